@@ -1,0 +1,236 @@
+/**
+ * The probe plan: one schema parses every plan file (JSON or YAML). Defaults come from seed 000
+ * section 4 (thresholds) and section 3 (evidence cadences). A plan that fails to parse never starts
+ * anything; every problem is reported with its path and a code.
+ */
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { LabError, type CodedError } from '../util/errors';
+
+const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash and underscore; starts with a letter or digit');
+
+export const PROBE_KINDS = ['concurrency', 'duration', 'footprint', 'combined', 'kernel', 'chaos', 'validation-burst'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+/** How a target's responsiveness is checked at each pulse. */
+export const HealthCheckSchema = z.discriminatedUnion('type', [
+  // Writes `@lab ping <nonce>` to the target's input and waits for `@lab {"type":"pong","nonce":...}`.
+  z.object({ type: z.literal('ping') }).strict(),
+  // The target counts as responsive when it printed anything within the window.
+  z.object({ type: z.literal('output'), withinSec: z.number().positive().max(3600).default(10) }).strict(),
+  // Liveness only: the process tree exists and is not stopped.
+  z.object({ type: z.literal('alive') }).strict(),
+]);
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+
+export const AgentTargetSchema = z
+  .object({
+    id: slug,
+    kind: z.literal('agent'),
+    /** An executable path, a name on PATH, or `workload-agent` (the bundled agent). */
+    command: z.string().min(1).max(4096),
+    args: z.array(z.string().max(4096)).max(256).default([]),
+    /** Parallel copies; each gets its own working folder and its own TES. */
+    count: z.number().int().min(1).max(64).default(1),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+    health: HealthCheckSchema.default({ type: 'ping' }),
+  })
+  .strict();
+export type AgentTarget = z.infer<typeof AgentTargetSchema>;
+
+export const KernelTargetSchema = z
+  .object({
+    id: slug,
+    kind: z.literal('lab-kernel'),
+    /** `bundled` uses the image built by `probe-lab lab-kernel setup`; otherwise explicit paths. */
+    image: z
+      .union([
+        z.literal('bundled'),
+        z
+          .object({
+            kernel: z.string().min(1),
+            initrd: z.string().min(1).optional(),
+            disk: z.string().min(1).optional(),
+          })
+          .strict(),
+      ])
+      .default('bundled'),
+    memoryMb: z.number().int().min(64).max(4096).default(256),
+    cpus: z.number().int().min(1).max(4).default(1),
+    append: z.string().max(2048).default(''),
+    extraArgs: z.array(z.string().max(1024)).max(64).default([]),
+    readyPattern: z.string().max(512).default('LAB-KERNEL-READY'),
+    promptPattern: z.string().max(512).default('# $'),
+    bootTimeoutSec: z.number().positive().max(600).default(60),
+    /** Guest shell dialect: plain busybox, or the seed 002 `stresstest` shell. */
+    dialect: z.enum(['busybox', 'stresstest']).default('busybox'),
+  })
+  .strict();
+export type KernelTarget = z.infer<typeof KernelTargetSchema>;
+
+export const TargetSchema = z.discriminatedUnion('kind', [AgentTargetSchema, KernelTargetSchema]);
+export type TargetSpec = z.infer<typeof TargetSchema>;
+
+export const TesConfigSchema = z
+  .object({
+    /** v2 is the seed system's formula; v3 adds compliance and coherence. */
+    variant: z.enum(['v2', 'v3']).default('v2'),
+    weights: z
+      .object({
+        stability: z.number().min(0).max(1),
+        velocity: z.number().min(0).max(1),
+        footprint: z.number().min(0).max(1),
+        compliance: z.number().min(0).max(1).default(0),
+        coherence: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .optional(),
+    velocity: z
+      .object({ fullSec: z.number().positive().default(90), zeroSec: z.number().positive().default(900) })
+      .strict()
+      .default({ fullSec: 90, zeroSec: 900 }),
+    footprint: z
+      .object({ fullFiles: z.number().int().min(0).default(1), zeroFiles: z.number().int().min(1).default(10) })
+      .strict()
+      .default({ fullFiles: 1, zeroFiles: 10 }),
+  })
+  .strict()
+  .refine((t) => t.velocity.zeroSec > t.velocity.fullSec, { message: 'velocity.zeroSec must exceed velocity.fullSec', path: ['velocity'] })
+  .refine((t) => t.footprint.zeroFiles > t.footprint.fullFiles, {
+    message: 'footprint.zeroFiles must exceed footprint.fullFiles',
+    path: ['footprint'],
+  });
+export type TesConfig = z.infer<typeof TesConfigSchema>;
+
+export const ThresholdsSchema = z
+  .object({
+    pulse: z
+      .object({ warnSec: z.number().positive().default(3), critSec: z.number().positive().default(5) })
+      .strict()
+      .default({ warnSec: 3, critSec: 5 }),
+    guard: z
+      .object({
+        cpuPct: z.number().min(1).max(100).default(85),
+        ramPct: z.number().min(1).max(100).default(80),
+        gpuPct: z.number().min(1).max(100).default(70),
+        /** How long a breach must be sustained before the probe halts. */
+        windowSec: z.number().positive().max(3600).default(30),
+      })
+      .strict()
+      .default({ cpuPct: 85, ramPct: 80, gpuPct: 70, windowSec: 30 }),
+    /** Expected TES band for the probe (seed 000: footprint < 80, combined 50-70). */
+    tes: z.object({ min: z.number().min(0).max(100).optional(), max: z.number().min(0).max(100).optional() }).strict().default({}),
+    coverage: z.object({ minPct: z.number().min(0).max(100).default(100) }).strict().default({ minPct: 100 }),
+  })
+  .strict();
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+export const PlanSchema = z
+  .object({
+    $schema: z.string().optional(),
+    id: slug,
+    title: z.string().min(1).max(200),
+    kind: z.enum(PROBE_KINDS),
+    description: z.string().max(4000).default(''),
+    /** Executables permitted to run: absolute paths, names on PATH, or `workload-agent`. */
+    allowlist: z.array(z.string().min(1).max(4096)).min(1).max(64),
+    targets: z.array(TargetSchema).min(1).max(32),
+    run: z
+      .object({
+        /** Hard stop: anything still running then is stopped and scored as not finished. */
+        maxDurationSec: z.number().positive().max(7 * 24 * 3600),
+      })
+      .strict(),
+    pulses: z
+      .object({
+        /** Time between bursts during the probe (seed 000: 2-5 min). */
+        cadenceSec: z.number().positive().max(24 * 3600).default(180),
+        burst: z
+          .object({ count: z.number().int().min(1).max(20).default(3), spacingSec: z.number().positive().max(600).default(5) })
+          .strict()
+          .default({ count: 3, spacingSec: 5 }),
+        after: z.number().int().min(1).max(20).default(1),
+        /** How long one target may take to answer a pulse before it counts as unresponsive. */
+        timeoutSec: z.number().positive().max(60).default(5),
+      })
+      .strict()
+      .default({ cadenceSec: 180, burst: { count: 3, spacingSec: 5 }, after: 1, timeoutSec: 5 }),
+    snapshots: z
+      .object({ cadenceSec: z.number().positive().max(24 * 3600).default(150) })
+      .strict()
+      .default({ cadenceSec: 150 }),
+    sampling: z
+      .object({ intervalMs: z.number().int().min(100).max(60_000).default(1000) })
+      .strict()
+      .default({ intervalMs: 1000 }),
+    thresholds: ThresholdsSchema.default({
+      pulse: { warnSec: 3, critSec: 5 },
+      guard: { cpuPct: 85, ramPct: 80, gpuPct: 70, windowSec: 30 },
+      tes: {},
+      coverage: { minPct: 100 },
+    }),
+    tes: TesConfigSchema.default({
+      variant: 'v2',
+      velocity: { fullSec: 90, zeroSec: 900 },
+      footprint: { fullFiles: 1, zeroFiles: 10 },
+    }),
+    governance: z
+      .object({
+        /** Folder hashed as the governance hash; relative paths resolve from the plan file. */
+        folder: z.string().min(1).max(4096).optional(),
+        sentinels: z.array(z.string().min(1).max(4096)).max(256).default([]),
+      })
+      .strict()
+      .default({ sentinels: [] }),
+    /** Kind-specific sections, parsed by their own schemas (chaos waves, validation bursts). */
+    chaos: z.unknown().optional(),
+    burst: z.unknown().optional(),
+  })
+  .strict()
+  .superRefine((plan, ctx) => {
+    const ids = new Set<string>();
+    plan.targets.forEach((t, i) => {
+      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', message: `duplicate target id "${t.id}"`, path: ['targets', i, 'id'] });
+      ids.add(t.id);
+    });
+    if (plan.thresholds.pulse.critSec <= plan.thresholds.pulse.warnSec)
+      ctx.addIssue({ code: 'custom', message: 'critSec must exceed warnSec', path: ['thresholds', 'pulse', 'critSec'] });
+  });
+
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanInput = z.input<typeof PlanSchema>;
+
+/** Formats zod issues as path + code + message, every one of them. */
+export function zodIssues(error: z.ZodError): NonNullable<CodedError['issues']> {
+  return error.issues.map((i) => ({
+    path: i.path.length ? i.path.map(String).join('.') : '(root)',
+    code: i.code,
+    message: i.message,
+  }));
+}
+
+/** Parses plan text (JSON or YAML). Throws LabError PLAN_PARSE / PLAN_INVALID with every issue. */
+export function parsePlanText(text: string, source = 'plan'): Plan {
+  if (text.length > 1_000_000) throw new LabError('PLAN_PARSE', `${source}: plan larger than 1 MB`);
+  let raw: unknown;
+  try {
+    const trimmed = text.trimStart();
+    raw = trimmed.startsWith('{') || trimmed.startsWith('[') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 50 });
+  } catch (err) {
+    throw new LabError('PLAN_PARSE', `${source}: ${(err as Error).message}`);
+  }
+  return parsePlanObject(raw, source);
+}
+
+export function parsePlanObject(raw: unknown, source = 'plan'): Plan {
+  const result = PlanSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new LabError('PLAN_INVALID', `${source}: ${issues.length} problem(s) in plan`, issues);
+  }
+  return result.data;
+}

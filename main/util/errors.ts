@@ -1,0 +1,75 @@
+/**
+ * Every error that crosses a boundary carries a stable code. Codes are part of the public surface
+ * (CLI output, IPC replies, reports): never rename one, only add.
+ */
+export const ErrorCodes = {
+  PLAN_INVALID: 'Plan failed schema validation',
+  PLAN_NOT_FOUND: 'No plan with that id or path',
+  PLAN_PARSE: 'Plan file is not valid JSON or YAML',
+  CONFIRM_MISMATCH: 'Typed confirmation does not match the plan id',
+  CONFIRM_INVALID: 'Confirmation object is missing, forged, reused or for another plan',
+  EXEC_NOT_ALLOWED: 'Executable is not on the plan allowlist',
+  EXEC_NOT_FOUND: 'Executable could not be resolved on disk',
+  TARGET_BUSY: 'A target or report folder is already in use by a running probe',
+  SPAWN_FAILED: 'Target process could not be started',
+  AGENT_OUTPUT_MALFORMED: 'Agent emitted a malformed @lab protocol line',
+  LEDGER_WRITE_FAILED: 'Ledger record could not be written durably',
+  LEDGER_TORN: 'Ledger ends in a torn (partial) line',
+  LEDGER_CHAIN_BROKEN: 'Ledger hash chain does not verify',
+  LEDGER_PARSE: 'Ledger record is not valid',
+  REPORT_NOT_FOUND: 'Report file not found',
+  REPORT_PARSE: 'Report file is not a valid Probe Lab report',
+  SIGNATURE_INVALID: 'Signature does not verify',
+  SIGNATURE_MISSING: 'Signature file is missing',
+  SIGNATURE_PARSE: 'Signature file is not a valid SSHSIG armour',
+  QMP_PROTOCOL: 'QMP reply was malformed or unexpected',
+  QMP_TIMEOUT: 'QMP command did not answer in time',
+  KERNEL_NOT_READY: 'Lab kernel did not print its ready marker in time',
+  KERNEL_SETUP_FAILED: 'Lab kernel setup could not complete',
+  IPC_INVALID: 'IPC message failed schema validation',
+  IPC_UNTRUSTED_SENDER: 'IPC message came from an untrusted frame',
+  AUTH_REQUIRED: 'Missing or wrong access token',
+  RUN_NOT_FOUND: 'No run with that id',
+  RESULTS_INVALID: 'Results file failed schema validation',
+  THRESHOLD_EXPR_INVALID: 'Threshold expression could not be parsed',
+  USAGE: 'Command-line usage error',
+  INTERNAL: 'Unexpected internal error',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface CodedError {
+  code: ErrorCode;
+  message: string;
+  /** Every problem found, for parsers that report more than one (schema paths included). */
+  issues?: { path: string; code: string; message: string }[];
+}
+
+export class LabError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: CodedError['issues'];
+  constructor(code: ErrorCode, message: string, issues?: CodedError['issues']) {
+    super(message);
+    this.name = 'LabError';
+    this.code = code;
+    this.issues = issues;
+  }
+  toJSON(): CodedError {
+    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CodedError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(code: ErrorCode, message: string, issues?: CodedError['issues']): Result<T> => ({
+  ok: false,
+  error: issues ? { code, message, issues } : { code, message },
+});
+
+/** Turns anything thrown into a coded error without losing its message. */
+export function toCodedError(err: unknown): CodedError {
+  if (err instanceof LabError) return err.toJSON();
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message };
+}

@@ -1,0 +1,217 @@
+/**
+ * The contract between the console (renderer) and the engine host (Electron main, or the loopback
+ * server of `probe-lab serve`). One file maps every channel to its input schema and output type;
+ * the preload, main/app, main/web and the renderer's client all derive from it.
+ *
+ * Inputs are parsed by these schemas in the host before they are trusted. Every call answers
+ * `{ ok: true, value } | { ok: false, error: { code, message } }`; nothing throws across it.
+ */
+import { z } from 'zod';
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from '../main/evidence/types';
+
+export type { Anomaly, Coverage, IntegrityCheck, Pulse, ResourceSample, RunEventRecord, Snapshot, TargetState, TesScore, Verdict };
+
+export interface CodedErrorDto {
+  code: string;
+  message: string;
+  issues?: { path: string; code: string; message: string }[];
+}
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDto };
+
+const id = z.string().min(1).max(128);
+const planRef = z.union([z.object({ id }).strict(), z.object({ text: z.string().min(1).max(1_000_000) }).strict()]);
+
+export interface PlanSummary {
+  id: string;
+  title: string;
+  kind: string;
+  description: string;
+  source: 'bundled' | 'saved';
+  path: string;
+  /** Expected wall time, from the plan's max duration. */
+  maxDurationSec: number;
+}
+
+export interface PlanCheck {
+  valid: boolean;
+  issues: { path: string; code: string; message: string }[];
+  summary: PlanSummary | null;
+}
+
+/** Exactly what a run will do; shown before the person confirms. */
+export interface RunPreview {
+  planId: string;
+  planHash: string;
+  title: string;
+  kind: string;
+  targets: { id: string; kind: string; command: string; args: string[]; count: number; resolved: string }[];
+  maxDurationSec: number;
+  cadences: { pulseEverySec: number; burstCount: number; burstSpacingSec: number; pulsesAfter: number; snapshotEverySec: number; sampleEveryMs: number };
+  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
+  governance: { folder: string | null; sentinels: string[] };
+  allowlist: string[];
+  /** Plain lines, the same ones the native dialog and the CLI print. */
+  lines: string[];
+}
+
+export type StartAnswer =
+  | { kind: 'started'; runId: string }
+  | { kind: 'declined' }
+  /** Browser mode: the person must type the plan id; the server checks it. */
+  | { kind: 'challenge'; challengeId: string; planId: string; preview: RunPreview; expiresAt: number };
+
+export interface RunSummary {
+  runId: string;
+  planId: string;
+  title: string;
+  startedAt: number;
+  endedAt: number | null;
+  status: 'running' | 'halting' | 'ended';
+  verdict: Verdict | null;
+  reportPath: string | null;
+}
+
+export interface TargetOutputTail {
+  targetId: string;
+  tail: string;
+}
+
+/** Everything the live screen needs to draw a run from scratch (late joiners, reloads). */
+export interface RunState {
+  run: RunSummary;
+  maxDurationSec: number;
+  pulses: Pulse[];
+  samples: ResourceSample[];
+  snapshots: Snapshot[];
+  coverage: Coverage | null;
+  tes: TesScore[];
+  integrity: IntegrityCheck | null;
+  events: RunEventRecord[];
+  anomalies: Anomaly[];
+  targets: TargetState[];
+  output: TargetOutputTail[];
+  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
+  thresholds: { pulseWarnSec: number; pulseCritSec: number };
+}
+
+export interface HistoryRow {
+  reportPath: string;
+  date: number;
+  planId: string;
+  title: string;
+  verdict: Verdict;
+  tes: number | null;
+  coveragePct: number | null;
+  signature: 'valid' | 'invalid' | 'missing';
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  signatures: { file: string; ok: boolean; detail: string }[];
+  ledger: { ok: boolean; records: number; firstBad: number | null; detail: string };
+}
+
+export interface OpenedReport {
+  reportPath: string;
+  markdown: string;
+  json: unknown;
+  verification: VerifyResult;
+}
+
+export interface Settings {
+  reportFolder: string;
+  agents: { name: string; command: string }[];
+  labKernel: { kernel: string | null; initrd: string | null };
+}
+
+/** Streamed run events; the renderer folds them into its RunState. */
+export type RunStreamEvent =
+  | { type: 'pulse'; runId: string; pulse: Pulse }
+  | { type: 'sample'; runId: string; sample: ResourceSample }
+  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage }
+  | { type: 'tes'; runId: string; tes: TesScore[] }
+  | { type: 'integrity'; runId: string; integrity: IntegrityCheck }
+  | { type: 'event'; runId: string; event: RunEventRecord }
+  | { type: 'anomaly'; runId: string; anomaly: Anomaly }
+  | { type: 'targets'; runId: string; targets: TargetState[] }
+  | { type: 'end'; runId: string; run: RunSummary; thresholds: ThresholdResult[] };
+
+/** Batched pty output: one joined string per target per flush. */
+export interface OutputBatch {
+  runId: string;
+  targetId: string;
+  data: string;
+}
+
+/** Every invocable channel: its input schema and its output type. */
+export const Invoke = {
+  'plans.list': z.object({}).strict(),
+  'plans.get': z.object({ id }).strict(),
+  'plans.check': z.object({ text: z.string().max(1_000_000) }).strict(),
+  'plans.save': z.object({ text: z.string().min(1).max(1_000_000) }).strict(),
+  'runs.preview': z.object({ plan: planRef }).strict(),
+  'runs.requestStart': z.object({ plan: planRef }).strict(),
+  'runs.answerChallenge': z.object({ challengeId: id, typedPlanId: z.string().max(128) }).strict(),
+  'runs.halt': z.object({ runId: id }).strict(),
+  'runs.list': z.object({}).strict(),
+  'runs.state': z.object({ runId: id }).strict(),
+  'output.ack': z.object({ runId: id, targetId: id, chars: z.number().int().min(0).max(10_000_000) }).strict(),
+  'reports.list': z.object({}).strict(),
+  'reports.open': z.object({ reportPath: z.string().min(1).max(4096) }).strict(),
+  'reports.export': z.object({ format: z.enum(['csv', 'json']) }).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.set': z
+    .object({
+      reportFolder: z.string().min(1).max(4096).optional(),
+      agents: z.array(z.object({ name: z.string().min(1).max(64), command: z.string().min(1).max(4096) }).strict()).max(64).optional(),
+      labKernel: z.object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() }).strict().optional(),
+    })
+    .strict(),
+} as const;
+
+export interface InvokeOutputs {
+  'plans.list': PlanSummary[];
+  'plans.get': { summary: PlanSummary; text: string };
+  'plans.check': PlanCheck;
+  'plans.save': PlanSummary;
+  'runs.preview': RunPreview;
+  'runs.requestStart': StartAnswer;
+  'runs.answerChallenge': { runId: string };
+  'runs.halt': { runId: string; stoppedWithinMs: number };
+  'runs.list': RunSummary[];
+  'runs.state': RunState;
+  'output.ack': null;
+  'reports.list': HistoryRow[];
+  'reports.open': OpenedReport;
+  'reports.export': { filename: string; mime: string; body: string };
+  'settings.get': Settings;
+  'settings.set': Settings;
+}
+
+export type Channel = keyof typeof Invoke;
+export type InvokeInput<C extends Channel> = z.input<(typeof Invoke)[C]>;
+
+/** The API the renderer sees as `window.lab` (Electron) or builds over HTTP (browser mode). */
+export interface LabApi {
+  invoke<C extends Channel>(channel: C, input: InvokeInput<C>): Promise<Reply<InvokeOutputs[C]>>;
+  onRunEvent(listener: (e: RunStreamEvent) => void): () => void;
+  onOutput(listener: (b: OutputBatch) => void): () => void;
+  /** 'electron' or 'browser': the confirm step differs (native dialog vs typed challenge). */
+  readonly mode: 'electron' | 'browser';
+}
+
+export const EVENT_CHANNEL_RUN = 'lab:run-event';
+export const EVENT_CHANNEL_OUTPUT = 'lab:output';
+export const INVOKE_CHANNEL = 'lab:invoke';
