@@ -215,3 +215,13 @@ export interface LabApi {
 export const EVENT_CHANNEL_RUN = 'lab:run-event';
 export const EVENT_CHANNEL_OUTPUT = 'lab:output';
 export const INVOKE_CHANNEL = 'lab:invoke';
+
+/**
+ * Browser mode (`probe-lab serve`): the page is opened at `http://127.0.0.1:<port>/?token=<token>`.
+ * Invoke: `POST /api/invoke/<channel>` with `Authorization: Bearer <token>` and the input as JSON;
+ * the body of the answer is the Reply. Events: a WebSocket at `/api/events?token=<token>` carrying
+ * WsMessage frames.
+ */
+export const HTTP_INVOKE_PREFIX = '/api/invoke/';
+export const WS_EVENTS_PATH = '/api/events';
+export type WsMessage = { stream: 'run'; event: RunStreamEvent } | { stream: 'output'; batch: OutputBatch };
