@@ -1,0 +1,184 @@
+/**
+ * One target process on a pseudo-terminal. Output is buffered and flushed every few ms as one
+ * joined string (a flood never reaches listeners one chunk at a time), and the pty is paused while
+ * any consumer is more than a high watermark of characters behind, resumed below a low one
+ * (VS Code's terminal flow control).
+ */
+import * as pty from 'node-pty';
+import { Emitter, type Disposable, type Event } from '../util/event';
+import { LabError } from '../util/errors';
+
+/** Output is joined and flushed at this period: short enough to feel live, long enough to batch. */
+export const FLUSH_MS = 5;
+/** Pause the pty when a consumer has this many unacknowledged chars (VS Code uses the same). */
+export const HIGH_WATERMARK_CHARS = 100_000;
+/** Resume once every consumer is back under this. */
+export const LOW_WATERMARK_CHARS = 5_000;
+/**
+ * A consumer that has not acknowledged anything for this long no longer holds the pty paused: a
+ * closed window or a dropped socket must not freeze a probe forever.
+ */
+export const STALE_CONSUMER_MS = 5_000;
+
+export interface PtySpawnOptions {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols?: number;
+  rows?: number;
+}
+
+export interface PtyExit {
+  exitCode: number;
+  signal: number | null;
+}
+
+export interface AckChannel extends Disposable {
+  ack(chars: number): void;
+}
+
+interface Consumer {
+  acked: number;
+  lastAckAt: number;
+}
+
+export class PtySession implements Disposable {
+  private readonly proc: pty.IPty;
+  private readonly dataEmitter = new Emitter<string>();
+  private readonly exitEmitter = new Emitter<PtyExit>();
+  private pending: string[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private emittedChars = 0;
+  private consumers = new Set<Consumer>();
+  private paused = false;
+  private staleTimer: NodeJS.Timeout | null = null;
+  private exitInfo: PtyExit | null = null;
+  private disposed = false;
+  readonly exited: Promise<PtyExit>;
+  readonly onDidData: Event<string> = this.dataEmitter.event;
+  readonly onDidExit: Event<PtyExit> = this.exitEmitter.event;
+  /** Total characters received from the pty. */
+  receivedChars = 0;
+
+  private constructor(proc: pty.IPty) {
+    this.proc = proc;
+    let resolveExit!: (e: PtyExit) => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    proc.onData((d) => {
+      this.receivedChars += d.length;
+      this.pending.push(d);
+      this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    });
+    proc.onExit(({ exitCode, signal }) => {
+      this.flush();
+      this.exitInfo = { exitCode, signal: signal ? signal : null };
+      if (this.staleTimer) clearInterval(this.staleTimer);
+      this.exitEmitter.fire(this.exitInfo);
+      resolveExit(this.exitInfo);
+    });
+  }
+
+  static spawn(opts: PtySpawnOptions): PtySession {
+    try {
+      const proc = pty.spawn(opts.file, opts.args, {
+        name: 'xterm-256color',
+        cols: opts.cols ?? 120,
+        rows: opts.rows ?? 40,
+        cwd: opts.cwd,
+        env: opts.env,
+      });
+      return new PtySession(proc);
+    } catch (err) {
+      throw new LabError('SPAWN_FAILED', `could not start ${opts.file}: ${(err as Error).message}`);
+    }
+  }
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== null;
+  }
+
+  write(data: string): void {
+    if (!this.exitInfo) this.proc.write(data);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.exitInfo) return;
+    try {
+      this.proc.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /**
+   * A consumer that acknowledges what it has processed. Until it acks, everything emitted after it
+   * opened counts against it.
+   */
+  openAckChannel(): AckChannel {
+    const c: Consumer = { acked: this.emittedChars, lastAckAt: Date.now() };
+    this.consumers.add(c);
+    this.staleTimer ??= setInterval(() => this.updateFlow(), 1000);
+    this.staleTimer.unref();
+    return {
+      ack: (chars: number) => {
+        c.acked = Math.min(this.emittedChars, c.acked + Math.max(0, chars));
+        c.lastAckAt = Date.now();
+        this.updateFlow();
+      },
+      dispose: () => {
+        this.consumers.delete(c);
+        this.updateFlow();
+      },
+    };
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  private flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (!this.pending.length) return;
+    const data = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    this.pending = [];
+    this.emittedChars += data.length;
+    this.dataEmitter.fire(data);
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    if (this.exitInfo) return;
+    const now = Date.now();
+    let behind = 0;
+    for (const c of this.consumers) {
+      const lag = this.emittedChars - c.acked;
+      if (lag > 0 && now - c.lastAckAt > STALE_CONSUMER_MS) continue;
+      behind = Math.max(behind, lag);
+    }
+    if (!this.paused && behind > HIGH_WATERMARK_CHARS) {
+      this.paused = true;
+      this.proc.pause();
+    } else if (this.paused && behind < LOW_WATERMARK_CHARS) {
+      this.paused = false;
+      this.proc.resume();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.flush();
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.kill('SIGKILL');
+    this.dataEmitter.dispose();
+    this.exitEmitter.dispose();
+  }
+}
