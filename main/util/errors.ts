@@ -34,6 +34,8 @@ export const ErrorCodes = {
   THRESHOLD_EXPR_INVALID: 'Threshold expression could not be parsed',
   USAGE: 'Command-line usage error',
   INTERNAL: 'Unexpected internal error',
+  SIGNING_KEY_INSECURE: 'Signing key file is readable or writable by group or others',
+  SIGNING_KEY_INVALID: 'Signing key file is not an Ed25519 PKCS8 private key',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
