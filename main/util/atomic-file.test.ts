@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
+import { createFileAtomic, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 
 const withTemp = async (fn: (dir: string) => Promise<void> | void): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
@@ -39,6 +39,16 @@ describe('writeFileAtomic', () => {
       const p = join(dir, 'missing-folder', 'c.txt');
       expect(() => writeFileAtomic(p, 'x')).toThrow();
       expect(readdirSync(dir)).toEqual([]);
+    }));
+
+  it('createFileAtomic creates a missing file once and never clobbers an existing one', () =>
+    withTemp((dir) => {
+      const p = join(dir, 'key.pem');
+      expect(createFileAtomic(p, 'first', 0o600)).toBe(true);
+      expect(createFileAtomic(p, 'second', 0o600)).toBe(false);
+      expect(readFileSync(p, 'utf8')).toBe('first');
+      expect(statSync(p).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir)).toEqual(['key.pem']);
     }));
 
   it('a reader racing a writer process only ever sees a whole old or a whole new file', () =>

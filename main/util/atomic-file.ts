@@ -3,7 +3,7 @@
  * file: write a temp file in the same folder, fsync it, rename it over the target, fsync the folder
  * so the rename itself survives a power cut.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -31,7 +31,8 @@ const isDirSyncUnsupported = (err: unknown): boolean => {
   return code === 'EINVAL' || code === 'EISDIR' || code === 'EPERM';
 };
 
-export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): void {
+/** Writes a complete, fsynced temp file beside `path`, hands it to `publish`, and always removes the temp name. */
+function viaTempFile<T>(path: string, data: string | Buffer, mode: number, publish: (tmp: string) => T): T {
   const tmp = tempPathFor(path);
   const buf = toBuffer(data);
   const fd = openSync(tmp, 'wx', mode);
@@ -42,17 +43,38 @@ export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o64
     fsyncSync(fd);
     fdOpen = false;
     closeSync(fd);
-    renameSync(tmp, path);
-  } catch (err) {
+    const out = publish(tmp);
+    fsyncDirSync(dirname(path));
+    return out;
+  } finally {
     if (fdOpen) closeSync(fd);
     try {
       unlinkSync(tmp);
     } catch {
-      /* never created or already renamed */
+      /* already renamed away */
     }
-    throw err;
   }
-  fsyncDirSync(dirname(path));
+}
+
+export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): void {
+  viaTempFile(path, data, mode, (tmp) => renameSync(tmp, path));
+}
+
+/**
+ * Creates `path` whole, or not at all if it already exists (returns false then). Hard-linking the
+ * finished temp file is the no-clobber rename: two processes racing to create the same file
+ * cannot both win, and neither can leave it half-written.
+ */
+export function createFileAtomic(path: string, data: string | Buffer, mode = 0o644): boolean {
+  return viaTempFile(path, data, mode, (tmp) => {
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  });
 }
 
 export async function writeFileAtomicAsync(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
