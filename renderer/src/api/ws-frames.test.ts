@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { pulse, sample } from '../run/test-fixtures';
+import { parseReply } from './browser-client';
+import { parseWsFrame } from './ws-frames';
+
+const frame = (v: unknown) => JSON.stringify(v);
+
+describe('parseWsFrame', () => {
+  it('accepts well-formed run and output frames', () => {
+    const p = parseWsFrame(frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1) } }));
+    expect(p?.stream).toBe('run');
+    const s = parseWsFrame(frame({ stream: 'run', event: { type: 'sample', runId: 'r', sample: sample(1) } }));
+    expect(s?.stream).toBe('run');
+    const o = parseWsFrame(frame({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } }));
+    expect(o).toEqual({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } });
+  });
+
+  it.each([
+    ['not text', new ArrayBuffer(4)],
+    ['not JSON', '{"stream":'],
+    ['a JSON array', '[]'],
+    ['an unknown stream', frame({ stream: 'admin', event: {} })],
+    ['an unknown event type', frame({ stream: 'run', event: { type: 'eval', runId: 'r' } })],
+    ['a prototype key as type', frame({ stream: 'run', event: { type: 'constructor', runId: 'r' } })],
+    ['a pulse without seq', frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: { ...pulse(1), seq: 'x' } } })],
+    ['a pulse with an unknown class', frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1, { latencyClass: 'fine' as never }) } })],
+    ['a sample with NaN cpu', '{"stream":"run","event":{"type":"sample","runId":"r","sample":{"at":1,"host":{"at":1,"cpuPct":"NaN","ramPct":1,"gpuPct":null},"targets":[]}}}'],
+    ['output without data', frame({ stream: 'output', batch: { runId: 'r', targetId: 't' } })],
+    ['output with an empty target', frame({ stream: 'output', batch: { runId: 'r', targetId: '', data: 'x' } })],
+    ['an event without runId', frame({ stream: 'run', event: { type: 'event', event: { at: 1, kind: 'k', message: 'm' } } })],
+  ])('refuses %s', (_name, data) => {
+    expect(parseWsFrame(data)).toBeNull();
+  });
+});
+
+describe('parseReply', () => {
+  it('passes both envelope forms through and keeps issues', () => {
+    expect(parseReply({ ok: true, value: [1] }, 200)).toEqual({ ok: true, value: [1] });
+    const issues = [{ path: 'targets.0.id', code: 'invalid_string', message: 'bad' }];
+    expect(parseReply({ ok: false, error: { code: 'PLAN_INVALID', message: 'no', issues } }, 400)).toEqual({
+      ok: false,
+      error: { code: 'PLAN_INVALID', message: 'no', issues },
+    });
+  });
+
+  it('turns anything else into an HTTP_<status> error rather than trusting it', () => {
+    const r = parseReply({ hello: 1 }, 502);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('HTTP_502');
+    expect(parseReply(null, 401).ok).toBe(false);
+  });
+});
