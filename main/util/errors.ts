@@ -36,6 +36,7 @@ export const ErrorCodes = {
   INTERNAL: 'Unexpected internal error',
   SIGNING_KEY_INSECURE: 'Signing key file is readable or writable by group or others',
   SIGNING_KEY_INVALID: 'Signing key file is not an Ed25519 PKCS8 private key',
+  LEDGER_NOT_FOUND: 'Ledger file not found',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
