@@ -225,3 +225,15 @@ export const INVOKE_CHANNEL = 'lab:invoke';
 export const HTTP_INVOKE_PREFIX = '/api/invoke/';
 export const WS_EVENTS_PATH = '/api/events';
 export type WsMessage = { stream: 'run'; event: RunStreamEvent } | { stream: 'output'; batch: OutputBatch };
+
+/**
+ * Browser mode: a frame the event socket sends besides WsMessage. `output-dropped`: this console
+ * fell behind and the server dropped that much output for it (run events are never dropped);
+ * refetch `runs.state` for the listed runs to redraw their output tails.
+ */
+export interface WsNotice {
+  stream: 'notice';
+  notice: { kind: 'output-dropped'; frames: number; chars: number; runIds: string[] };
+}
+/** Every frame the event socket may carry. */
+export type WsFrame = WsMessage | WsNotice;
