@@ -37,6 +37,9 @@ export const ErrorCodes = {
   SIGNING_KEY_INSECURE: 'Signing key file is readable or writable by group or others',
   SIGNING_KEY_INVALID: 'Signing key file is not an Ed25519 PKCS8 private key',
   LEDGER_NOT_FOUND: 'Ledger file not found',
+  QMP_COMMAND_FAILED: 'QEMU answered a QMP command with an error',
+  KERNEL_SHELL_TIMEOUT: 'Lab kernel serial shell did not answer in time',
+  KERNEL_DEVICE_MISSING: 'Lab kernel has no such device for this fault',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
