@@ -1,0 +1,540 @@
+/**
+ * The per-run ledger (Chaos Toolkit's journal, with a hash chain): one JSON object per line,
+ *   {"seq":N,"at":<ms>,"type":"...","prev":"<sha256 hex of the previous line>","data":...}
+ * Each line is written with writeSync the moment it is appended, so a kill -9 loses nothing already
+ * appended; durable records and flush() also fdatasync. A write that fails marks the ledger failed
+ * and every later append throws the same code: the ledger is never silently inconsistent.
+ *
+ * Lines are canonical JSON (fixed record key order, object keys sorted, no blanks), so a verifier
+ * can tell a rewritten line from the one that was signed byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { LabError, type ErrorCode } from '../util/errors';
+import { openLedgerFile, type LedgerFile, type LedgerFileFactory } from './ledger-file';
+
+export const LEDGER_VERSION = 1;
+export const LEDGER_FILE_NAME = 'ledger.jsonl';
+export const OPEN_RECORD = 'ledger.open';
+export const END_RECORD = 'run.end';
+const NEWLINE = 0x0a;
+
+export interface LedgerRecord {
+  seq: number;
+  at: number;
+  type: string;
+  prev: string;
+  data: unknown;
+}
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/** The `prev` of record 1: binds the chain to its run, so two runs' ledgers cannot be spliced. */
+export const genesisHash = (runId: string): string => sha256(`probe-lab-ledger:v${LEDGER_VERSION}:${runId}`);
+
+// ---- canonical JSON ----
+
+function canonical(value: unknown, seen: Set<object>): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw new LabError('INTERNAL', 'ledger data cannot hold a bigint');
+  }
+  const obj = value as { toJSON?: () => unknown };
+  if (typeof obj.toJSON === 'function') return canonical(obj.toJSON(), seen);
+  if (seen.has(obj)) throw new LabError('INTERNAL', 'ledger data is circular');
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) return `[${obj.map((v: unknown) => canonical(v, seen) ?? 'null').join(',')}]`;
+    const parts: string[] = [];
+    for (const key of Object.keys(obj).sort()) {
+      const v = canonical((obj as Record<string, unknown>)[key], seen);
+      if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
+    }
+    return `{${parts.join(',')}}`;
+  } finally {
+    seen.delete(obj);
+  }
+}
+
+/** Deterministic JSON: object keys sorted, no blanks; undefined members dropped, as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  return canonical(value, new Set()) ?? 'null';
+}
+
+/** One record as its line bytes, without the trailing newline. */
+function recordLine(r: Omit<LedgerRecord, 'data'>, dataJson: string): string {
+  return `{"seq":${r.seq},"at":${canonicalJson(r.at)},"type":${JSON.stringify(r.type)},"prev":${JSON.stringify(r.prev)},"data":${dataJson}}`;
+}
+
+// ---- writing ----
+
+export interface LedgerOpenOptions {
+  runId: string;
+  fileFactory?: LedgerFileFactory;
+  /** Clock for `at`; tests pin it. */
+  now?: () => number;
+}
+
+export interface AppendOptions {
+  /** fdatasync before returning: for records whose loss on power failure would matter. */
+  durable?: boolean;
+}
+
+export class Ledger {
+  private seq = 0;
+  private headHash: string;
+  private failure: LabError | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly runId: string,
+    private readonly file: LedgerFile,
+    private readonly now: () => number,
+  ) {
+    this.headHash = genesisHash(runId);
+  }
+
+  /** Creates the ledger file (never reuses one) and writes its durable `ledger.open` record. */
+  static open(path: string, opts: LedgerOpenOptions): Ledger {
+    if (!opts.runId) throw new LabError('INTERNAL', 'a ledger needs a run id');
+    let file: LedgerFile;
+    try {
+      file = (opts.fileFactory ?? openLedgerFile)(path);
+    } catch (err) {
+      throw new LabError('LEDGER_WRITE_FAILED', `cannot create ledger ${path}: ${errText(err)}`);
+    }
+    const ledger = new Ledger(path, opts.runId, file, opts.now ?? Date.now);
+    try {
+      ledger.append(OPEN_RECORD, { runId: opts.runId, version: LEDGER_VERSION }, { durable: true });
+    } catch (err) {
+      ledger.closeQuietly();
+      throw err;
+    }
+    return ledger;
+  }
+
+  append(type: string, data: unknown, opts: AppendOptions = {}): LedgerRecord {
+    this.assertWritable();
+    if (!type) throw new LabError('INTERNAL', 'a ledger record needs a type');
+    // Serialising first means bad data (circular, bigint) throws before a byte is written.
+    const dataJson = canonicalJson(data);
+    const record: LedgerRecord = {
+      seq: this.seq + 1,
+      at: this.now(),
+      type,
+      prev: this.headHash,
+      data: JSON.parse(dataJson) as unknown,
+    };
+    const line = recordLine(record, dataJson);
+    this.writeAll(Buffer.from(`${line}\n`, 'utf8'), record.seq);
+    this.seq = record.seq;
+    this.headHash = sha256(line);
+    if (opts.durable) this.syncOrFail(`record ${record.seq} was written but could not be synced`);
+    return record;
+  }
+
+  /** fdatasync everything appended so far. The engine calls this on a fixed period. */
+  flush(): void {
+    this.assertWritable();
+    this.syncOrFail('flush failed');
+  }
+
+  /** sha256 of the last line written: what a report signs to pin the ledger. */
+  head(): string {
+    return this.headHash;
+  }
+
+  count(): number {
+    return this.seq;
+  }
+
+  get failed(): LabError | null {
+    return this.failure;
+  }
+
+  /** Flushes once more (unless the ledger already failed) and closes. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      if (!this.failure) this.syncOrFail('final flush failed');
+    } finally {
+      this.closeQuietly();
+    }
+  }
+
+  private closeQuietly(): void {
+    this.closed = true;
+    try {
+      this.file.close();
+    } catch {
+      /* the data was synced or the ledger is already marked failed */
+    }
+  }
+
+  private assertWritable(): void {
+    if (this.failure)
+      throw new LabError(
+        'LEDGER_WRITE_FAILED',
+        `ledger ${this.path} failed earlier: ${this.failure.message}`,
+      );
+    if (this.closed) throw new LabError('LEDGER_WRITE_FAILED', `ledger ${this.path} is closed`);
+  }
+
+  private writeAll(buf: Buffer, seq: number): void {
+    let off = 0;
+    try {
+      while (off < buf.length) {
+        const n = this.file.write(buf.subarray(off));
+        if (!(n > 0)) throw new Error(`write made no progress (returned ${n})`);
+        off += n;
+      }
+    } catch (err) {
+      const torn = off > 0 ? ` after ${off} of ${buf.length} bytes (the file now ends in a torn line)` : '';
+      this.fail(`record ${seq} could not be written${torn}: ${errText(err)}`);
+    }
+  }
+
+  private syncOrFail(what: string): void {
+    try {
+      this.file.sync();
+    } catch (err) {
+      this.fail(`${what}: ${errText(err)}`);
+    }
+  }
+
+  private fail(message: string): never {
+    this.failure = new LabError('LEDGER_WRITE_FAILED', `ledger ${this.path}: ${message}`);
+    throw this.failure;
+  }
+}
+
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+// ---- reading ----
+
+export const LedgerRecordSchema = z
+  .object({
+    seq: z.number().int().positive(),
+    at: z.number().int().nonnegative(),
+    type: z.string().min(1),
+    prev: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex'),
+    data: z.unknown(),
+  })
+  .strict()
+  .refine((r) => r.data !== undefined, { message: 'data is required', path: ['data'] });
+
+const OpenDataSchema = z.object({ runId: z.string().min(1), version: z.literal(LEDGER_VERSION) }).strict();
+
+export interface LedgerProblem {
+  /** 1-based line number. */
+  line: number;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface LedgerRead {
+  records: LedgerRecord[];
+  /** The bytes after the last newline, if any: a line the writer never finished. */
+  torn: { bytes: number; text: string } | null;
+  problems: LedgerProblem[];
+}
+
+interface RawLine {
+  line: number;
+  bytes: Buffer;
+  record: LedgerRecord | null;
+  problem: LedgerProblem | null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseLine(bytes: Buffer, line: number): RawLine {
+  const problem = (message: string): RawLine => ({
+    line,
+    bytes,
+    record: null,
+    problem: { line, code: 'LEDGER_PARSE', message },
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (err) {
+    return problem(`not valid UTF-8 JSON: ${errText(err)}`);
+  }
+  const parsed = LedgerRecordSchema.safeParse(value);
+  if (!parsed.success)
+    return problem(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+    );
+  const record = parsed.data as LedgerRecord;
+  if (!Buffer.from(recordLine(record, canonicalJson(record.data)), 'utf8').equals(bytes))
+    return problem('line is not in canonical form (rewritten by hand or by another tool?)');
+  return { line, bytes, record, problem: null };
+}
+
+function splitLines(buf: Buffer): { lines: RawLine[]; torn: LedgerRead['torn'] } {
+  const lines: RawLine[] = [];
+  let start = 0;
+  for (let i = buf.indexOf(NEWLINE); i !== -1; i = buf.indexOf(NEWLINE, start)) {
+    lines.push(parseLine(buf.subarray(start, i), lines.length + 1));
+    start = i + 1;
+  }
+  const rest = buf.subarray(start);
+  return { lines, torn: rest.length ? { bytes: rest.length, text: rest.toString('utf8') } : null };
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LabError('LEDGER_NOT_FOUND', `no ledger at ${path}`);
+    throw err;
+  }
+}
+
+/** Parses every complete line; a torn last line is reported, never dropped silently. */
+export function readLedger(path: string): LedgerRead {
+  return readLedgerBuffer(readBytes(path));
+}
+
+export function readLedgerBuffer(buf: Buffer): LedgerRead {
+  const { lines, torn } = splitLines(buf);
+  const problems = lines.flatMap((l) => (l.problem ? [l.problem] : []));
+  if (torn)
+    problems.push({
+      line: lines.length + 1,
+      code: 'LEDGER_TORN',
+      message: `last line has no newline (${torn.bytes} bytes)`,
+    });
+  return { records: lines.flatMap((l) => (l.record ? [l.record] : [])), torn, problems };
+}
+
+// ---- verification ----
+
+export interface LedgerExpect {
+  /** The head a report signed: sha256 of line `records`. */
+  head?: string;
+  records?: number;
+}
+
+export interface LedgerVerify {
+  ok: boolean;
+  /** Complete lines in the file. */
+  records: number;
+  /** 1-based line of the first line that cannot be trusted; null when ok. */
+  firstBad: number | null;
+  detail: string;
+  /** Lines 1..goodLines form an intact chain from the genesis. */
+  goodLines: number;
+  /** sha256 of line goodLines (the genesis hash when 0), and the run id from line 1 if readable. */
+  goodHead: string | null;
+  runId: string | null;
+  code: ErrorCode | null;
+}
+
+/**
+ * Checks JSON, schema, canonical form, seq continuity, the open record and the hash chain, then
+ * the expected head and count. When the link from line k to k+1 breaks, line k is blamed if line
+ * k+1's own bytes still chain onward (so k was altered), else line k+1 (its prev was altered).
+ */
+export function verifyLedger(path: string, expect: LedgerExpect = {}): LedgerVerify {
+  let buf: Buffer;
+  try {
+    buf = readBytes(path);
+  } catch (err) {
+    const code: ErrorCode = err instanceof LabError ? err.code : 'LEDGER_PARSE';
+    return {
+      ok: false,
+      records: 0,
+      firstBad: null,
+      detail: `${code}: ${errText(err)}`,
+      goodLines: 0,
+      goodHead: null,
+      runId: null,
+      code,
+    };
+  }
+  return verifyLedgerBuffer(buf, expect);
+}
+
+export function verifyLedgerBuffer(buf: Buffer, expect: LedgerExpect = {}): LedgerVerify {
+  const { lines, torn } = splitLines(buf);
+  const hashes = lines.map((l) => sha256(l.bytes));
+  const first = lines[0]?.record;
+  const openData = first?.type === OPEN_RECORD ? OpenDataSchema.safeParse(first.data) : null;
+  const runId = openData?.success ? openData.data.runId : null;
+
+  // Is the link into line i (1-based) intact?
+  const linkOk = (i: number): boolean | null => {
+    const rec = lines[i - 1]?.record;
+    if (!rec) return null;
+    if (i === 1) return runId !== null && rec.prev === genesisHash(runId);
+    return rec.prev === hashes[i - 2];
+  };
+  // Does line i's hash match what follows it (the next line's prev, or the expected head)?
+  const outOk = (i: number): boolean | null => {
+    if (i < lines.length) return lines[i]?.record ? linkOk(i + 1) : null;
+    if (expect.head !== undefined && (expect.records === undefined || expect.records === i))
+      return hashes[i - 1] === expect.head;
+    return null;
+  };
+
+  let bad: { line: number; code: ErrorCode; message: string } | null = null;
+  for (const l of lines) {
+    const i = l.line;
+    if (l.problem) {
+      bad = { line: i, code: l.problem.code, message: l.problem.message };
+      break;
+    }
+    const rec = l.record!;
+    if (rec.seq !== i) {
+      bad = { line: i, code: 'LEDGER_PARSE', message: `seq is ${rec.seq}, expected ${i}` };
+      break;
+    }
+    if (i === 1 && runId === null) {
+      bad = { line: 1, code: 'LEDGER_PARSE', message: `line 1 is not a valid ${OPEN_RECORD} record` };
+      break;
+    }
+    if (i > 1 && rec.type === OPEN_RECORD) {
+      bad = { line: i, code: 'LEDGER_PARSE', message: `${OPEN_RECORD} record after line 1` };
+      break;
+    }
+    if (!linkOk(i)) {
+      if (i === 1) {
+        bad = {
+          line: 1,
+          code: 'LEDGER_CHAIN_BROKEN',
+          message: `line 1 prev is not the genesis hash of run ${runId}`,
+        };
+      } else {
+        // With nothing after line i to check against, the likelier single change is to line i-1's content.
+        const blame = outOk(i) === false ? i : i - 1;
+        bad = {
+          line: blame,
+          code: 'LEDGER_CHAIN_BROKEN',
+          message:
+            blame === i - 1
+              ? `line ${i - 1} does not match the hash line ${i} recorded for it`
+              : `line ${i} prev does not match line ${i - 1}, and line ${i} does not chain onward either`,
+        };
+      }
+      break;
+    }
+  }
+
+  if (!bad && torn)
+    bad = {
+      line: lines.length + 1,
+      code: 'LEDGER_TORN',
+      message: `torn last line (${torn.bytes} bytes, no newline)`,
+    };
+  if (!bad && lines.length === 0) bad = { line: 1, code: 'LEDGER_PARSE', message: 'ledger is empty' };
+  if (!bad && expect.records !== undefined && expect.records !== lines.length) {
+    bad =
+      lines.length > expect.records
+        ? {
+            line: expect.records + 1,
+            code: 'LEDGER_CHAIN_BROKEN',
+            message: `expected ${expect.records} records, found ${lines.length}: lines were added`,
+          }
+        : {
+            line: lines.length + 1,
+            code: 'LEDGER_CHAIN_BROKEN',
+            message: `expected ${expect.records} records, found ${lines.length}: lines are missing`,
+          };
+  }
+  if (!bad && expect.head !== undefined && hashes[lines.length - 1] !== expect.head) {
+    bad = {
+      line: lines.length,
+      code: 'LEDGER_CHAIN_BROKEN',
+      message: `head is ${hashes[lines.length - 1]}, expected ${expect.head}`,
+    };
+  }
+  const headNote =
+    expect.head !== undefined ? ', head matches' : ' (no expected head given: the last line is unpinned)';
+  const goodLines = bad ? Math.min(bad.line - 1, lines.length) : lines.length;
+  return {
+    ok: bad === null,
+    records: lines.length,
+    firstBad: bad ? bad.line : null,
+    detail: bad
+      ? `${bad.code}: line ${bad.line}: ${bad.message}`
+      : `${lines.length} records chain from the genesis of run ${runId}${headNote}`,
+    goodLines,
+    goodHead: goodLines === 0 ? (runId ? genesisHash(runId) : null) : (hashes[goodLines - 1] ?? null),
+    runId,
+    code: bad ? bad.code : null,
+  };
+}
+
+// ---- recovery ----
+
+export interface InterruptedLedger {
+  path: string;
+  runId: string | null;
+  /** Seq of the last line of the intact chain prefix (0 when none). */
+  lastGoodSeq: number;
+  lastGoodHead: string | null;
+  torn: LedgerRead['torn'];
+  /** Records in the intact prefix. */
+  records: number;
+}
+
+const MAX_SCAN_DEPTH = 3;
+
+/** Ledgers under rootDir (up to 3 folders deep) whose run never wrote `run.end`, or that end torn. */
+export function findInterruptedLedgers(rootDir: string): InterruptedLedger[] {
+  const out: InterruptedLedger[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isFile() && e.name === LEDGER_FILE_NAME) {
+        const found = inspect(p);
+        if (found) out.push(found);
+      } else if (e.isDirectory() && depth < MAX_SCAN_DEPTH) walk(p, depth + 1);
+    }
+  };
+  walk(rootDir, 0);
+  return out;
+}
+
+function inspect(path: string): InterruptedLedger | null {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    return null;
+  }
+  const read = readLedgerBuffer(buf);
+  const ended = read.records.some((r) => r.type === END_RECORD);
+  if (ended && !read.torn) return null;
+  const v = verifyLedgerBuffer(buf);
+  return {
+    path,
+    runId: v.runId,
+    lastGoodSeq: v.goodLines,
+    lastGoodHead: v.goodHead,
+    torn: read.torn,
+    records: v.goodLines,
+  };
+}
