@@ -31,7 +31,9 @@ describe('loadOrCreateSigningKey', () => {
     expect(statSync(k.keyPath).mode & 0o777).toBe(0o600);
     expect(readFileSync(k.keyPath, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect(k.openssh).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]+={0,2}$/);
-    expect(readFileSync(k.allowedSignersPath, 'utf8')).toBe(`probe-lab namespaces="probe-lab-report" ${k.openssh}\n`);
+    expect(readFileSync(k.allowedSignersPath, 'utf8')).toBe(
+      `probe-lab namespaces="probe-lab-report" ${k.openssh}\n`,
+    );
   });
 
   it('is idempotent: the same key comes back and nothing is rewritten', () => {
@@ -48,9 +50,24 @@ describe('loadOrCreateSigningKey', () => {
     const msg = Buffer.from('report body\n');
     const sigPath = join(dir, 'r.md.sig');
     writeFileSync(sigPath, signSshsig(msg, k.privateKey, REPORT_NAMESPACE));
-    const r = spawnSync('/usr/bin/ssh-keygen', ['-Y', 'verify', '-f', k.allowedSignersPath, '-I', SIGNER_IDENTITY, '-n', REPORT_NAMESPACE, '-s', sigPath], {
-      input: msg,
-    });
+    const r = spawnSync(
+      '/usr/bin/ssh-keygen',
+      [
+        '-Y',
+        'verify',
+        '-f',
+        k.allowedSignersPath,
+        '-I',
+        SIGNER_IDENTITY,
+        '-n',
+        REPORT_NAMESPACE,
+        '-s',
+        sigPath,
+      ],
+      {
+        input: msg,
+      },
+    );
     expect(r.stdout.toString()).toContain('Good "probe-lab-report" signature for probe-lab');
     expect(r.status).toBe(0);
   });
@@ -58,15 +75,24 @@ describe('loadOrCreateSigningKey', () => {
   it('refuses a key file that group or others can read', () => {
     const k = loadOrCreateSigningKey(dir);
     chmodSync(k.keyPath, 0o644);
-    expect(() => loadOrCreateSigningKey(dir)).toThrow(expect.objectContaining({ code: 'SIGNING_KEY_INSECURE' }));
+    expect(() => loadOrCreateSigningKey(dir)).toThrow(
+      expect.objectContaining({ code: 'SIGNING_KEY_INSECURE' }),
+    );
   });
 
   it('refuses a key file that is not an Ed25519 private key', () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
     writeFileSync(join(dir, 'signing-key.pem'), rsa, { mode: 0o600 });
-    expect(() => loadOrCreateSigningKey(dir)).toThrow(expect.objectContaining({ code: 'SIGNING_KEY_INVALID' }));
+    expect(() => loadOrCreateSigningKey(dir)).toThrow(
+      expect.objectContaining({ code: 'SIGNING_KEY_INVALID' }),
+    );
     writeFileSync(join(dir, 'signing-key.pem'), 'garbage', { mode: 0o600 });
-    expect(() => loadOrCreateSigningKey(dir)).toThrow(expect.objectContaining({ code: 'SIGNING_KEY_INVALID' }));
+    expect(() => loadOrCreateSigningKey(dir)).toThrow(
+      expect.objectContaining({ code: 'SIGNING_KEY_INVALID' }),
+    );
   });
 
   it('repairs an allowed_signers file that does not match the key, with a warning', () => {
@@ -80,11 +106,16 @@ describe('loadOrCreateSigningKey', () => {
   it('several processes creating the key at once all end up with the same key', async () => {
     const mod = fileURLToPath(new URL('./keys.ts', import.meta.url));
     const script = join(dir, 'race.ts');
-    writeFileSync(script, `import { loadOrCreateSigningKey } from ${JSON.stringify(mod)};\nprocess.stdout.write(loadOrCreateSigningKey(process.argv[2]).openssh);\n`);
+    writeFileSync(
+      script,
+      `import { loadOrCreateSigningKey } from ${JSON.stringify(mod)};\nprocess.stdout.write(loadOrCreateSigningKey(process.argv[2]).openssh);\n`,
+    );
     const home = join(dir, 'shared');
     const run = (): Promise<string> =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, home], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', script, home], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));

@@ -50,10 +50,16 @@ function loadPrivateKey(keyPath: string): KeyObject {
   try {
     key = createPrivateKey({ key: readFileSync(keyPath), format: 'pem' });
   } catch (err) {
-    throw new LabError('SIGNING_KEY_INVALID', `${keyPath}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new LabError(
+      'SIGNING_KEY_INVALID',
+      `${keyPath}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new LabError('SIGNING_KEY_INVALID', `${keyPath} holds a ${key.asymmetricKeyType ?? 'unknown'} key, expected ed25519`);
+    throw new LabError(
+      'SIGNING_KEY_INVALID',
+      `${keyPath} holds a ${key.asymmetricKeyType ?? 'unknown'} key, expected ed25519`,
+    );
   }
   return key;
 }
@@ -91,7 +97,8 @@ export function loadOrCreateSigningKey(dir: string = configDir()): SigningKey {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (current !== wanted) {
-    if (current !== null) warnings.push(`${allowedSignersPath} did not match the signing key and was rewritten`);
+    if (current !== null)
+      warnings.push(`${allowedSignersPath} did not match the signing key and was rewritten`);
     writeAllowedSigners(allowedSignersPath, openssh);
   }
   return { privateKey, publicKey, openssh, keyPath, allowedSignersPath, created, warnings };
@@ -170,10 +177,19 @@ function splitOptions(s: string): string[] {
 
 /** ssh's match_pattern: `*` and `?` wildcards, whole-string match. */
 const globMatch = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
 
 /** The plain keys (no CAs) that may sign as `identity` in `namespace`. */
-export function allowedKeysFor(signers: AllowedSigner[], identity = SIGNER_IDENTITY, namespace = REPORT_NAMESPACE): string[] {
+export function allowedKeysFor(
+  signers: AllowedSigner[],
+  identity = SIGNER_IDENTITY,
+  namespace = REPORT_NAMESPACE,
+): string[] {
   return signers
     .filter((s) => !s.certAuthority)
     .filter((s) => s.principals.some((p) => globMatch(p, identity)))

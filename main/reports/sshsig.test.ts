@@ -19,25 +19,45 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ed25519 = (): { privateKey: KeyObject; publicKey: KeyObject } => generateKeyPairSync('ed25519');
 
 /** Runs real `ssh-keygen -Y verify`; returns its exit status and output. */
-function sshKeygenVerify(message: Buffer, sig: string, openssh: string, namespace = NS): { status: number | null; out: string } {
+function sshKeygenVerify(
+  message: Buffer,
+  sig: string,
+  openssh: string,
+  namespace = NS,
+): { status: number | null; out: string } {
   const tag = Math.random().toString(36).slice(2);
   const signers = join(dir, `allowed_signers.${tag}`);
   const sigPath = join(dir, `msg.${tag}.sig`);
   writeFileSync(signers, `probe-lab namespaces="${NS}" ${openssh}\n`);
   writeFileSync(sigPath, sig);
-  const r = spawnSync(SSH_KEYGEN, ['-Y', 'verify', '-f', signers, '-I', 'probe-lab', '-n', namespace, '-s', sigPath], { input: message });
+  const r = spawnSync(
+    SSH_KEYGEN,
+    ['-Y', 'verify', '-f', signers, '-I', 'probe-lab', '-n', namespace, '-s', sigPath],
+    { input: message },
+  );
   return { status: r.status, out: `${r.stdout.toString()}${r.stderr.toString()}` };
 }
 
 /** A key pair made by real ssh-keygen, and a signature it made over `message`. */
-function sshKeygenSign(message: Buffer, namespace = NS, hashAlg = 'sha512'): { sig: string; openssh: string } {
+function sshKeygenSign(
+  message: Buffer,
+  namespace = NS,
+  hashAlg = 'sha512',
+): { sig: string; openssh: string } {
   const tag = Math.random().toString(36).slice(2);
   const keyPath = join(dir, `id_${tag}`);
   execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', 'test', '-f', keyPath]);
   const msgPath = join(dir, `m.${tag}`);
   writeFileSync(msgPath, message);
-  execFileSync(SSH_KEYGEN, ['-q', '-Y', 'sign', '-O', `hashalg=${hashAlg}`, '-f', keyPath, '-n', namespace, msgPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return { sig: readFileSync(`${msgPath}.sig`, 'utf8'), openssh: readFileSync(`${keyPath}.pub`, 'utf8').trim() };
+  execFileSync(
+    SSH_KEYGEN,
+    ['-q', '-Y', 'sign', '-O', `hashalg=${hashAlg}`, '-f', keyPath, '-n', namespace, msgPath],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return {
+    sig: readFileSync(`${msgPath}.sig`, 'utf8'),
+    openssh: readFileSync(`${keyPath}.pub`, 'utf8').trim(),
+  };
 }
 
 const message = Buffer.from('# Scale probe report\n\nverdict: PASS\n\u00e9\u00e8 bytes \x00\xff\n', 'latin1');
@@ -79,7 +99,10 @@ describe('verifySshsig', () => {
 
   it('round-trips its own signatures and reports the signer', () => {
     const { privateKey, publicKey } = ed25519();
-    const r = verifySshsig(message, signSshsig(message, privateKey, NS), { namespace: NS, allowedKeys: [publicKeyToOpenSsh(publicKey)] });
+    const r = verifySshsig(message, signSshsig(message, privateKey, NS), {
+      namespace: NS,
+      allowedKeys: [publicKeyToOpenSsh(publicKey)],
+    });
     expect(r.ok).toBe(true);
     expect(r.publicKey).toBe(publicKeyToOpenSsh(publicKey));
   });
@@ -116,7 +139,10 @@ describe('verifySshsig', () => {
   it('rejects a good signature by a key that is not allowed', () => {
     const { privateKey } = ed25519();
     const other = publicKeyToOpenSsh(ed25519().publicKey);
-    const r = verifySshsig(message, signSshsig(message, privateKey, NS), { namespace: NS, allowedKeys: [other] });
+    const r = verifySshsig(message, signSshsig(message, privateKey, NS), {
+      namespace: NS,
+      allowedKeys: [other],
+    });
     expect(r).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
     expect(r.detail).toContain('not an allowed signer');
   });
@@ -144,7 +170,9 @@ describe('verifySshsig', () => {
       'bad base64': [lines[0], '!!!!', lines.at(-1)].join('\n'),
       'wrong magic': armourBytes(Buffer.concat([Buffer.from('XXXSIG'), parseArmourBytes(good).subarray(6)])),
       'trailing bytes': armourBytes(Buffer.concat([parseArmourBytes(good), Buffer.from([0, 0, 0, 0])])),
-      'huge length': armourBytes(Buffer.concat([Buffer.from('SSHSIG'), Buffer.from([0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])])),
+      'huge length': armourBytes(
+        Buffer.concat([Buffer.from('SSHSIG'), Buffer.from([0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff])]),
+      ),
     };
     for (const [name, text] of Object.entries(cases)) {
       const r = verifySshsig(message, text, { namespace: NS });
@@ -157,14 +185,17 @@ describe('verifySshsig', () => {
 
   it('rejects every truncation of the armour', () => {
     const sig = signSshsig(message, ed25519().privateKey, NS);
-    for (let n = 0; n < sig.length - 2; n += 7) expect(verifySshsig(message, sig.slice(0, n), { namespace: NS }).ok).toBe(false);
+    for (let n = 0; n < sig.length - 2; n += 7)
+      expect(verifySshsig(message, sig.slice(0, n), { namespace: NS }).ok).toBe(false);
   });
 
   it('accepts a private key loaded back from PKCS8 PEM', () => {
     const { privateKey, publicKey } = ed25519();
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
     const sig = signSshsig(message, createPrivateKey(pem), NS);
-    expect(verifySshsig(message, sig, { namespace: NS, allowedKeys: [publicKeyToOpenSsh(publicKey)] }).ok).toBe(true);
+    expect(
+      verifySshsig(message, sig, { namespace: NS, allowedKeys: [publicKeyToOpenSsh(publicKey)] }).ok,
+    ).toBe(true);
   });
 });
 

@@ -42,7 +42,8 @@ class WireReader {
     private readonly what: string,
   ) {}
   bytes(n: number, field: string): Buffer {
-    if (this.off + n > this.buf.length) throw parseError(`${this.what}: ${field} runs past the end (${this.buf.length} bytes)`);
+    if (this.off + n > this.buf.length)
+      throw parseError(`${this.what}: ${field} runs past the end (${this.buf.length} bytes)`);
     const out = this.buf.subarray(this.off, this.off + n);
     this.off += n;
     return out;
@@ -57,7 +58,8 @@ class WireReader {
     return this.string(field).toString('utf8');
   }
   end(): void {
-    if (this.off !== this.buf.length) throw parseError(`${this.what}: ${this.buf.length - this.off} trailing bytes`);
+    if (this.off !== this.buf.length)
+      throw parseError(`${this.what}: ${this.buf.length - this.off} trailing bytes`);
   }
 }
 
@@ -68,7 +70,11 @@ const parseError = (message: string): LabError => new LabError('SIGNATURE_PARSE'
 /** The SSH wire blob of an Ed25519 public key: string("ssh-ed25519") || string(32 bytes). */
 export function publicKeyBlob(key: KeyObject): Buffer {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  if (pub.asymmetricKeyType !== 'ed25519') throw new LabError('SIGNATURE_PARSE', `only Ed25519 keys are supported, got ${pub.asymmetricKeyType ?? 'unknown'}`);
+  if (pub.asymmetricKeyType !== 'ed25519')
+    throw new LabError(
+      'SIGNATURE_PARSE',
+      `only Ed25519 keys are supported, got ${pub.asymmetricKeyType ?? 'unknown'}`,
+    );
   const jwk = pub.export({ format: 'jwk' });
   if (typeof jwk.x !== 'string') throw new LabError('INTERNAL', 'Ed25519 JWK export has no x');
   return Buffer.concat([sshString(KEY_TYPE), sshString(Buffer.from(jwk.x, 'base64url'))]);
@@ -82,11 +88,16 @@ export function publicKeyToOpenSsh(key: KeyObject): string {
 function keyObjectFromBlob(blob: Buffer): KeyObject {
   const r = new WireReader(blob, 'public key');
   const type = r.text('key type');
-  if (type !== KEY_TYPE) throw parseError(`public key type ${JSON.stringify(type)} is not supported (only ${KEY_TYPE})`);
+  if (type !== KEY_TYPE)
+    throw parseError(`public key type ${JSON.stringify(type)} is not supported (only ${KEY_TYPE})`);
   const raw = r.string('key bytes');
   r.end();
-  if (raw.length !== ED25519_PUBLIC_BYTES) throw parseError(`Ed25519 public key is ${raw.length} bytes, expected ${ED25519_PUBLIC_BYTES}`);
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  if (raw.length !== ED25519_PUBLIC_BYTES)
+    throw parseError(`Ed25519 public key is ${raw.length} bytes, expected ${ED25519_PUBLIC_BYTES}`);
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 /**
@@ -159,7 +170,8 @@ export function parseSshsig(armoured: string): ParsedSshsig {
   const blob = Buffer.from(b64, 'base64');
 
   const r = new WireReader(blob, 'signature');
-  if (!r.bytes(MAGIC.length, 'magic').equals(MAGIC)) throw parseError('signature does not start with SSHSIG magic');
+  if (!r.bytes(MAGIC.length, 'magic').equals(MAGIC))
+    throw parseError('signature does not start with SSHSIG magic');
   const version = r.uint32('version');
   if (version !== SIG_VERSION) throw parseError(`unsupported SSHSIG version ${version}`);
   const keyBlob = r.string('public key');
@@ -173,10 +185,12 @@ export function parseSshsig(armoured: string): ParsedSshsig {
   const publicKey = keyObjectFromBlob(keyBlob);
   const s = new WireReader(sigBlob, 'signature blob');
   const sigType = s.text('signature type');
-  if (sigType !== KEY_TYPE) throw parseError(`signature type ${JSON.stringify(sigType)} does not match key type ${KEY_TYPE}`);
+  if (sigType !== KEY_TYPE)
+    throw parseError(`signature type ${JSON.stringify(sigType)} does not match key type ${KEY_TYPE}`);
   const signature = s.string('signature bytes');
   s.end();
-  if (signature.length !== ED25519_SIGNATURE_BYTES) throw parseError(`Ed25519 signature is ${signature.length} bytes, expected ${ED25519_SIGNATURE_BYTES}`);
+  if (signature.length !== ED25519_SIGNATURE_BYTES)
+    throw parseError(`Ed25519 signature is ${signature.length} bytes, expected ${ED25519_SIGNATURE_BYTES}`);
 
   return { publicKey, openssh: `${KEY_TYPE} ${keyBlob.toString('base64')}`, namespace, hashAlg, signature };
 }
@@ -197,8 +211,17 @@ export interface SshsigVerifyResult {
   publicKey: string;
 }
 
-export function verifySshsig(message: Buffer, armoured: string, opts: SshsigVerifyOptions): SshsigVerifyResult {
-  const bad = (code: ErrorCode, detail: string, publicKey = ''): SshsigVerifyResult => ({ ok: false, code, detail: `${code}: ${detail}`, publicKey });
+export function verifySshsig(
+  message: Buffer,
+  armoured: string,
+  opts: SshsigVerifyOptions,
+): SshsigVerifyResult {
+  const bad = (code: ErrorCode, detail: string, publicKey = ''): SshsigVerifyResult => ({
+    ok: false,
+    code,
+    detail: `${code}: ${detail}`,
+    publicKey,
+  });
   let parsed: ParsedSshsig;
   try {
     parsed = parseSshsig(armoured);
@@ -207,19 +230,38 @@ export function verifySshsig(message: Buffer, armoured: string, opts: SshsigVeri
   }
   const { openssh } = parsed;
   if (parsed.namespace !== opts.namespace) {
-    return bad('SIGNATURE_INVALID', `namespace is ${JSON.stringify(parsed.namespace)}, expected ${JSON.stringify(opts.namespace)}`, openssh);
+    return bad(
+      'SIGNATURE_INVALID',
+      `namespace is ${JSON.stringify(parsed.namespace)}, expected ${JSON.stringify(opts.namespace)}`,
+      openssh,
+    );
   }
   let valid: boolean;
   try {
-    valid = verify(null, signedData(parsed.namespace, parsed.hashAlg, message), parsed.publicKey, parsed.signature);
+    valid = verify(
+      null,
+      signedData(parsed.namespace, parsed.hashAlg, message),
+      parsed.publicKey,
+      parsed.signature,
+    );
   } catch (err) {
-    return bad('SIGNATURE_INVALID', `verification error: ${err instanceof Error ? err.message : String(err)}`, openssh);
+    return bad(
+      'SIGNATURE_INVALID',
+      `verification error: ${err instanceof Error ? err.message : String(err)}`,
+      openssh,
+    );
   }
   if (!valid) return bad('SIGNATURE_INVALID', `signature by ${openssh} does not match the content`, openssh);
   if (opts.allowedKeys) {
     const signer = openSshKeyId(openssh);
     const allowed = opts.allowedKeys.some((k) => openSshKeyId(k) === signer);
-    if (!allowed) return bad('SIGNATURE_INVALID', `signed by ${openssh}, which is not an allowed signer`, openssh);
+    if (!allowed)
+      return bad('SIGNATURE_INVALID', `signed by ${openssh}, which is not an allowed signer`, openssh);
   }
-  return { ok: true, code: null, detail: `good ${parsed.hashAlg} signature by ${openssh}`, publicKey: openssh };
+  return {
+    ok: true,
+    code: null,
+    detail: `good ${parsed.hashAlg} signature by ${openssh}`,
+    publicKey: openssh,
+  };
 }

@@ -11,7 +11,8 @@ import { basename, dirname, join } from 'node:path';
 const tempPathFor = (path: string): string =>
   join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 
-const toBuffer = (data: string | Buffer): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+const toBuffer = (data: string | Buffer): Buffer =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 
 function fsyncDirSync(dir: string): void {
   let fd: number | null = null;
