@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import {
   Ledger,
   canonicalJson,
@@ -112,6 +113,31 @@ describe('Ledger writing and reading', () => {
     const v = { b: [3, { d: 1, c: 2 }], a: 'x', '10': true, '2': false, n: -0, inf: Infinity };
     expect(canonicalJson(v)).toBe('{"10":true,"2":false,"a":"x","b":[3,{"c":2,"d":1}],"inf":null,"n":0}');
     expect(canonicalJson(JSON.parse(canonicalJson(v)))).toBe(canonicalJson(v));
+  });
+});
+
+describe('Ledger data round trip', () => {
+  it('any JSON value (unicode, lone surrogates, deep nesting) reads back equal and verifies', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.jsonValue()), { maxLength: 8 }),
+        (items) => {
+          const path = join(dir, `prop-${n++}.jsonl`);
+          const l = Ledger.open(path, { runId: `run-${n}` });
+          const written = items.map(([type, data]) => l.append(type, data));
+          l.close();
+          const read = readLedger(path);
+          expect(read.problems).toEqual([]);
+          expect(read.records.slice(1)).toEqual(written);
+          expect(read.records.slice(1).map((r) => canonicalJson(r.data))).toEqual(
+            items.map(([, d]) => canonicalJson(d)),
+          );
+          expect(verifyLedger(path, { head: l.head(), records: l.count() }).ok).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 

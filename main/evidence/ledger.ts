@@ -133,7 +133,7 @@ export class Ledger {
     const dataJson = canonicalJson(data);
     const record: LedgerRecord = {
       seq: this.seq + 1,
-      at: this.now(),
+      at: Math.floor(this.now()),
       type,
       prev: this.headHash,
       data: JSON.parse(dataJson) as unknown,

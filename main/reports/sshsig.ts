@@ -94,10 +94,14 @@ function keyObjectFromBlob(blob: Buffer): KeyObject {
   r.end();
   if (raw.length !== ED25519_PUBLIC_BYTES)
     throw parseError(`Ed25519 public key is ${raw.length} bytes, expected ${ED25519_PUBLIC_BYTES}`);
-  return createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
-    format: 'jwk',
-  });
+  try {
+    return createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+      format: 'jwk',
+    });
+  } catch (err) {
+    throw parseError(`Ed25519 public key is not usable: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**
