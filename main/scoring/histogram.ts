@@ -1,0 +1,146 @@
+/**
+ * Latency recording over HdrHistogram (hdr-histogram-js, pure-JS build: the WASM build needs an
+ * async init and buys nothing at our rates). Values are integer microseconds.
+ *
+ * Two histograms are kept side by side: the raw one, and one corrected for coordinated omission
+ * (Gil Tene): when a fixed-rate load generator stalls on one slow response, the requests it should
+ * have sent meanwhile were never measured. `recordCorrected(us, intervalUs)` back-fills them
+ * (us - interval, us - 2*interval, ... while > interval), so a stall shows in the percentiles
+ * instead of hiding behind one sample. Reports show both, so a reader can see how much of the tail
+ * was omission.
+ */
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { LabError } from '../util/errors';
+
+/** One hour in microseconds: the longest latency a probe can plausibly observe; autoResize covers more. */
+const HIGHEST_TRACKABLE_US = 3_600_000_000;
+/** 3 significant digits: 0.1% value resolution, the HdrHistogram default and enough for p99.9. */
+const SIGNIFICANT_DIGITS = 3;
+
+export interface LatencySummary {
+  count: number;
+  min: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  unit: 'us';
+}
+
+export interface LatencyRecorderSummary {
+  uncorrected: LatencySummary;
+  corrected: LatencySummary;
+}
+
+export interface EncodedLatency {
+  /** HdrHistogram V2 compressed, base64 (readable by every HdrHistogram port). */
+  uncorrected: string;
+  corrected: string;
+}
+
+function newHistogram(): Histogram {
+  return build({
+    bitBucketSize: 64,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
+}
+
+function toMicros(us: number, what: string): number {
+  if (!Number.isFinite(us) || us < 0) throw new RangeError(`${what} must be a finite, non-negative number of microseconds, got ${us}`);
+  return Math.round(us);
+}
+
+/**
+ * Summary of one histogram. An empty histogram summarises to count 0 with every value 0; check
+ * `count` before reading the rest. Values carry the histogram's 3-digit precision, except max and
+ * a non-zero min of a live (not decoded) histogram, which are exact.
+ */
+export function summarize(h: Histogram): LatencySummary {
+  const count = h.totalCount;
+  if (count === 0) return { count: 0, min: 0, p50: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0, unit: 'us' };
+  const min = h.getValueAtPercentile(0) === 0 ? 0 : h.minNonZeroValue;
+  const max = h.maxValue;
+  // A bucket's highest equivalent value can lie above the exact max: clamp so p99.9 <= max holds.
+  const at = (p: number): number => Math.min(max, Math.max(min, h.getValueAtPercentile(p)));
+  return {
+    count,
+    min,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max,
+    mean: h.mean,
+    unit: 'us',
+  };
+}
+
+export class LatencyRecorder {
+  private readonly raw: Histogram;
+  private readonly corrected: Histogram;
+
+  constructor(raw: Histogram = newHistogram(), corrected: Histogram = newHistogram()) {
+    this.raw = raw;
+    this.corrected = corrected;
+  }
+
+  /** A measurement with no fixed send rate behind it: both histograms get the same value. */
+  record(us: number): void {
+    const v = toMicros(us, 'latency');
+    this.raw.recordValue(v);
+    this.corrected.recordValue(v);
+  }
+
+  /** A measurement from a fixed-rate sender that meant to send one request every `expectedIntervalUs`. */
+  recordCorrected(us: number, expectedIntervalUs: number): void {
+    const v = toMicros(us, 'latency');
+    const interval = toMicros(expectedIntervalUs, 'expected interval');
+    if (interval === 0) throw new RangeError('expected interval must be at least 1 us');
+    this.raw.recordValue(v);
+    this.corrected.recordValueWithExpectedInterval(v, interval);
+  }
+
+  get count(): number {
+    return this.raw.totalCount;
+  }
+
+  summary(): LatencyRecorderSummary {
+    return { uncorrected: summarize(this.raw), corrected: summarize(this.corrected) };
+  }
+
+  /** Adds another recorder's counts into this one (e.g. per-target recorders into a probe total). */
+  merge(other: LatencyRecorder): void {
+    this.raw.add(other.raw);
+    this.corrected.add(other.corrected);
+  }
+
+  encode(): EncodedLatency {
+    return { uncorrected: encodeIntoCompressedBase64(this.raw), corrected: encodeIntoCompressedBase64(this.corrected) };
+  }
+
+  static decode(encoded: EncodedLatency): LatencyRecorder {
+    return new LatencyRecorder(decodeHistogram(encoded.uncorrected), decodeHistogram(encoded.corrected));
+  }
+
+  /** Frees the histograms' buffers; the recorder must not be used afterwards. */
+  destroy(): void {
+    this.raw.destroy();
+    this.corrected.destroy();
+  }
+}
+
+function decodeHistogram(base64: string): Histogram {
+  try {
+    const h = decodeFromCompressedBase64(base64, 64, false);
+    h.autoResize = true;
+    return h;
+  } catch (err) {
+    throw new LabError('RESULTS_INVALID', `Histogram is not a valid compressed HdrHistogram: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
