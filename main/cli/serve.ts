@@ -1,0 +1,112 @@
+/**
+ * `probe-lab serve [--port N] [--reports DIR]`: the console in a browser on this machine. Builds
+ * the engine host, serves the renderer build (out/renderer) on 127.0.0.1 and prints the address
+ * with its token; runs until SIGINT/SIGTERM, then halts every running probe and stops.
+ *
+ * It does not build the renderer itself: a missing build is reported with the command to run
+ * (`npm run build`), so serving never silently spends a minute compiling or serves a stale tree.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { LabHost, SettingsStore } from '../host/host';
+import { configDir, ensureConfigDir } from '../util/config-dir';
+import { LabError } from '../util/errors';
+import type { Disposable } from '../util/event';
+import { projectRoot, resourcesDir } from '../util/paths';
+import { startServer } from '../web/server';
+import { EXIT, parseFlags, type Io } from './index';
+
+export const SERVE_USAGE = 'usage: probe-lab serve [--port N] [--reports DIR]';
+
+export interface ServeDeps {
+  createHost?: (opts: { reportFolder: string; settings: SettingsStore; resourcesDir: string }) => LabHost;
+  createSettings?: (file: string) => SettingsStore;
+  rendererDir?: string;
+  /** Stops the server like SIGINT does (tests). */
+  signal?: AbortSignal;
+}
+
+export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {}): Promise<number> {
+  const { pos, flags } = parseFlags(argv, ['help']);
+  if (flags.has('help')) {
+    io.out(SERVE_USAGE);
+    return EXIT.PASS;
+  }
+  if (pos.length > 0) throw new LabError('USAGE', `unexpected argument "${pos[0]}"\n${SERVE_USAGE}`);
+  const port = parsePort(flags.get('port'));
+  const rendererDir = deps.rendererDir ?? path.join(projectRoot(), 'out', 'renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    io.err(`probe-lab serve: the console is not built (${path.join(rendererDir, 'index.html')} is missing).`);
+    io.err('Run `npm run build` once, then `probe-lab serve` again.');
+    return EXIT.REFUSED;
+  }
+
+  const createSettings =
+    deps.createSettings ?? (await import('../host/settings-file')).createFileSettingsStore;
+  const createHost = deps.createHost ?? (await import('../host/lab-host')).createLabHost;
+  const settings = createSettings(path.join(ensureConfigDir(configDir()), 'settings.json'));
+  const reports = flags.get('reports');
+  const reportFolder = typeof reports === 'string' ? path.resolve(reports) : settings.get().reportFolder;
+  const host = createHost({ reportFolder, settings, resourcesDir: resourcesDir() });
+
+  let server;
+  try {
+    server = await startServer({ host, rendererDir, port });
+  } catch (err) {
+    host.dispose();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new LabError('USAGE', `port ${port} is already in use`);
+    throw err;
+  }
+  io.out(`Probe Lab console: ${server.url}`);
+  io.out(
+    'Open it in a browser on this machine; the token in the address is the key. Ctrl+C halts running probes and stops.',
+  );
+
+  const stop = stopRequests(io, deps.signal);
+  await stop.requested;
+  io.err('stopping: halting running probes...');
+  try {
+    await host.haltAll();
+  } finally {
+    await server.close();
+    host.dispose();
+    stop.dispose();
+  }
+  io.err('stopped.');
+  return EXIT.PASS;
+}
+
+function parsePort(value: string | true | undefined): number {
+  if (value === undefined) return 0;
+  const n = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535))
+    throw new LabError('USAGE', `--port must be 0..65535 (0 picks a free port)\n${SERVE_USAGE}`);
+  return n;
+}
+
+/**
+ * `requested` resolves on the first SIGINT/SIGTERM (or abort). Later signals, until disposed, only
+ * say that the halt is under way: leaving mid-halt could orphan probe processes.
+ */
+function stopRequests(io: Io, signal?: AbortSignal): Disposable & { requested: Promise<void> } {
+  let stopping = false;
+  let resolve = (): void => {};
+  const requested = new Promise<void>((r) => (resolve = r));
+  const onSignal = (): void => {
+    if (stopping) return io.err('still halting: waiting for every probe process to stop...');
+    stopping = true;
+    resolve();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  return {
+    requested,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      signal?.removeEventListener('abort', onSignal);
+    },
+  };
+}
