@@ -1,0 +1,42 @@
+/**
+ * Snapshot coverage: slots expected vs present over a window, and every gap between consecutive
+ * snapshots (or the window's edges) larger than 1.5x the cadence, listed as a missing entry.
+ */
+import type { Coverage, CoverageGap } from './types';
+
+/** Seed 000: a gap larger than this many cadences is a missing snapshot. */
+export const GAP_FACTOR = 1.5;
+
+export function computeCoverage(times: number[], windowStart: number, windowEnd: number, cadenceMs: number): Coverage {
+  const sorted = [...times].filter((t) => t >= windowStart && t <= windowEnd).sort((a, b) => a - b);
+  const span = Math.max(0, windowEnd - windowStart);
+  const expected = Math.floor(span / cadenceMs) + 1;
+  // A slot is present when some snapshot landed within half a cadence of it.
+  let present = 0;
+  let j = 0;
+  for (let k = 0; k < expected; k++) {
+    const slot = windowStart + k * cadenceMs;
+    while (j < sorted.length && (sorted[j] as number) < slot - cadenceMs / 2) j++;
+    if (j < sorted.length && Math.abs((sorted[j] as number) - slot) <= cadenceMs / 2) {
+      present++;
+      j++;
+    }
+  }
+  const missing: CoverageGap[] = [];
+  const edges = [windowStart, ...sorted, windowEnd];
+  for (let i = 1; i < edges.length; i++) {
+    const from = edges[i - 1] as number;
+    const to = edges[i] as number;
+    const gapMs = to - from;
+    if (gapMs > GAP_FACTOR * cadenceMs) {
+      missing.push({ from, to, gapMs, missingSlots: Math.max(1, Math.round(gapMs / cadenceMs) - 1) });
+    }
+  }
+  return {
+    cadenceMs,
+    expected,
+    present,
+    pct: expected ? Math.round((1000 * present) / expected) / 10 : 100,
+    missing,
+  };
+}

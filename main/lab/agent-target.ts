@@ -1,0 +1,197 @@
+/**
+ * A local agent: any registered command, spawned on a pty in its own working folder. Its output is
+ * captured and scanned for `@lab {json}` protocol lines; its responsiveness is checked with a ping
+ * round trip (or output activity, or liveness only, as the plan says).
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { HealthCheck } from '../probes/plan';
+import type { ResolvedCommand } from '../probes/allowlist';
+import { Emitter } from '../util/event';
+import { PtySession } from './pty-session';
+import { killTree, readStat, type ProcIdentity } from './process-tree';
+import type { StopReason, Target, TargetDescription, TargetExit, TargetHealth, TargetSignal } from './target';
+
+/** Lines longer than this are not protocol lines; scanning stops there so a flood costs nothing. */
+const MAX_PROTOCOL_LINE = 64 * 1024;
+
+const ProtocolLine = z.object({ type: z.string().min(1).max(64) }).passthrough();
+
+export interface AgentTargetOptions {
+  id: string;
+  resolved: ResolvedCommand;
+  args: string[];
+  env: Record<string, string>;
+  workdir: string;
+  health: HealthCheck;
+  /** Processes seen in this target's tree by the sampler, for killing escapees. */
+  seen?: () => ProcIdentity[];
+}
+
+export class AgentTarget implements Target {
+  readonly kind = 'agent' as const;
+  readonly id: string;
+  readonly workdir: string;
+  private session: PtySession | null = null;
+  private readonly outputEmitter = new Emitter<string>();
+  private readonly signalEmitter = new Emitter<TargetSignal>();
+  private readonly problemEmitter = new Emitter<{ code: string; message: string; sample: string }>();
+  readonly onDidOutput = this.outputEmitter.event;
+  readonly onDidSignal = this.signalEmitter.event;
+  readonly onDidProblem = this.problemEmitter.event;
+  readonly exited: Promise<TargetExit>;
+  private resolveExited!: (e: TargetExit) => void;
+  private stopReason: StopReason | null = null;
+  private startedMono = 0;
+  private partial = '';
+  private pongWaiters = new Map<string, (at: number) => void>();
+  lastOutputAt = 0;
+  outputBytes = 0;
+
+  constructor(private readonly opts: AgentTargetOptions) {
+    this.id = opts.id;
+    this.workdir = opts.workdir;
+    this.exited = new Promise((r) => (this.resolveExited = r));
+  }
+
+  describe(): TargetDescription {
+    return {
+      id: this.id,
+      kind: 'agent',
+      command: this.opts.resolved.file,
+      args: [...this.opts.resolved.prefixArgs, ...this.opts.args],
+      cwd: this.workdir,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.session) return;
+    const d = this.describe();
+    const session = PtySession.spawn({ file: d.command, args: d.args, cwd: this.workdir, env: this.opts.env });
+    this.session = session;
+    this.startedMono = performance.now();
+    session.onDidData((data) => this.onData(data));
+    void session.exited.then(({ exitCode, signal }) => {
+      const runMs = performance.now() - this.startedMono;
+      const outcome: TargetExit['outcome'] = this.stopReason ? 'stopped' : exitCode === 0 && !signal ? 'exited' : 'failed';
+      for (const w of this.pongWaiters.values()) w(NaN);
+      this.pongWaiters.clear();
+      this.resolveExited({ exitCode, signal, outcome, stopReason: this.stopReason, at: Date.now(), runMs });
+    });
+  }
+
+  /** For the output sink: flow-control acknowledgements go straight to the pty. */
+  get pty(): PtySession | null {
+    return this.session;
+  }
+
+  rootPids(): number[] {
+    return this.session && !this.session.hasExited ? [this.session.pid] : [];
+  }
+
+  private onData(data: string): void {
+    this.lastOutputAt = Date.now();
+    this.outputBytes += data.length;
+    this.outputEmitter.fire(data);
+    // Cheap path for floods: nothing that could be a protocol line in this batch.
+    if (!data.includes('@lab') && !this.partial.includes('@lab')) {
+      const nl = data.lastIndexOf('\n');
+      this.partial = nl >= 0 ? data.slice(nl + 1) : (this.partial + data).slice(-MAX_PROTOCOL_LINE);
+      return;
+    }
+    const text = this.partial + data;
+    const lines = text.split(/\r*\n/);
+    this.partial = (lines.pop() ?? '').slice(-MAX_PROTOCOL_LINE);
+    for (const line of lines) {
+      const at = line.indexOf('@lab ');
+      if (at < 0) continue;
+      this.onProtocolLine(line.slice(at + 5).trim());
+    }
+  }
+
+  private onProtocolLine(body: string): void {
+    if (body.startsWith('ping ')) return; // our own ping, echoed by a terminal that kept echo on
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      this.problemEmitter.fire({ code: 'AGENT_OUTPUT_MALFORMED', message: 'not JSON after "@lab "', sample: body.slice(0, 200) });
+      return;
+    }
+    const r = ProtocolLine.safeParse(parsed);
+    if (!r.success) {
+      this.problemEmitter.fire({
+        code: 'AGENT_OUTPUT_MALFORMED',
+        message: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+        sample: body.slice(0, 200),
+      });
+      return;
+    }
+    const { type, ...data } = r.data;
+    if (type === 'pong' && typeof data.nonce === 'string') {
+      this.pongWaiters.get(data.nonce)?.(performance.now());
+      this.pongWaiters.delete(data.nonce);
+    }
+    this.signalEmitter.fire({ type, at: Date.now(), data });
+  }
+
+  async health(timeoutMs: number): Promise<TargetHealth> {
+    const pid = this.session?.pid;
+    const st = pid && !this.session?.hasExited ? readStat(pid) : null;
+    const alive = st !== null && st.state !== 'Z' && st.state !== 'T' && st.state !== 't';
+    const stateWord = st ? `state ${st.state}` : 'no process';
+    if (!alive) {
+      return { alive: false, responsive: null, rttMs: null, method: 'liveness from /proc/<pid>/stat', detail: stateWord };
+    }
+    const check = this.opts.health;
+    if (check.type === 'alive') {
+      return { alive, responsive: null, rttMs: null, method: 'liveness from /proc/<pid>/stat', detail: stateWord };
+    }
+    if (check.type === 'output') {
+      const ago = this.lastOutputAt ? Date.now() - this.lastOutputAt : Infinity;
+      return {
+        alive,
+        responsive: ago <= check.withinSec * 1000,
+        rttMs: null,
+        method: `output activity within ${check.withinSec} s`,
+        detail: Number.isFinite(ago) ? `last output ${Math.round(ago)} ms ago` : 'no output yet',
+      };
+    }
+    const nonce = crypto.randomBytes(6).toString('hex');
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<number>((resolve) => {
+      this.pongWaiters.set(nonce, resolve);
+      timer = setTimeout(() => resolve(NaN), timeoutMs);
+    });
+    this.session?.write(`@lab ping ${nonce}\r`);
+    const t1 = await answered;
+    clearTimeout(timer);
+    this.pongWaiters.delete(nonce);
+    const ok = Number.isFinite(t1);
+    return {
+      alive,
+      responsive: ok,
+      rttMs: ok ? Math.round((t1 - t0) * 100) / 100 : null,
+      method: 'ping round trip through the pty (write to matching pong)',
+      detail: ok ? 'pong received' : `no pong within ${timeoutMs} ms`,
+    };
+  }
+
+  async stop(reason: StopReason): Promise<void> {
+    if (!this.session) return;
+    if (!this.session.hasExited) this.stopReason ??= reason;
+    const roots = this.rootPids();
+    await killTree(roots, undefined, this.opts.seen?.() ?? []);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((r) => (t = setTimeout(r, 1000)))]);
+    clearTimeout(t);
+  }
+
+  dispose(): void {
+    this.session?.dispose();
+    this.outputEmitter.dispose();
+    this.signalEmitter.dispose();
+    this.problemEmitter.dispose();
+  }
+}

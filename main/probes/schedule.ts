@@ -1,0 +1,55 @@
+/**
+ * Fixed-time scheduling: every evidence slot has a planned time computed from the run's start
+ * (t0 + k x cadence), never from the previous firing, so delays do not accumulate. Each firing
+ * reports how late it started against its plan: that error is evidence too.
+ */
+import type { Disposable } from '../util/event';
+
+export interface Firing {
+  index: number;
+  plannedAt: number;
+  firedAt: number;
+  lagMs: number;
+}
+
+/**
+ * Calls `fn` at `t0 + offsets[k]` for each planned offset, in order; an offset list may be
+ * unbounded (a generator). setTimeout wakes a little late under load; we measure, never hide it.
+ */
+export function scheduleAt(t0: number, offsets: Iterable<number>, fn: (f: Firing) => void): Disposable {
+  const it = offsets[Symbol.iterator]();
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let index = 0;
+  const next = () => {
+    if (stopped) return;
+    const n = it.next();
+    if (n.done) return;
+    const plannedAt = t0 + n.value;
+    const k = index++;
+    timer = setTimeout(() => {
+      const firedAt = Date.now();
+      try {
+        fn({ index: k, plannedAt, firedAt, lagMs: firedAt - plannedAt });
+      } finally {
+        next();
+      }
+    }, Math.max(0, plannedAt - Date.now()));
+  };
+  next();
+  return {
+    dispose: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+export function* every(cadenceMs: number, from = 0): Generator<number> {
+  for (let k = 0; ; k++) yield from + k * cadenceMs;
+}
+
+/** Pulse bursts: `count` pulses `spacingMs` apart, a burst every `cadenceMs`, the first one cadence in. */
+export function* bursts(cadenceMs: number, count: number, spacingMs: number): Generator<number> {
+  for (let b = 1; ; b++) for (let i = 0; i < count; i++) yield b * cadenceMs + i * spacingMs;
+}
