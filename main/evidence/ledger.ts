@@ -371,102 +371,21 @@ export function verifyLedger(path: string, expect: LedgerExpect = {}): LedgerVer
   return verifyLedgerBuffer(buf, expect);
 }
 
+interface BadLine {
+  line: number;
+  code: ErrorCode;
+  message: string;
+}
+
 export function verifyLedgerBuffer(buf: Buffer, expect: LedgerExpect = {}): LedgerVerify {
   const { lines, torn } = splitLines(buf);
   const hashes = lines.map((l) => sha256(l.bytes));
-  const first = lines[0]?.record;
-  const openData = first?.type === OPEN_RECORD ? OpenDataSchema.safeParse(first.data) : null;
-  const runId = openData?.success ? openData.data.runId : null;
-
-  // Is the link into line i (1-based) intact?
-  const linkOk = (i: number): boolean | null => {
-    const rec = lines[i - 1]?.record;
-    if (!rec) return null;
-    if (i === 1) return runId !== null && rec.prev === genesisHash(runId);
-    return rec.prev === hashes[i - 2];
-  };
-  // Does line i's hash match what follows it (the next line's prev, or the expected head)?
-  const outOk = (i: number): boolean | null => {
-    if (i < lines.length) return lines[i]?.record ? linkOk(i + 1) : null;
-    if (expect.head !== undefined && (expect.records === undefined || expect.records === i))
-      return hashes[i - 1] === expect.head;
-    return null;
-  };
-
-  let bad: { line: number; code: ErrorCode; message: string } | null = null;
-  for (const l of lines) {
-    const i = l.line;
-    if (l.problem) {
-      bad = { line: i, code: l.problem.code, message: l.problem.message };
-      break;
-    }
-    const rec = l.record!;
-    if (rec.seq !== i) {
-      bad = { line: i, code: 'LEDGER_PARSE', message: `seq is ${rec.seq}, expected ${i}` };
-      break;
-    }
-    if (i === 1 && runId === null) {
-      bad = { line: 1, code: 'LEDGER_PARSE', message: `line 1 is not a valid ${OPEN_RECORD} record` };
-      break;
-    }
-    if (i > 1 && rec.type === OPEN_RECORD) {
-      bad = { line: i, code: 'LEDGER_PARSE', message: `${OPEN_RECORD} record after line 1` };
-      break;
-    }
-    if (!linkOk(i)) {
-      if (i === 1) {
-        bad = {
-          line: 1,
-          code: 'LEDGER_CHAIN_BROKEN',
-          message: `line 1 prev is not the genesis hash of run ${runId}`,
-        };
-      } else {
-        // With nothing after line i to check against, the likelier single change is to line i-1's content.
-        const blame = outOk(i) === false ? i : i - 1;
-        bad = {
-          line: blame,
-          code: 'LEDGER_CHAIN_BROKEN',
-          message:
-            blame === i - 1
-              ? `line ${i - 1} does not match the hash line ${i} recorded for it`
-              : `line ${i} prev does not match line ${i - 1}, and line ${i} does not chain onward either`,
-        };
-      }
-      break;
-    }
-  }
-
-  if (!bad && torn)
-    bad = {
-      line: lines.length + 1,
-      code: 'LEDGER_TORN',
-      message: `torn last line (${torn.bytes} bytes, no newline)`,
-    };
-  if (!bad && lines.length === 0) bad = { line: 1, code: 'LEDGER_PARSE', message: 'ledger is empty' };
-  if (!bad && expect.records !== undefined && expect.records !== lines.length) {
-    bad =
-      lines.length > expect.records
-        ? {
-            line: expect.records + 1,
-            code: 'LEDGER_CHAIN_BROKEN',
-            message: `expected ${expect.records} records, found ${lines.length}: lines were added`,
-          }
-        : {
-            line: lines.length + 1,
-            code: 'LEDGER_CHAIN_BROKEN',
-            message: `expected ${expect.records} records, found ${lines.length}: lines are missing`,
-          };
-  }
-  if (!bad && expect.head !== undefined && hashes[lines.length - 1] !== expect.head) {
-    bad = {
-      line: lines.length,
-      code: 'LEDGER_CHAIN_BROKEN',
-      message: `head is ${hashes[lines.length - 1]}, expected ${expect.head}`,
-    };
-  }
+  const runId = openRecordRunId(lines[0]?.record);
+  const bad =
+    firstChainProblem(lines, hashes, runId, expect) ?? expectationProblem(lines.length, hashes, torn, expect);
+  const goodLines = bad ? Math.min(bad.line - 1, lines.length) : lines.length;
   const headNote =
     expect.head !== undefined ? ', head matches' : ' (no expected head given: the last line is unpinned)';
-  const goodLines = bad ? Math.min(bad.line - 1, lines.length) : lines.length;
   return {
     ok: bad === null,
     records: lines.length,
@@ -479,6 +398,102 @@ export function verifyLedgerBuffer(buf: Buffer, expect: LedgerExpect = {}): Ledg
     runId,
     code: bad ? bad.code : null,
   };
+}
+
+function openRecordRunId(first: LedgerRecord | null | undefined): string | null {
+  if (first?.type !== OPEN_RECORD) return null;
+  const data = OpenDataSchema.safeParse(first.data);
+  return data.success ? data.data.runId : null;
+}
+
+/** The first line that is malformed, out of sequence or off the chain, walking from line 1. */
+function firstChainProblem(
+  lines: RawLine[],
+  hashes: string[],
+  runId: string | null,
+  expect: LedgerExpect,
+): BadLine | null {
+  // Does the prev of line i (1-based) match the line before it (or the genesis)?
+  const linkOk = (i: number): boolean | null => {
+    const rec = lines[i - 1]?.record;
+    if (!rec) return null;
+    if (i === 1) return runId !== null && rec.prev === genesisHash(runId);
+    return rec.prev === hashes[i - 2];
+  };
+  // Does what follows line i (the next prev, or the expected head) match line i's hash?
+  const outOk = (i: number): boolean | null => {
+    if (i < lines.length) return linkOk(i + 1);
+    if (expect.head !== undefined && (expect.records === undefined || expect.records === i))
+      return hashes[i - 1] === expect.head;
+    return null;
+  };
+
+  for (const { line: i, record: rec, problem } of lines) {
+    if (problem || !rec) return problem ?? { line: i, code: 'LEDGER_PARSE', message: 'unreadable line' };
+    if (rec.seq !== i) return { line: i, code: 'LEDGER_PARSE', message: `seq is ${rec.seq}, expected ${i}` };
+    if (i === 1 && runId === null)
+      return { line: 1, code: 'LEDGER_PARSE', message: `line 1 is not a valid ${OPEN_RECORD} record` };
+    if (i > 1 && rec.type === OPEN_RECORD)
+      return { line: i, code: 'LEDGER_PARSE', message: `${OPEN_RECORD} record after line 1` };
+    if (linkOk(i)) continue;
+    if (i === 1)
+      return {
+        line: 1,
+        code: 'LEDGER_CHAIN_BROKEN',
+        message: `prev is not the genesis hash of run ${runId}`,
+      };
+    // Line i's prev no longer matches line i-1. If line i itself still chains onward, its bytes are
+    // original and line i-1 changed; if it does not, line i changed (its prev included). With
+    // nothing after line i to tell, the likelier single change is to line i-1's content.
+    if (outOk(i) === false) {
+      return {
+        line: i,
+        code: 'LEDGER_CHAIN_BROKEN',
+        message: `prev does not match line ${i - 1}, and line ${i} does not chain onward either`,
+      };
+    }
+    return {
+      line: i - 1,
+      code: 'LEDGER_CHAIN_BROKEN',
+      message: `does not match the hash line ${i} recorded for it`,
+    };
+  }
+  return null;
+}
+
+/** Problems with the file as a whole once every line chains: torn tail, count and head. */
+function expectationProblem(
+  count: number,
+  hashes: string[],
+  torn: LedgerRead['torn'],
+  expect: LedgerExpect,
+): BadLine | null {
+  if (torn)
+    return {
+      line: count + 1,
+      code: 'LEDGER_TORN',
+      message: `torn last line (${torn.bytes} bytes, no newline)`,
+    };
+  if (count === 0) return { line: 1, code: 'LEDGER_PARSE', message: 'ledger is empty' };
+  if (expect.records !== undefined && expect.records < count)
+    return {
+      line: expect.records + 1,
+      code: 'LEDGER_CHAIN_BROKEN',
+      message: `expected ${expect.records} records, found ${count}: lines were added`,
+    };
+  if (expect.records !== undefined && expect.records > count)
+    return {
+      line: count + 1,
+      code: 'LEDGER_CHAIN_BROKEN',
+      message: `expected ${expect.records} records, found ${count}: lines are missing`,
+    };
+  if (expect.head !== undefined && hashes[count - 1] !== expect.head)
+    return {
+      line: count,
+      code: 'LEDGER_CHAIN_BROKEN',
+      message: `head is ${hashes[count - 1]}, expected ${expect.head}`,
+    };
+  return null;
 }
 
 // ---- recovery ----
