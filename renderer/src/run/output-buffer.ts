@@ -31,18 +31,19 @@ export class OutputStore {
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
 
-  constructor(
-    private readonly schedule: (cb: () => void) => void,
-    initial: { targetId: string; tail: string }[] = [],
-  ) {
-    for (const t of initial) this.texts.set(t.targetId, appendCapped('', t.tail).text);
-  }
+  constructor(private readonly schedule: (cb: () => void) => void) {}
 
   append(targetId: string, data: string): void {
     const r = appendCapped(this.texts.get(targetId) ?? '', data);
     this.texts.set(targetId, r.text);
     this.unacked.set(targetId, (this.unacked.get(targetId) ?? 0) + data.length);
     if (r.dropped > 0) this.droppedChars.set(targetId, (this.droppedChars.get(targetId) ?? 0) + r.dropped);
+    this.notifySoon();
+  }
+
+  /** The host's retained tails (a late joiner's starting text); replaces what is shown. */
+  seed(tails: { targetId: string; tail: string }[]): void {
+    for (const t of tails) this.texts.set(t.targetId, appendCapped('', t.tail).text);
     this.notifySoon();
   }
 

@@ -1,0 +1,50 @@
+/**
+ * One report: its verification first and prominent (signatures, ledger), then the markdown as
+ * plain text. The markdown is never rendered as HTML: a report carries agent output, which is
+ * untrusted.
+ */
+import type { VerifyResult } from '../../../preload/contract';
+import { useLabQuery } from '../api/queries';
+import { ErrorBanner } from '../ui/ErrorBanner';
+import { Working } from '../ui/Working';
+
+export function ReportView({ reportPath }: { reportPath: string }) {
+  const report = useLabQuery('reports.open', { reportPath }, { staleTime: Infinity });
+  return (
+    <section className="panel report" data-testid="report-view" data-report-path={reportPath}>
+      <h3>
+        Report <code className="small">{reportPath}</code>
+      </h3>
+      <ErrorBanner error={report.error} title="reports.open" />
+      <Working active={report.isPending} label="opening and verifying…" />
+      {report.data ? (
+        <>
+          <Verification v={report.data.verification} />
+          <pre className="report-markdown" data-testid="report-markdown">
+            {report.data.markdown}
+          </pre>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Verification({ v }: { v: VerifyResult }) {
+  return (
+    <div className={`verification ${v.ok ? 'ok' : 'not-ok'}`} data-testid="report-verification" data-ok={String(v.ok)}>
+      <strong className="verification-head">{v.ok ? 'Verified: signatures and ledger are intact' : 'NOT VERIFIED: do not trust this report'}</strong>
+      <ul className="plain">
+        {v.signatures.map((s) => (
+          <li key={s.file} data-testid="verification-signature" data-ok={String(s.ok)}>
+            <span className={s.ok ? 'good' : 'bad'}>{s.ok ? '✓' : '✗'}</span> signature <code>{s.file}</code> — {s.detail}
+          </li>
+        ))}
+        {v.signatures.length === 0 ? <li className="bad">no signature found</li> : null}
+        <li data-testid="verification-ledger" data-ok={String(v.ledger.ok)}>
+          <span className={v.ledger.ok ? 'good' : 'bad'}>{v.ledger.ok ? '✓' : '✗'}</span> ledger: {v.ledger.records} records
+          {v.ledger.firstBad !== null ? `, first bad record ${v.ledger.firstBad}` : ''} — {v.ledger.detail}
+        </li>
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * Agent output, one pane per target. Output is untrusted: it is drawn as a text node inside a
+ * <pre>, never parsed as HTML and never linkified, so a hostile link is just characters. After a
+ * redraw the drawn characters are acknowledged to the host in one `output.ack` per target.
+ */
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { call } from '../api/queries';
+import { getLab } from '../api/lab';
+import { OutputStore } from '../run/output-buffer';
+import { ErrorBanner } from '../ui/ErrorBanner';
+import type { TargetState } from '../../../preload/contract';
+
+/**
+ * Drawn characters are acknowledged at most this often: one small request per target per tick
+ * instead of one per frame, still well under the host's pause watermark at flood rates.
+ */
+const ACK_EVERY_MS = 100;
+
+/** One redraw per animation frame however many batches arrived in it. */
+const frameSchedule = (cb: () => void) => void requestAnimationFrame(cb);
+
+export function useOutputStore(runId: string, tails: { targetId: string; tail: string }[] | null): OutputStore {
+  const [store] = useState(() => new OutputStore(frameSchedule));
+  const seeded = useRef(false);
+  useEffect(
+    () =>
+      getLab().onOutput((b) => {
+        if (b.runId === runId) store.append(b.targetId, b.data);
+      }),
+    [runId, store],
+  );
+  useEffect(() => {
+    if (tails !== null && !seeded.current) {
+      seeded.current = true;
+      store.seed(tails);
+    }
+  }, [tails, store]);
+  return store;
+}
+
+export function OutputPanes({ runId, store, targets }: { runId: string; store: OutputStore; targets: TargetState[] }) {
+  const version = useSyncExternalStore(store.subscribe, store.getVersion);
+  const [ackError, setAckError] = useState<unknown>(null);
+
+  const drawn = useRef(new Map<string, number>());
+
+  // Runs after each redraw: what was appended up to now has been drawn.
+  useEffect(() => {
+    for (const { targetId, chars } of store.takeUnacked()) drawn.current.set(targetId, (drawn.current.get(targetId) ?? 0) + chars);
+  }, [version, store]);
+
+  useEffect(() => {
+    const flush = () => {
+      for (const [targetId, chars] of drawn.current) call('output.ack', { runId, targetId, chars }).catch(setAckError);
+      drawn.current.clear();
+    };
+    const timer = window.setInterval(flush, ACK_EVERY_MS);
+    return () => {
+      window.clearInterval(timer);
+      flush();
+    };
+  }, [runId]);
+
+  const ids = [...new Set([...targets.map((t) => t.targetId), ...store.targetIds()])];
+  const stateOf = new Map(targets.map((t) => [t.targetId, t]));
+  return (
+    <section className="panel output-section">
+      <h3>Agent output</h3>
+      <ErrorBanner error={ackError} title="output.ack" onDismiss={() => setAckError(null)} />
+      {ids.length === 0 ? <p className="muted">No target has written anything yet.</p> : null}
+      <div className="output-grid">
+        {ids.map((id) => (
+          <OutputPane key={id} targetId={id} target={stateOf.get(id)} text={store.text(id)} dropped={store.dropped(id)} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function OutputPane({ targetId, target, text, dropped }: { targetId: string; target: TargetState | undefined; text: string; dropped: number }) {
+  const ref = useRef<HTMLPreElement | null>(null);
+  const stick = useRef(true);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
+  }, [text]);
+  return (
+    <div className="output-pane">
+      <div className="output-title">
+        <strong>{targetId}</strong>
+        {target ? (
+          <span className={`badge target-${target.state}`} data-testid="target-state" data-state={target.state}>
+            {target.state}
+            {target.pid !== null ? ` pid ${target.pid}` : ''}
+            {target.exitCode !== null ? ` exit ${target.exitCode}` : ''}
+          </span>
+        ) : null}
+        {target ? <span className="muted small"> {target.filesChanged} files changed</span> : null}
+        {dropped > 0 ? <span className="muted small"> (older {dropped.toLocaleString()} chars not kept)</span> : null}
+      </div>
+      <pre
+        ref={ref}
+        className="output-text"
+        data-testid={`output-pane-${targetId}`}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+      >
+        {text}
+      </pre>
+    </div>
+  );
+}

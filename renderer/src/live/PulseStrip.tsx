@@ -1,0 +1,60 @@
+import { memo } from 'react';
+import type { Pulse } from '../../../preload/contract';
+import { formatDateTime, formatSeconds } from '../ui/format';
+
+function pulseTitle(p: Pulse): string {
+  const lines = [
+    `#${p.seq} ${p.phase}${p.burst > 0 ? ` burst ${p.burst}` : ''} — ${p.latencyClass}, ${p.status}`,
+    `latency ${formatSeconds(p.latencyMs)} (start lag ${p.startLagMs} ms)`,
+    `planned ${formatDateTime(p.plannedAt)}`,
+  ];
+  if (p.tes !== null) lines.push(`TES ${p.tes.toFixed(1)}${p.tesDelta !== null ? ` (Δ ${p.tesDelta.toFixed(1)})` : ''}`);
+  for (const r of p.reasons) lines.push(`• ${r}`);
+  return lines.join('\n');
+}
+
+const PulseCell = memo(function PulseCell({ pulse }: { pulse: Pulse }) {
+  return (
+    <span
+      className={`pulse-cell lat-${pulse.latencyClass}`}
+      data-testid="pulse-cell"
+      data-class={pulse.latencyClass}
+      data-status={pulse.status}
+      data-seq={pulse.seq}
+      data-latency-ms={pulse.latencyMs}
+      title={pulseTitle(pulse)}
+    />
+  );
+});
+
+/** One cell per pulse, coloured by latency class; the overall status is the latest pulse's. */
+export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[] }) {
+  const latest = pulses[pulses.length - 1];
+  const status = latest?.status ?? 'GREEN';
+  const counts = { ok: 0, warning: 0, critical: 0, skipped: 0 };
+  for (const p of pulses) counts[p.latencyClass] += 1;
+  return (
+    <section className="panel" data-testid="pulse-strip" data-status={latest ? status : 'NONE'}>
+      <h3>
+        Pulse health{' '}
+        {latest ? (
+          <span className={`status status-${status}`} data-testid="pulse-status">
+            {status}
+          </span>
+        ) : (
+          <span className="muted">no pulse yet</span>
+        )}
+        <span className="muted small">
+          {' '}
+          {pulses.length} pulses · ok {counts.ok} · warning {counts.warning} · critical {counts.critical} · skipped {counts.skipped}
+        </span>
+      </h3>
+      <div className="pulse-cells">
+        {pulses.map((p) => (
+          <PulseCell key={p.seq} pulse={p} />
+        ))}
+      </div>
+      {latest && latest.reasons.length > 0 ? <p className="small">Latest: {latest.reasons.join('; ')}</p> : null}
+    </section>
+  );
+});

@@ -1,0 +1,118 @@
+/**
+ * One chart.js line chart for time series, tuned for long runs: no animation, no parsing, data
+ * normalised, LTTB decimation to about the canvas width, and redraws coalesced to one per
+ * animation frame. Guides (thresholds, guard rails) are two-point dashed datasets.
+ */
+import { useEffect, useRef } from 'react';
+import {
+  Chart,
+  Decimation,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import { formatDuration } from '../ui/format';
+import { xExtent, type Guide, type Series } from './chart-data';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Tooltip, Legend);
+
+/** Points LTTB keeps: about one per horizontal pixel of a typical panel. */
+const DECIMATED_SAMPLES = 600;
+
+type LineDataset = ChartDataset<'line', { x: number; y: number }[]>;
+
+function datasets(series: readonly Series[], guides: readonly Guide[]): LineDataset[] {
+  const out: LineDataset[] = series.map((s) => ({
+    label: s.label,
+    data: s.points,
+    borderColor: s.color,
+    backgroundColor: s.color,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    indexAxis: 'x' as const,
+  }));
+  const extent = xExtent(series);
+  if (extent !== null) {
+    for (const g of guides) {
+      out.push({
+        label: g.label,
+        data: [
+          { x: extent.min, y: g.y },
+          { x: extent.max, y: g.y },
+        ],
+        borderColor: g.color,
+        backgroundColor: g.color,
+        borderDash: [6, 4],
+        borderWidth: 1,
+        pointRadius: 0,
+      });
+    }
+  }
+  return out;
+}
+
+export function TimeChart(props: { testId: string; title: string; series: Series[]; guides: Guide[]; yUnit: string; yMax?: number }) {
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const chartRef = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
+  const frameRef = useRef<number | null>(null);
+  const { series, guides, yUnit, yMax } = props;
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas === null) return;
+    const chart = new Chart<'line', { x: number; y: number }[]>(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: { type: 'linear', ticks: { callback: (v) => formatDuration(Number(v) * 1000), maxTicksLimit: 8 } },
+          y: { type: 'linear', beginAtZero: true, ticks: { callback: (v) => `${v}${yUnit}` } },
+        },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'lttb', samples: DECIMATED_SAMPLES, threshold: DECIMATED_SAMPLES },
+          legend: { labels: { boxWidth: 12, font: { size: 11 } } },
+          tooltip: { callbacks: { title: (items) => formatDuration((items[0]?.parsed.x ?? 0) * 1000) } },
+        },
+      },
+    });
+    chartRef.current = chart;
+    return () => {
+      if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
+      chart.destroy();
+      chartRef.current = null;
+    };
+  }, [yUnit]);
+
+  useEffect(() => {
+    if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
+    frameRef.current = requestAnimationFrame(() => {
+      frameRef.current = null;
+      const chart = chartRef.current;
+      if (chart === null) return;
+      chart.data.datasets = datasets(series, guides);
+      const y = chart.options.scales?.y;
+      if (y !== undefined) y.suggestedMax = yMax;
+      chart.update('none');
+    });
+  }, [series, guides, yMax]);
+
+  const pointCount = series.reduce((n, s) => n + s.points.length, 0);
+  return (
+    <section className="panel chart-panel" data-testid={props.testId} data-points={pointCount}>
+      <h3>{props.title}</h3>
+      <div className="chart-box">
+        <canvas ref={canvasRef} role="img" aria-label={props.title} />
+      </div>
+    </section>
+  );
+}

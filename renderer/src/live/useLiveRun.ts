@@ -1,0 +1,57 @@
+/**
+ * The live run for one runId: `runs.state` for the starting point, stream events queued as they
+ * arrive and folded in batches every LIVE_FLUSH_MS. After the event socket reconnects, events may
+ * have been missed, so the state is fetched again and the queue folded onto it (the fold is
+ * idempotent).
+ */
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { RunStreamEvent } from '../../../preload/contract';
+import { getConnection, getLab } from '../api/lab';
+import { useLabQuery } from '../api/queries';
+import { foldRunEvents, fromRunState, type LiveRun } from '../run/live-run';
+
+/** Charts and panels redraw at most this often (about four times a second), however fast events come. */
+export const LIVE_FLUSH_MS = 250;
+
+export function useLiveRun(runId: string) {
+  const connection = getConnection();
+  const { epoch } = useSyncExternalStore(connection.subscribe, connection.get);
+  const stateQuery = useLabQuery('runs.state', { runId }, { staleTime: Infinity, gcTime: 0 });
+  const queue = useRef<RunStreamEvent[]>([]);
+  const base = useRef<LiveRun | null>(null);
+  const [live, setLive] = useState<LiveRun | null>(null);
+
+  useEffect(
+    () =>
+      getLab().onRunEvent((e) => {
+        if (e.runId === runId) queue.current.push(e);
+      }),
+    [runId],
+  );
+
+  useEffect(() => {
+    if (stateQuery.data === undefined) return;
+    base.current = foldRunEvents(fromRunState(stateQuery.data), queue.current.splice(0));
+    setLive(base.current);
+  }, [stateQuery.data]);
+
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (base.current === null || queue.current.length === 0) return;
+      base.current = foldRunEvents(base.current, queue.current.splice(0));
+      setLive(base.current);
+    }, LIVE_FLUSH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+
+  const { refetch } = stateQuery;
+  const seenEpoch = useRef(epoch);
+  useEffect(() => {
+    if (epoch !== seenEpoch.current) {
+      seenEpoch.current = epoch;
+      void refetch();
+    }
+  }, [epoch, refetch]);
+
+  return { live, error: stateQuery.error, loading: stateQuery.isPending };
+}

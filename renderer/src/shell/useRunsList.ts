@@ -1,0 +1,34 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { getConnection, getLab } from '../api/lab';
+import { useLabQuery } from '../api/queries';
+
+/**
+ * The run list, kept fresh by the event stream rather than by polling: it is fetched again when
+ * an event names a run it does not know, when a run ends, and after the event socket reconnects.
+ */
+export function useRunsList() {
+  const queryClient = useQueryClient();
+  const runs = useLabQuery('runs.list', {});
+  const known = useRef(new Set<string>());
+  known.current = new Set((runs.data ?? []).map((r) => r.runId));
+  const connection = getConnection();
+  const { epoch } = useSyncExternalStore(connection.subscribe, connection.get);
+
+  useEffect(
+    () =>
+      getLab().onRunEvent((e) => {
+        if (e.type === 'end' || !known.current.has(e.runId)) {
+          known.current.add(e.runId);
+          void queryClient.invalidateQueries({ queryKey: ['runs.list'] });
+        }
+      }),
+    [queryClient],
+  );
+
+  useEffect(() => {
+    if (epoch > 1) void queryClient.invalidateQueries({ queryKey: ['runs.list'] });
+  }, [epoch, queryClient]);
+
+  return runs;
+}
