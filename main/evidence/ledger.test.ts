@@ -159,6 +159,17 @@ describe('verifyLedger', () => {
     }
   });
 
+  it('without an expected head, blames the changed line before an unpinned last line', () => {
+    const path = join(dir, 'ledger.jsonl');
+    sampleLedger(path).close();
+    const good = readFileSync(path);
+    const line4 = good.toString('utf8').split('\n').slice(0, 3).join('\n').length + 1;
+    const dataAt = good.indexOf('"data":', line4) + 9;
+    const bad = Buffer.from(good);
+    bad[dataAt]! ^= 0x01;
+    expect(verifyLedgerBuffer(bad)).toMatchObject({ ok: false, firstBad: 4, goodLines: 3 });
+  });
+
   it('reads the same from a file as from a buffer, and reports a missing file without throwing', () => {
     const path = join(dir, 'ledger.jsonl');
     const l = sampleLedger(path);
