@@ -43,7 +43,9 @@ export function ConfirmDialog({ challenge, onStarted, onCancel }: { challenge: C
           }}
         >
           <label>
-            Type the plan id <code>{challenge.planId}</code> to start it
+            <span>
+              Type the plan id <code data-testid="confirm-plan-id">{challenge.planId}</code> to start it
+            </span>
             <input
               ref={input}
               data-testid="confirm-input"
