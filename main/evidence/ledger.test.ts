@@ -336,6 +336,27 @@ describe('Ledger under file faults', () => {
     expect(l.count()).toBe(3);
   });
 
+  it('fdatasyncs only when something was written since the last sync', () => {
+    let syncs = 0;
+    const l = Ledger.open(join(dir, 'l.jsonl'), {
+      runId: 'r',
+      fileFactory: (p) => {
+        const f = openLedgerFile(p);
+        return { ...f, sync: () => (syncs++, f.sync()) };
+      },
+    });
+    expect(syncs).toBe(1);
+    l.flush();
+    expect(syncs).toBe(1);
+    l.append('a', 1);
+    l.flush();
+    l.flush();
+    expect(syncs).toBe(2);
+    l.append('b', 2, { durable: true });
+    l.close();
+    expect(syncs).toBe(3);
+  });
+
   it('appending after close throws', () => {
     const l = Ledger.open(join(dir, 'l.jsonl'), { runId: 'r' });
     l.close();

@@ -97,6 +97,8 @@ export class Ledger {
   private headHash: string;
   private failure: LabError | null = null;
   private closed = false;
+  /** Bytes written since the last successful fdatasync: a clean ledger skips the syscall. */
+  private dirty = false;
 
   private constructor(
     readonly path: string,
@@ -139,6 +141,7 @@ export class Ledger {
       data: JSON.parse(dataJson) as unknown,
     };
     const line = recordLine(record, dataJson);
+    this.dirty = true;
     this.writeAll(Buffer.from(`${line}\n`, 'utf8'), record.seq);
     this.seq = record.seq;
     this.headHash = sha256(line);
@@ -208,8 +211,10 @@ export class Ledger {
   }
 
   private syncOrFail(what: string): void {
+    if (!this.dirty) return;
     try {
       this.file.sync();
+      this.dirty = false;
     } catch (err) {
       this.fail(`${what}: ${errText(err)}`);
     }
