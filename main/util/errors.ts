@@ -40,6 +40,7 @@ export const ErrorCodes = {
   QMP_COMMAND_FAILED: 'QEMU answered a QMP command with an error',
   KERNEL_SHELL_TIMEOUT: 'Lab kernel serial shell did not answer in time',
   KERNEL_DEVICE_MISSING: 'Lab kernel has no such device for this fault',
+  STRESSTEST_PARSE: 'Stresstest output could not be parsed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
