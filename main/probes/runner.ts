@@ -30,6 +30,7 @@ import type {
   Verdict,
 } from '../evidence/types';
 import type { Target, TargetExit } from '../lab/target';
+import type { PtySession } from '../lab/pty-session';
 import { computeTes, probeTes, assessDrift, type DriftFinding } from '../scoring/tes';
 import { Emitter, DisposableStore } from '../util/event';
 import { toCodedError } from '../util/errors';
@@ -164,6 +165,11 @@ export class ProbeRun {
 
   targetStates(): TargetState[] {
     return this.instances.map((i) => ({ ...i.state }));
+  }
+
+  /** Target states with each agent's pty, for flow-control participants such as the console. */
+  targetStatesWithPty(): { targetId: string; pty: PtySession | null }[] {
+    return this.instances.map((i) => ({ targetId: i.state.targetId, pty: (i.target as { pty?: PtySession | null }).pty ?? null }));
   }
 
   outputTails(): { targetId: string; tail: string }[] {
@@ -394,32 +400,47 @@ export class ProbeRun {
 
   // ---- the loop ----------------------------------------------------------------------------
 
-  async run(): Promise<RunResult> {
+  /**
+   * Takes the folder lock, opens the ledger and records the start: synchronous, so a refusal
+   * (folder busy, ledger not writable) reaches the caller before anything runs.
+   */
+  open(): void {
+    if (this.ledger) return;
     const plan = this.ctx.plan;
     fs.mkdirSync(this.ctx.outDir, { recursive: true });
     this.lock = acquireFolderLock(this.ctx.outDir, this.runId);
     try {
       fs.mkdirSync(path.join(this.runDir, 'output'), { recursive: true });
       this.ledger = Ledger.open(path.join(this.runDir, 'ledger.jsonl'), { runId: this.runId });
-      const flusher = setInterval(() => {
-        try {
-          this.ledger?.flush();
-        } catch (err) {
-          this.ledgerFailed ??= String(err);
-          this.requestHalt('ledger flush failed');
-        }
-      }, LEDGER_FLUSH_MS);
-      this.store.add({ dispose: () => clearInterval(flusher) });
-      const { mac: _mac, ...confirmation } = this.ctx.confirmation;
-      this.record(
-        'run.start',
-        {
-          runId: this.runId, plan, confirmation, pid: process.pid, host: hostInfo(),
-          targets: this.prepared.map((p) => ({ id: p.instanceId, command: p.describe.command, args: p.describe.args })),
-        },
-        true,
-      );
-      this.event('run', `run ${this.runId} of plan ${plan.id} confirmed by ${this.ctx.confirmation.by}`);
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
+    const flusher = setInterval(() => {
+      try {
+        this.ledger?.flush();
+      } catch (err) {
+        this.ledgerFailed ??= String(err);
+        this.requestHalt('ledger flush failed');
+      }
+    }, LEDGER_FLUSH_MS);
+    this.store.add({ dispose: () => clearInterval(flusher) });
+    const { mac: _mac, ...confirmation } = this.ctx.confirmation;
+    this.record(
+      'run.start',
+      {
+        runId: this.runId, plan, confirmation, pid: process.pid, host: hostInfo(),
+        targets: this.prepared.map((p) => ({ id: p.instanceId, command: p.describe.command, args: p.describe.args })),
+      },
+      true,
+    );
+    this.event('run', `run ${this.runId} of plan ${plan.id} confirmed by ${this.ctx.confirmation.by}`);
+  }
+
+  /** Opens (if not yet) and runs the probe to its end; always releases the lock. */
+  async run(): Promise<RunResult> {
+    this.open();
+    try {
       return await this.execute();
     } finally {
       this.store.dispose();
