@@ -68,7 +68,8 @@ export function createBrowserClient(token: string | null, connection: Connection
     const msg = parseWsFrame(data);
     if (msg === null) return connection.countMalformed();
     if (msg.stream === 'run') for (const l of [...runListeners]) safely(() => l(msg.event));
-    else for (const l of [...outputListeners]) safely(() => l(msg.batch));
+    else if (msg.stream === 'output') for (const l of [...outputListeners]) safely(() => l(msg.batch));
+    else connection.noteOutputDropped(msg.notice.runIds, msg.notice.chars);
   }
 
   let attempt = 0;

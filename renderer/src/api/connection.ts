@@ -13,6 +13,8 @@ export interface ConnectionStatus {
   epoch: number;
   /** When the next reconnect attempt is due (ms since epoch), while down. */
   retryAt: number | null;
+  /** The server dropped output for this console (it fell behind); `seq` counts notices. */
+  outputDropped: { seq: number; runIds: string[]; chars: number } | null;
 }
 
 export class ConnectionStore {
@@ -20,7 +22,7 @@ export class ConnectionStore {
   private readonly listeners = new Set<() => void>();
 
   constructor(initial: LinkState) {
-    this.status = { state: initial, malformedFrames: 0, epoch: 0, retryAt: null };
+    this.status = { state: initial, malformedFrames: 0, epoch: 0, retryAt: null, outputDropped: null };
   }
 
   readonly get = (): ConnectionStatus => this.status;
@@ -33,6 +35,10 @@ export class ConnectionStore {
   update(patch: Partial<ConnectionStatus>): void {
     this.status = { ...this.status, ...patch };
     for (const l of [...this.listeners]) l();
+  }
+
+  noteOutputDropped(runIds: string[], chars: number): void {
+    this.update({ outputDropped: { seq: (this.status.outputDropped?.seq ?? 0) + 1, runIds, chars } });
   }
 
   countMalformed(): void {

@@ -15,6 +15,13 @@ describe('parseWsFrame', () => {
     expect(o).toEqual({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } });
   });
 
+  it('accepts the output-dropped notice and refuses a malformed one', () => {
+    const notice = { kind: 'output-dropped', frames: 3, chars: 900, runIds: ['r'] };
+    expect(parseWsFrame(frame({ stream: 'notice', notice }))).toEqual({ stream: 'notice', notice });
+    expect(parseWsFrame(frame({ stream: 'notice', notice: { ...notice, runIds: [1] } }))).toBeNull();
+    expect(parseWsFrame(frame({ stream: 'notice', notice: { ...notice, kind: 'reload' } }))).toBeNull();
+  });
+
   it.each([
     ['not text', new ArrayBuffer(4)],
     ['not JSON', '{"stream":'],

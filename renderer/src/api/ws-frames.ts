@@ -3,7 +3,7 @@
  * shape the console relies on is refused (null) and counted by the caller, never half-applied.
  * The checks cover every field the live screen reads, not every field of the evidence types.
  */
-import type { OutputBatch, RunStreamEvent, WsMessage } from '../../../preload/contract';
+import type { OutputBatch, RunStreamEvent, WsFrame, WsNotice } from '../../../preload/contract';
 
 type Rec = Record<string, unknown>;
 
@@ -100,8 +100,18 @@ export function isOutputBatch(v: unknown): v is OutputBatch {
   return isRec(v) && isStr(v.runId) && v.runId !== '' && isStr(v.targetId) && v.targetId !== '' && isStr(v.data);
 }
 
-/** One frame in, a WsMessage or null (malformed: not text, not JSON, or the wrong shape). */
-export function parseWsFrame(data: unknown): WsMessage | null {
+export function isWsNotice(v: unknown): v is WsNotice['notice'] {
+  return (
+    isRec(v) &&
+    v.kind === 'output-dropped' &&
+    isNum(v.frames) &&
+    isNum(v.chars) &&
+    isArrOf(v.runIds, (r) => isStr(r) && r !== '')
+  );
+}
+
+/** One frame in, a WsFrame or null (malformed: not text, not JSON, or the wrong shape). */
+export function parseWsFrame(data: unknown): WsFrame | null {
   if (typeof data !== 'string') return null;
   let parsed: unknown;
   try {
@@ -112,5 +122,6 @@ export function parseWsFrame(data: unknown): WsMessage | null {
   if (!isRec(parsed)) return null;
   if (parsed.stream === 'run' && isRunStreamEvent(parsed.event)) return { stream: 'run', event: parsed.event };
   if (parsed.stream === 'output' && isOutputBatch(parsed.batch)) return { stream: 'output', batch: parsed.batch };
+  if (parsed.stream === 'notice' && isWsNotice(parsed.notice)) return { stream: 'notice', notice: parsed.notice };
   return null;
 }

@@ -37,8 +37,8 @@ export function LiveScreen({ runId, runs }: { runId: string | null; runs: RunSum
 }
 
 function LiveRunView({ runId }: { runId: string }) {
-  const { live, error, loading } = useLiveRun(runId);
-  const store = useOutputStore(runId, live?.output ?? null);
+  const { live, fetchedAt, tails, error, loading } = useLiveRun(runId);
+  const store = useOutputStore(runId, tails, fetchedAt);
   return (
     <div className="screen live" data-testid="live-screen" data-run-id={runId}>
       <ErrorBanner error={error} title="runs.state" />

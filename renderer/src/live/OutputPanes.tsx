@@ -19,9 +19,10 @@ const ACK_EVERY_MS = 100;
 /** One redraw per animation frame however many batches arrived in it. */
 const frameSchedule = (cb: () => void) => void requestAnimationFrame(cb);
 
-export function useOutputStore(runId: string, tails: { targetId: string; tail: string }[] | null): OutputStore {
+/** Output for one run; reseeded from the host's tails each time its state is (re)fetched. */
+export function useOutputStore(runId: string, tails: { targetId: string; tail: string }[] | null, fetchedAt: number): OutputStore {
   const [store] = useState(() => new OutputStore(frameSchedule));
-  const seeded = useRef(false);
+  const seededAt = useRef(0);
   useEffect(
     () =>
       getLab().onOutput((b) => {
@@ -30,11 +31,11 @@ export function useOutputStore(runId: string, tails: { targetId: string; tail: s
     [runId, store],
   );
   useEffect(() => {
-    if (tails !== null && !seeded.current) {
-      seeded.current = true;
+    if (tails !== null && fetchedAt !== seededAt.current) {
+      seededAt.current = fetchedAt;
       store.seed(tails);
     }
-  }, [tails, store]);
+  }, [tails, fetchedAt, store]);
   return store;
 }
 

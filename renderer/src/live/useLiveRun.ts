@@ -15,7 +15,7 @@ export const LIVE_FLUSH_MS = 250;
 
 export function useLiveRun(runId: string) {
   const connection = getConnection();
-  const { epoch } = useSyncExternalStore(connection.subscribe, connection.get);
+  const { epoch, outputDropped } = useSyncExternalStore(connection.subscribe, connection.get);
   const stateQuery = useLabQuery('runs.state', { runId }, { staleTime: Infinity, gcTime: 0 });
   const queue = useRef<RunStreamEvent[]>([]);
   const base = useRef<LiveRun | null>(null);
@@ -44,14 +44,26 @@ export function useLiveRun(runId: string) {
     return () => window.clearInterval(timer);
   }, []);
 
+  // After a reconnect events may be missing; after an output-dropped notice the tails are.
+  // Either way the host's state is fetched again and the queue folded onto it.
   const { refetch } = stateQuery;
   const seenEpoch = useRef(epoch);
+  const seenDrop = useRef(outputDropped?.seq ?? 0);
   useEffect(() => {
-    if (epoch !== seenEpoch.current) {
+    const dropped = outputDropped !== null && outputDropped.seq !== seenDrop.current && outputDropped.runIds.includes(runId);
+    seenDrop.current = outputDropped?.seq ?? 0;
+    if (epoch !== seenEpoch.current || dropped) {
       seenEpoch.current = epoch;
       void refetch();
     }
-  }, [epoch, refetch]);
+  }, [epoch, outputDropped, runId, refetch]);
 
-  return { live, error: stateQuery.error, loading: stateQuery.isPending };
+  return {
+    live,
+    /** When the host's state was last fetched: output panes reseed their tails from it. */
+    fetchedAt: stateQuery.dataUpdatedAt,
+    tails: stateQuery.data?.output ?? null,
+    error: stateQuery.error,
+    loading: stateQuery.isPending,
+  };
 }
