@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../evidence/ledger';
@@ -142,6 +150,27 @@ describe('verifyReport', () => {
       readFileSync(ledgerPath, 'utf8') + readFileSync(ledgerPath, 'utf8').split('\n')[4] + '\n',
     );
     expect(verifyReport(md).ledger).toMatchObject({ ok: false, firstBad: 6 });
+  });
+
+  it('accepts a torn ledger tail only when the signed report declares the write failure', () => {
+    appendFileSync(ledgerPath, '{"seq":6,"at":17');
+    expect(verifyReport(md).ledger).toMatchObject({
+      ok: false,
+      firstBad: 6,
+      detail: expect.stringContaining('LEDGER_TORN'),
+    });
+
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { ledger: Record<string, unknown> };
+    doc.ledger.failure = 'LEDGER_WRITE_FAILED: ENOSPC';
+    writeFileSync(json, JSON.stringify(doc));
+    signFile(json);
+    const r = verifyReport(md);
+    expect(r.ok).toBe(true);
+    expect(r.ledger.detail).toContain('ENOSPC');
+
+    // The declaration covers the tail only: a change before it still fails.
+    flipByte(ledgerPath, 10);
+    expect(verifyReport(md).ledger).toMatchObject({ ok: false, firstBad: 1 });
   });
 
   it('reports missing files as coded details, never by throwing', () => {
