@@ -79,6 +79,7 @@ export class KernelTarget implements Target {
   private pty: PtySession | null = null;
   private qmpClient: QmpClient | null = null;
   private runtimeDir: string | null = null;
+  private qmpSocket = '';
   private args: string[] = [];
   private startedAt = 0;
   private stopReason: StopReason | null = null;
@@ -148,32 +149,73 @@ export class KernelTarget implements Target {
 
   async start(): Promise<void> {
     if (this.pty) throw new LabError('SPAWN_FAILED', `${this.id}: already started`);
+    try {
+      this.prepare();
+    } catch (err) {
+      // Nothing was spawned: the target has ended before it began.
+      if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
+      this.resolveExited({
+        exitCode: null,
+        signal: null,
+        outcome: 'failed',
+        stopReason: 'error',
+        at: Date.now(),
+        runMs: 0,
+      });
+      throw err;
+    }
+    const t0 = performance.now();
+    this.spawn();
+    await this.boot(t0);
+  }
+
+  private prepare(): void {
     const image = this.resolveImage();
     fs.mkdirSync(this.workdir, { recursive: true });
     // A unix socket path must fit in 108 bytes; a workdir may be deep, the temp folder is not.
     this.runtimeDir = fs.mkdtempSync(join(os.tmpdir(), 'probe-lab-kernel-'));
-    const qmpSocket = join(this.runtimeDir, 'qmp.sock');
+    this.qmpSocket = join(this.runtimeDir, 'qmp.sock');
     let scratchDisk: string | null = null;
     if (this.devices.disk) {
       scratchDisk = join(this.runtimeDir, 'scratch.raw');
       fs.closeSync(fs.openSync(scratchDisk, 'w'));
       fs.truncateSync(scratchDisk, DISK_SIZE_MB * 1024 * 1024);
     }
-    this.args = qemuArgs({ spec: this.spec, ...image, scratchDisk, qmpSocket, devices: this.devices });
+    this.args = qemuArgs({
+      spec: this.spec,
+      ...image,
+      scratchDisk,
+      qmpSocket: this.qmpSocket,
+      devices: this.devices,
+    });
+  }
+
+  private spawn(): PtySession {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, this.opts.env ?? {});
 
-    const t0 = performance.now();
-    this.startedAt = t0;
-    const pty = PtySession.spawn({
-      file: this.opts.qemuBinary ?? QEMU_BINARY,
-      args: this.args,
-      cwd: this.workdir,
-      env,
-      cols: 200,
-      rows: 50,
-    });
+    this.startedAt = performance.now();
+    let pty: PtySession;
+    try {
+      pty = PtySession.spawn({
+        file: this.opts.qemuBinary ?? QEMU_BINARY,
+        args: this.args,
+        cwd: this.workdir,
+        env,
+      });
+    } catch (err) {
+      if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
+      this.resolveExited({
+        exitCode: null,
+        signal: null,
+        outcome: 'failed',
+        stopReason: 'error',
+        at: Date.now(),
+        runMs: 0,
+      });
+      throw err;
+    }
     this.pty = pty;
     process.on('exit', this.onProcessExit);
     this.store.add(pty.onDidData((d) => this.onData(d)));
@@ -195,10 +237,13 @@ export class KernelTarget implements Target {
       }),
     );
     void pty.exited.then((e) => this.onExit(e.exitCode, e.signal));
+    return pty;
+  }
 
+  private async boot(t0: number): Promise<void> {
     try {
       const ready = this.waitReady((this.spec.bootTimeoutSec ?? 60) * 1000);
-      this.qmpClient = await QmpClient.connect(qmpSocket);
+      this.qmpClient = await QmpClient.connect(this.qmpSocket);
       this.store.add(this.qmpClient);
       this.store.add(this.qmpClient.onDidProblem((p) => this.problemEmitter.fire(p)));
       this.store.add(
