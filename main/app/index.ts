@@ -1,0 +1,84 @@
+/**
+ * The Electron composition root: app ready → settings store → engine host → IPC bridge → window.
+ * Everything the app owns is disposed here, after every running probe was halted.
+ */
+import { BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { createLabHost } from '../host/lab-host';
+import { resourcesDir } from '../util/paths';
+import { IpcBridge } from './ipc';
+import { handleAppProtocol, registerAppScheme } from './protocol';
+import { createElectronSettingsStore } from './settings-electron';
+import { createMainWindow, hardenSession, hardenWebContents } from './window';
+
+// out/main/index.js → out/preload/index.cjs and out/renderer/.
+const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+
+app.enableSandbox();
+registerAppScheme(protocol);
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+if (!app.requestSingleInstanceLock()) {
+  // A second instance would run a second engine over the same reports: focus the first one.
+  app.quit();
+} else {
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession);
+  handleAppProtocol(session.defaultSession, RENDERER_DIR);
+
+  const settings = createElectronSettingsStore();
+  const host = createLabHost({
+    reportFolder: settings.get().reportFolder,
+    settings,
+    resourcesDir: resourcesDir(),
+  });
+  const bridge = new IpcBridge({
+    ipcMain,
+    host,
+    showMessageBox: (sender, options) => {
+      const win = BrowserWindow.fromWebContents(sender);
+      return win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options);
+    },
+  });
+
+  const openWindow = (): BrowserWindow => {
+    const win = createMainWindow({
+      preload: PRELOAD,
+      state: settings.windowState(),
+      onStateChange: settings.saveWindowState,
+    });
+    bridge.trust(win.webContents);
+    return win;
+  };
+  let main = openWindow();
+
+  app.on('second-instance', () => {
+    if (main.isDestroyed()) main = openWindow();
+    if (main.isMinimized()) main.restore();
+    main.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) main = openWindow();
+  });
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    // Probes are halted (every process of every run stopped) before the app goes away.
+    event.preventDefault();
+    quitting = true;
+    void host
+      .haltAll()
+      .catch((err: unknown) => console.error('probe-lab: halting on quit failed', err))
+      .finally(() => {
+        bridge.dispose();
+        host.dispose();
+        app.quit();
+      });
+  });
+  app.on('window-all-closed', () => app.quit());
+}
