@@ -9,6 +9,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LabHost, SettingsStore } from '../host/host';
+import { createLabHost } from '../host/lab-host';
+import { createFileSettingsStore } from '../host/settings-file';
 import { configDir, ensureConfigDir } from '../util/config-dir';
 import { LabError } from '../util/errors';
 import type { Disposable } from '../util/event';
@@ -19,7 +21,7 @@ import { EXIT, parseFlags, type Io } from './index';
 export const SERVE_USAGE = 'usage: probe-lab serve [--port N] [--reports DIR]';
 
 export interface ServeDeps {
-  createHost?: (opts: { reportFolder: string; settings: SettingsStore; resourcesDir: string }) => LabHost;
+  createHost?: (opts: { reportFolder?: string; settings: SettingsStore; resourcesDir: string }) => LabHost;
   createSettings?: (file: string) => SettingsStore;
   rendererDir?: string;
   /** Stops the server like SIGINT does (tests). */
@@ -41,13 +43,16 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
     return EXIT.REFUSED;
   }
 
-  const createSettings =
-    deps.createSettings ?? (await import('../host/settings-file')).createFileSettingsStore;
-  const createHost = deps.createHost ?? (await import('../host/lab-host')).createLabHost;
+  const createSettings = deps.createSettings ?? createFileSettingsStore;
+  const createHost = deps.createHost ?? createLabHost;
   const settings = createSettings(path.join(ensureConfigDir(configDir()), 'settings.json'));
   const reports = flags.get('reports');
-  const reportFolder = typeof reports === 'string' ? path.resolve(reports) : settings.get().reportFolder;
-  const host = createHost({ reportFolder, settings, resourcesDir: resourcesDir() });
+  // --reports overrides the report folder for this server only; otherwise the host follows settings.
+  const host = createHost({
+    settings,
+    resourcesDir: resourcesDir(),
+    ...(typeof reports === 'string' ? { reportFolder: path.resolve(reports) } : {}),
+  });
 
   let server;
   try {
