@@ -77,6 +77,8 @@ describe('LatencyRecorder', () => {
   });
 
   it('gives a coded error for a corrupt encoding', () => {
-    expect(() => LatencyRecorder.decode({ uncorrected: 'not-a-histogram', corrected: 'x' })).toThrow(LabError);
+    expect(() => LatencyRecorder.decode({ uncorrected: 'not-a-histogram', corrected: 'x' })).toThrow(
+      LabError,
+    );
   });
 });

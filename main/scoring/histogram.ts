@@ -9,7 +9,12 @@
  * instead of hiding behind one sample. Reports show both, so a reader can see how much of the tail
  * was omission.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from 'hdr-histogram-js';
 import { LabError } from '../util/errors';
 
 /** One hour in microseconds: the longest latency a probe can plausibly observe; autoResize covers more. */
@@ -52,7 +57,8 @@ function newHistogram(): Histogram {
 }
 
 function toMicros(us: number, what: string): number {
-  if (!Number.isFinite(us) || us < 0) throw new RangeError(`${what} must be a finite, non-negative number of microseconds, got ${us}`);
+  if (!Number.isFinite(us) || us < 0)
+    throw new RangeError(`${what} must be a finite, non-negative number of microseconds, got ${us}`);
   return Math.round(us);
 }
 
@@ -121,7 +127,10 @@ export class LatencyRecorder {
   }
 
   encode(): EncodedLatency {
-    return { uncorrected: encodeIntoCompressedBase64(this.raw), corrected: encodeIntoCompressedBase64(this.corrected) };
+    return {
+      uncorrected: encodeIntoCompressedBase64(this.raw),
+      corrected: encodeIntoCompressedBase64(this.corrected),
+    };
   }
 
   static decode(encoded: EncodedLatency): LatencyRecorder {
@@ -141,6 +150,9 @@ function decodeHistogram(base64: string): Histogram {
     h.autoResize = true;
     return h;
   } catch (err) {
-    throw new LabError('RESULTS_INVALID', `Histogram is not a valid compressed HdrHistogram: ${err instanceof Error ? err.message : String(err)}`);
+    throw new LabError(
+      'RESULTS_INVALID',
+      `Histogram is not a valid compressed HdrHistogram: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

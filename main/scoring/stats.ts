@@ -69,7 +69,15 @@ export function erfc(x: number): number {
         1.26551223 +
         t *
           (1.00002368 +
-            t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -104,7 +112,17 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
     z = (Math.sign(u1 - mu) * diff) / Math.sqrt(variance);
     p = twoSidedNormalP(z);
   }
-  return { u1, u2, u: Math.min(u1, u2), z, p, effectSize: (u1 - u2) / (n1 * n2), commonLanguage: u1 / (n1 * n2), n1, n2 };
+  return {
+    u1,
+    u2,
+    u: Math.min(u1, u2),
+    z,
+    p,
+    effectSize: (u1 - u2) / (n1 * n2),
+    commonLanguage: u1 / (n1 * n2),
+    n1,
+    n2,
+  };
 }
 
 export function describe(xs: readonly number[]): Description {

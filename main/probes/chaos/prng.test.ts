@@ -21,7 +21,13 @@ describe('createPrng', () => {
   it('replays int/float/pick/chance/shuffle calls identically', () => {
     const run = (seed: number) => {
       const r = createPrng(seed);
-      return [r.int(1, 6), r.float(0.5, 0.9), r.pick(['a', 'b', 'c']), r.chance(0.3), r.shuffle([1, 2, 3, 4, 5]).join('')];
+      return [
+        r.int(1, 6),
+        r.float(0.5, 0.9),
+        r.pick(['a', 'b', 'c']),
+        r.chance(0.3),
+        r.shuffle([1, 2, 3, 4, 5]).join(''),
+      ];
     };
     expect(run(7)).toEqual(run(7));
     expect(run(7)).not.toEqual(run(8));

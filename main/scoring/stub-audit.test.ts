@@ -1,0 +1,279 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  auditRuns,
+  compareSidesAsRuns,
+  parseStresstestOutput,
+  toAuditRun,
+  type AuditFinding,
+  type AuditRun,
+  type StresstestOutput,
+} from './stub-audit';
+
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/seed002/', import.meta.url));
+
+function load(name: string): StresstestOutput {
+  const r = parseStresstestOutput(readFileSync(`${FIXTURES}${name}.txt`, 'utf8'));
+  if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+  return r.value;
+}
+
+function has(findings: AuditFinding[], code: AuditFinding['code'], metric: string): boolean {
+  return findings.some((f) => f.code === code && f.metric === metric);
+}
+
+describe('parseStresstestOutput', () => {
+  it('reads the Appendix A memory run: header as config, results as metrics, the panic and status', () => {
+    const m = load('baseline-memory');
+    expect(m.kind).toBe('memory');
+    expect(m.durationMs).toBe(10000);
+    expect(m.config.target_pressure).toBe(85);
+    expect(m.metrics).toEqual({ peak_pressure: 100, oom_events: 4, compaction_triggers: 0 });
+    expect(m.units.peak_pressure).toBe('%');
+    expect(m.status).toBe('PASS');
+    expect(m.panics).toEqual(['PANIC: Memory pressure critical (100 > 98)']);
+  });
+
+  it('expands the baseline chaos loop "(repeats 38x)" into 38 cycles of the 7 printed events', () => {
+    const c = load('baseline-chaos');
+    expect(c.kind).toBe('chaos');
+    expect(c.eventRepeats).toBe(38);
+    expect(c.events).toHaveLength(7 * 38);
+    expect(c.events.slice(0, 2).map((e) => e.name)).toEqual(['Telemetry storm', 'Command burst']);
+    expect(c.metrics).toEqual({ chaos_events: 265, recoveries: 74 });
+  });
+
+  it('reads enhanced chaos events with outcome, recovery time and failure reason', () => {
+    const c = load('enhanced-chaos');
+    const first = c.events[0]!;
+    expect(first).toEqual({
+      index: 1,
+      name: 'Memory spike',
+      detail: '7 MB',
+      outcome: 'recovered',
+      recoveryMs: 156,
+      reason: null,
+    });
+    const fourth = c.events[3]!;
+    expect(fourth.outcome).toBe('failed');
+    expect(fourth.reason).toBe('timeout after 5000 ms');
+    expect(c.events.find((e) => e.index === 5)?.recoveryMs).toBe(2310);
+    expect(c.metrics['recovery_time_percentiles.p95']).toBe(2100);
+    expect(c.metrics.failed_recoveries).toBe(13);
+    expect(c.status).toBe('PARTIAL PASS');
+  });
+
+  it('splits a compare into its DISABLED and ENABLED sides and the off/on table', () => {
+    const c = load('baseline-compare-memory');
+    expect(c.kind).toBe('compare');
+    expect(c.subject).toBe('memory');
+    expect(c.sides?.off.metrics).toEqual({ peak_pressure: 100, oom_events: 4, compaction_triggers: 0 });
+    expect(c.comparison?.off).toEqual({ peak_pressure: 100, oom_events: 4, duration_ms: 10001 });
+    const multi = load('enhanced-compare-multi');
+    expect(multi.sides?.off.kind).toBe('multi');
+    expect(multi.sides?.on.metrics['log.memory_pressure']).toEqual([65, 73, 71, 68]);
+    expect(multi.comparison?.on.ai_interventions).toBe(18);
+  });
+
+  it('reads thousands separators and the learning curve of Appendix B', () => {
+    const l = load('enhanced-learning');
+    expect(l.metrics.total_rewards).toBe(10704);
+    expect(l.metrics.episode_rewards).toHaveLength(20);
+    expect(l.metrics['learning_curve.episodes_0_5']).toBe(239);
+  });
+
+  it('gives a coded error for empty text, text with nothing recognisable, and a one-sided compare', () => {
+    for (const bad of [
+      '',
+      '   \n',
+      'hello world\nno metrics here',
+      '[COMPARE] Running with autonomy ENABLED...\nPeak Pressure: 5%',
+    ]) {
+      const r = parseStresstestOutput(bad);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('STRESSTEST_PARSE');
+    }
+  });
+});
+
+describe('auditRuns on seed 002 (Appendix A and the Current Behavior blocks)', () => {
+  it('memory: 100% pressure, exactly 4 OOM and 0 compaction across runs, and PASS after a panic', () => {
+    const compare = load('baseline-compare-memory');
+    const runs = [
+      toAuditRun(load('baseline-memory'), 'memory'),
+      ...compareSidesAsRuns(compare, 'compare memory'),
+    ];
+    expect(runs).toHaveLength(3);
+    const f = auditRuns(runs);
+    expect(has(f, 'ZERO_VARIANCE', 'peak_pressure')).toBe(true);
+    expect(has(f, 'ZERO_VARIANCE', 'oom_events')).toBe(true);
+    expect(has(f, 'ZERO_VARIANCE', 'compaction_triggers')).toBe(true);
+    expect(has(f, 'PINNED_AT_BOUND', 'peak_pressure')).toBe(true);
+    expect(has(f, 'STATUS_CONTRADICTION', 'status')).toBe(true);
+    const summary = auditRuns([toAuditRun(load('memory-current-behavior'), 'memory (always)')]);
+    for (const m of ['peak_pressure', 'oom_events', 'compaction_triggers'])
+      expect(has(summary, 'ZERO_VARIANCE', m)).toBe(true);
+  });
+
+  it('commands: exactly 500 for 10 s x 50/s is flagged as synthetic', () => {
+    for (const name of ['commands', 'commands-current-behavior']) {
+      const f = auditRuns([toAuditRun(load(name), name)]);
+      const hit = f.find((x) => x.code === 'NOT_SCALING_WITH_DURATION' && x.metric === 'commands_sent');
+      expect(hit?.evidence).toMatchObject({ value: 500, ratePerSec: 50, durationMs: 10000 });
+    }
+  });
+
+  it('multi: actions always 999 and pressure always 100%', () => {
+    const f = auditRuns([toAuditRun(load('multi-current-behavior'), 'multi')]);
+    expect(has(f, 'PINNED_AT_BOUND', 'actions')).toBe(true);
+    expect(has(f, 'ZERO_VARIANCE', 'actions')).toBe(true);
+    expect(has(f, 'PINNED_AT_BOUND', 'peak_pressure')).toBe(true);
+  });
+
+  it('learning: rewards pinned at i16 max, identical episodes, and 327670 / 102322 != 3', () => {
+    for (const name of ['baseline-learning', 'learning-current-behavior']) {
+      const f = auditRuns([toAuditRun(load(name), name)]);
+      const pin = f.find((x) => x.code === 'PINNED_AT_BOUND' && x.metric === 'episode_rewards');
+      expect(pin?.evidence).toMatchObject({ bound: 'i16 max', value: 32767 });
+      expect(pin?.severity).toBe('critical');
+      expect(has(f, 'ZERO_VARIANCE', 'episode_rewards')).toBe(true);
+      const mismatch = f.find((x) => x.code === 'ARITHMETIC_MISMATCH' && x.metric === 'avg_reward_decision');
+      expect(mismatch?.evidence.declared).toBe(3);
+      expect(mismatch?.evidence.computed).toBeCloseTo(327670 / 102322, 9);
+    }
+  });
+
+  it('redteam: ~398 attacks survived with no failure ever', () => {
+    const f = auditRuns([toAuditRun(load('redteam-current-behavior'), 'redteam')]);
+    expect(has(f, 'NO_FAILURES', 'attacks_survived')).toBe(true);
+    expect(has(f, 'ZERO_VARIANCE', 'status')).toBe(true);
+  });
+
+  it('chaos: the same 7 events in the same order, and 74 recoveries with no failures', () => {
+    for (const name of ['baseline-chaos', 'chaos-current-behavior']) {
+      const f = auditRuns([toAuditRun(load(name), name)]);
+      const seq = f.find((x) => x.code === 'IDENTICAL_SEQUENCE');
+      expect(seq?.evidence).toMatchObject({ repeats: 38 });
+      expect((seq?.evidence.cycle as string[]).length).toBe(7);
+      expect(has(f, 'NO_FAILURES', 'recoveries')).toBe(true);
+    }
+  });
+
+  it('compare: autonomy on and off identical', () => {
+    for (const name of ['baseline-compare-memory', 'compare-current-behavior']) {
+      const f = auditRuns([toAuditRun(load(name), name)]);
+      expect(has(f, 'COMPARE_NO_DIFFERENCE', '*')).toBe(true);
+    }
+  });
+});
+
+describe('auditRuns on the enhanced outputs (Appendix B, Phases 2-4)', () => {
+  const enhanced = [
+    'enhanced-memory',
+    'enhanced-learning',
+    'enhanced-chaos',
+    'enhanced-chaos-phase3',
+    'enhanced-compare-multi',
+    'enhanced-compare-summary',
+    'enhanced-report-memory',
+  ];
+
+  it('raises no ZERO_VARIANCE, PINNED, IDENTICAL_SEQUENCE, NO_FAILURES or COMPARE_NO_DIFFERENCE where values vary', () => {
+    const quiet = new Set([
+      'ZERO_VARIANCE',
+      'PINNED_AT_BOUND',
+      'IDENTICAL_SEQUENCE',
+      'NO_FAILURES',
+      'COMPARE_NO_DIFFERENCE',
+      'NOT_SCALING_WITH_DURATION',
+    ]);
+    for (const name of enhanced) {
+      const out = load(name);
+      const f = auditRuns([toAuditRun(out, name)]).filter((x) => quiet.has(x.code));
+      expect(f, name).toEqual([]);
+    }
+    const sides = compareSidesAsRuns(load('enhanced-compare-multi'), 'multi');
+    expect(auditRuns(sides).filter((x) => quiet.has(x.code))).toEqual([]);
+  });
+
+  it('checks the declared arithmetic: chaos totals and memory sums hold', () => {
+    for (const name of [
+      'enhanced-chaos',
+      'enhanced-chaos-phase3',
+      'enhanced-memory',
+      'enhanced-compare-summary',
+      'enhanced-report-memory',
+    ]) {
+      const run = toAuditRun(load(name), name);
+      expect(run.relations?.length, name).toBeGreaterThan(0);
+      expect(
+        auditRuns([run]).filter((x) => x.code === 'ARITHMETIC_MISMATCH'),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("catches the seed's own expected learning output not adding up (episodes sum to 11,204, not 10,704)", () => {
+    const f = auditRuns([toAuditRun(load('enhanced-learning'), 'learning')]);
+    const total = f.find((x) => x.code === 'ARITHMETIC_MISMATCH' && x.metric === 'total_rewards');
+    expect(total?.evidence).toMatchObject({ declared: 10704, computed: 11204 });
+    expect(has(f, 'ARITHMETIC_MISMATCH', 'learning_curve.episodes_0_5')).toBe(true);
+    expect(has(f, 'ARITHMETIC_MISMATCH', 'learning_curve.episodes_11_19')).toBe(false);
+    expect(has(f, 'ARITHMETIC_MISMATCH', 'avg_reward_decision')).toBe(false);
+  });
+});
+
+describe('auditRuns on hand-built runs', () => {
+  const base = (
+    label: string,
+    durationMs: number,
+    metrics: AuditRun['metrics'],
+    extra: Partial<AuditRun> = {},
+  ): AuditRun => ({ label, durationMs, metrics, ...extra });
+
+  it('flags a counter that stays the same when the duration changes, not one that grows', () => {
+    const f = auditRuns([
+      base('a', 10_000, { actions: 999, ops: 480 }),
+      base('b', 20_000, { actions: 999, ops: 1012 }),
+    ]);
+    expect(has(f, 'NOT_SCALING_WITH_DURATION', 'actions')).toBe(true);
+    expect(has(f, 'NOT_SCALING_WITH_DURATION', 'ops')).toBe(false);
+    expect(has(f, 'ZERO_VARIANCE', 'ops')).toBe(false);
+  });
+
+  it('flags a declared max being reached and a total that is not the sum of its parts', () => {
+    const f = auditRuns([
+      base(
+        'a',
+        1000,
+        { queue: 64, total: 10, ok: 6, failed: 3 },
+        { bounds: { queue: 64 }, relations: [{ kind: 'sum', metric: 'total', parts: ['ok', 'failed'] }] },
+      ),
+    ]);
+    expect(has(f, 'PINNED_AT_BOUND', 'queue')).toBe(true);
+    expect(f.find((x) => x.code === 'ARITHMETIC_MISMATCH')?.evidence).toMatchObject({
+      declared: 10,
+      computed: 9,
+    });
+  });
+
+  it('flags identical event sequences across runs even when each run alone is not periodic', () => {
+    const events = ['spike', 'burst', 'stall', 'flip', 'release'];
+    const f = auditRuns([base('a', 1, {}, { events }), base('b', 1, {}, { events: [...events] })]);
+    expect(f.filter((x) => x.code === 'IDENTICAL_SEQUENCE')).toHaveLength(1);
+    const g = auditRuns([base('a', 1, {}, { events }), base('b', 1, {}, { events: [...events].reverse() })]);
+    expect(g.some((x) => x.code === 'IDENTICAL_SEQUENCE')).toBe(false);
+  });
+
+  it('flags a 100% success rate over many events, but not over a handful or with failures present', () => {
+    const many = auditRuns([
+      base('a', 1, { success_rate: 100, events: 250 }, { units: { success_rate: '%' } }),
+    ]);
+    expect(has(many, 'NO_FAILURES', 'success_rate')).toBe(true);
+    const few = auditRuns([base('a', 1, { success_rate: 100, events: 5 }, { units: { success_rate: '%' } })]);
+    expect(few.some((x) => x.code === 'NO_FAILURES')).toBe(false);
+    const failing = auditRuns([base('a', 1, { recoveries: 90, failures: 4 })]);
+    expect(failing.some((x) => x.code === 'NO_FAILURES')).toBe(false);
+  });
+});
