@@ -12,6 +12,7 @@ import { resourcesDir } from '../util/paths';
 import { verifyReport } from '../reports/verify';
 import { formatDuration, liveLine } from './format';
 import { previousProbeTes } from '../reports/history';
+import { recoverInterruptedRuns } from '../probes/recovery';
 
 export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3 } as const;
 
@@ -99,6 +100,10 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const confirmation = authority.issue(loaded.plan, 'cli');
   authority.consume(loaded.plan, confirmation);
   const outDir = path.resolve(typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports');
+  const recovered = await recoverInterruptedRuns(outDir);
+  for (const r of recovered) {
+    io.err(`found interrupted run ${r.runId}: last verified ledger record ${r.lastGoodSeq}${r.torn ? ` (torn tail, ${r.torn.bytes} bytes)` : ''}; killed ${r.killedPids.length} leftover process(es); marked ${r.markerPath}`);
+  }
   const run = new ProbeRun({
     plan: loaded.plan,
     planDir: loaded.planDir,
@@ -106,6 +111,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     outDir,
     resourcesDir: resourcesDir(),
     tesHistory: previousProbeTes(outDir, loaded.plan.id),
+    recovered,
   });
   let halting = false;
   const onSignal = () => {

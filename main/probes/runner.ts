@@ -42,6 +42,7 @@ import { bursts, every, scheduleAt } from './schedule';
 import { createTargets, type PreparedTarget } from './targets';
 import { acquireFolderLock, type FolderLock } from './run-lock';
 import { evaluateThresholds } from './verdict';
+import type { InterruptedRun } from './recovery';
 import { writeSignedReport, type ReportFiles } from '../reports/report';
 
 /** The ledger is fsync'd at least this often; pulses, anomalies and the end are fsync'd at once. */
@@ -60,6 +61,8 @@ export interface RunContext {
   confirmation: Confirmation;
   outDir: string;
   resourcesDir: string;
+  /** Interrupted runs found (and cleaned up) in this report folder before this run started. */
+  recovered?: InterruptedRun[];
   /** Earlier probe TES of the same plan, oldest first, for drift. */
   tesHistory?: TesScore[];
   runId?: string;
@@ -435,6 +438,14 @@ export class ProbeRun {
       true,
     );
     this.event('run', `run ${this.runId} of plan ${plan.id} confirmed by ${this.ctx.confirmation.by}`);
+    for (const r of this.ctx.recovered ?? []) {
+      this.anomaly(
+        'INTERRUPTED_RUN_FOUND',
+        'warning',
+        `run ${r.runId} was interrupted: last verified record ${r.lastGoodSeq}${r.torn ? `, torn tail of ${r.torn.bytes} bytes` : ''}; ${r.killedPids.length} leftover process(es) killed${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}; marked in ${r.markerPath}`,
+        { ...r },
+      );
+    }
   }
 
   /** Opens (if not yet) and runs the probe to its end; always releases the lock. */
