@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm start`: build if out/ is missing or older than the sources, then open the Electron app when
+// its binary and a display exist; otherwise say why in one line and run browser mode
+// (`probe-lab serve`, which prints the address to open). Electron is never require()d here: its
+// package throws when the binary is missing, so only the file named in path.txt is checked.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUTPUTS = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const SOURCES = ['main', 'preload', 'renderer', 'electron.vite.config.ts', 'package.json'];
+const SKIP_DIRS = new Set(['node_modules', 'out', '.git']);
+
+function newestMtime(p) {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of readdirSync(p, { withFileTypes: true })) {
+    if (SKIP_DIRS.has(e.name)) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, e.name)));
+  }
+  return newest;
+}
+
+function buildReason() {
+  const stats = OUTPUTS.map((o) => statSync(path.join(root, o), { throwIfNoEntry: false }));
+  if (stats.some((s) => !s)) return 'out/ is missing';
+  const oldestOutput = Math.min(...stats.map((s) => s.mtimeMs));
+  const newestSource = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
+  return newestSource > oldestOutput ? 'sources changed since the last build' : null;
+}
+
+/** The Electron executable, or why it cannot be used. */
+function electronBinary() {
+  const dir = path.join(root, 'node_modules', 'electron');
+  let rel;
+  try {
+    rel = readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+  } catch {
+    return { why: 'Electron binary not installed (offline machine)' };
+  }
+  const bin = path.join(dir, 'dist', rel);
+  if (!rel || !existsSync(bin)) return { why: 'Electron binary not installed (offline machine)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { why: 'No display (DISPLAY/WAYLAND_DISPLAY unset)' };
+  }
+  return { bin };
+}
+
+/** Runs a child with the terminal attached; SIGTERM to this script is passed on. */
+function run(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    const forward = (sig) => child.kill(sig);
+    process.on('SIGTERM', forward);
+    // Ctrl+C reaches the child through the terminal's process group; this script just waits.
+    process.on('SIGINT', () => {});
+    child.on('exit', (code, signal) => {
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+    child.on('error', (err) => {
+      console.error(`start: could not run ${cmd}: ${err.message}`);
+      resolve(1);
+    });
+  });
+}
+
+const reason = buildReason();
+if (reason) {
+  console.log(`start: building (${reason})...`);
+  const code = await run(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+  if (code !== 0) process.exit(code);
+}
+
+const electron = electronBinary();
+const passThrough = process.argv.slice(2);
+if (electron.bin) {
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  process.exit(await run(electron.bin, ['.', ...passThrough], env));
+}
+// The address carries the access token, so it is printed, never handed to a browser on a command
+// line where every local user could read it in the process list.
+console.log(`${electron.why}: opening browser mode instead (probe-lab serve)`);
+process.exit(await run(process.execPath, [path.join(root, 'bin', 'probe-lab.mjs'), 'serve', ...passThrough]));
