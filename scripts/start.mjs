@@ -72,7 +72,10 @@ function run(cmd, args, env = process.env) {
 const reason = buildReason();
 if (reason) {
   console.log(`start: building (${reason})...`);
-  const code = await run(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+  const code = await run(process.execPath, [
+    path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+    'build',
+  ]);
   if (code !== 0) process.exit(code);
 }
 
