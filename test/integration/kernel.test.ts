@@ -1,0 +1,200 @@
+/**
+ * The lab kernel for real: Debian's kernel booted under QEMU (software emulation) on a real pty with
+ * a real QMP socket. Setup runs first (idempotent; the first run downloads the kernel package).
+ * Times are measured and printed, never asserted; assertions are on relations a user would notice.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelTargetSchema } from '../../main/probes/plan';
+import { isAlive, treePids } from '../../main/lab/process-tree';
+import { KernelTarget } from '../../main/lab/kernel/kernel-target';
+import { setupLabKernel } from '../../main/lab/kernel/setup';
+import { commandFlood, cpuBurn, diskWrite, memoryPressure } from '../../main/lab/kernel/stress';
+import { diskStall, memorySpike, partitionNetwork, pauseVm } from '../../main/lab/kernel/faults';
+import type { Heartbeat } from '../../main/lab/kernel/serial';
+import type { TargetSignal } from '../../main/lab/target';
+
+const spec = (over: Record<string, unknown> = {}) =>
+  KernelTargetSchema.parse({ id: 'kernel-it', kind: 'lab-kernel', ...over });
+const workdir = () => fs.mkdtempSync(join(os.tmpdir(), 'kernel-it-'));
+const log = (what: string, value: unknown) => console.log(`[kernel] ${what}: ${JSON.stringify(value)}`);
+
+/** QEMU processes whose command line names this target's QMP socket folder. */
+function qemuProcessesFor(args: string[]): number[] {
+  const sock = args[args.indexOf('-qmp') + 1] ?? '';
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes(sock) && isAlive(Number(name))) out.push(Number(name));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const r = await setupLabKernel({ log: (l) => console.log(`[setup] ${l}`) });
+  log('setup', { changed: r.changed, ms: Math.round(r.ms), kernel: r.manifest.kernelRelease });
+}, 300_000);
+
+describe('lab kernel setup', () => {
+  it('is idempotent: a second run changes nothing', async () => {
+    const r = await setupLabKernel();
+    expect(r.changed).toBe(false);
+    expect(r.downloaded).toEqual([]);
+  });
+});
+
+describe('lab kernel under QEMU', () => {
+  let target: KernelTarget;
+  let pid = 0;
+  const heartbeats: Heartbeat[] = [];
+  const signals: TargetSignal[] = [];
+
+  beforeAll(async () => {
+    target = new KernelTarget(spec(), { workdir: workdir() });
+    target.onDidSignal((s) => signals.push(s));
+    target.parser.onDidHeartbeat((hb) => heartbeats.push(hb));
+    await target.start();
+    pid = target.rootPids()[0] ?? 0;
+    log('boot ms', Math.round(target.bootMs ?? -1));
+  }, 90_000);
+
+  afterAll(async () => {
+    await target?.stop('completed');
+    target?.dispose();
+  });
+
+  it('reaches the ready marker with its devices, and heartbeats once a second', async () => {
+    expect(target.parser.ready?.line).toMatch(/LAB-KERNEL-READY/);
+    expect(signals.some((s) => s.type === 'ready')).toBe(true);
+    expect(target.hasDisk).toBe(true);
+    expect(target.hasNic).toBe(true);
+    const seen = heartbeats.length;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(heartbeats.length).toBeGreaterThan(seen);
+    const seqs = heartbeats.map((h) => h.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+
+  it('answers a pulse: QMP says running, the heartbeat is fresh, the round trip is timed', async () => {
+    const h = await target.health(5000);
+    log('pulse', h);
+    expect(h.alive).toBe(true);
+    expect(h.responsive).toBe(true);
+    expect(h.rttMs).toBeGreaterThan(0);
+    const p = await target.pulse(5000);
+    expect(p.qmpStatus).toBe('running');
+    expect(p.heartbeatAgeMs).toBeLessThan(3000);
+  });
+
+  it('creates real memory pressure: MemAvailable falls during the fill and comes back', async () => {
+    const r = await memoryPressure(target, 50);
+    log('memory pressure', r);
+    expect(r.during).toBeLessThan(r.before);
+    // The fill is held in RAM: MemAvailable falls by most of it.
+    expect(r.before - r.during).toBeGreaterThan(r.fillMb * 1024 * 0.8);
+    expect(r.after).toBeGreaterThan(r.during);
+  });
+
+  it('pauses the VM through QMP; the heartbeat gap covers the pause and the guest clock froze', async () => {
+    const r = await pauseVm(target, 2000);
+    log('pause', r);
+    expect(r.statusWhilePaused).toBe('paused');
+    expect(r.events).toEqual(expect.arrayContaining(['STOP', 'RESUME']));
+    expect(r.heartbeatGapMs).not.toBeNull();
+    expect(r.heartbeatGapMs as number).toBeGreaterThanOrEqual(r.pausedMs);
+    expect(r.recoveredAfterMs).not.toBeNull();
+    // Guest uptime advanced less than host time across the gap: the guest did not run while stopped.
+    expect((r.guestUptimeAdvanceSec as number) * 1000).toBeLessThan(r.heartbeatGapMs as number);
+    expect(r.rttAfterMs).not.toBeNull();
+    expect((await target.qmp.queryStatus()).running).toBe(true);
+  });
+
+  it('floods commands: every command answered, each round trip timed', async () => {
+    const r = await commandFlood(target, 30, 30);
+    const sorted = [...r.rttUs].sort((a, b) => a - b);
+    log('flood', { ...r, rttUs: undefined, p50Us: sorted[15], maxUs: sorted.at(-1) });
+    expect(r.failed).toBe(0);
+    expect(r.rttUs).toHaveLength(30);
+    expect(r.rttUs.every((us) => us > 0)).toBe(true);
+  });
+
+  it('burns the guest CPU and reports the iterations its loop made', async () => {
+    const r = await cpuBurn(target, 2);
+    log('cpu burn', r);
+    expect(r.iterations).toBeGreaterThan(0);
+    expect(r.ms).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('stalls disk I/O with block throttling; the stalled write ends only after the throttle lifts', async () => {
+    const w = await diskWrite(target, 8);
+    log('disk write', w);
+    const r = await diskStall(target, 1500);
+    log('disk stall', r);
+    expect(r.stalledWriteMs).toBeGreaterThan(r.baselineWriteMs);
+    expect(r.stalledWriteMs).toBeGreaterThanOrEqual(r.stalledMs * 0.9);
+  });
+
+  it('partitions the network with set_link; pings fail during and recover after', async () => {
+    const r = await partitionNetwork(target, 1500);
+    log('partition', r);
+    expect(r.pingBeforeMs).not.toBeNull();
+    expect(r.pingDuringMs).toBeNull();
+    expect(r.carrierDuring).toBe('0');
+    expect(r.recoveredAfterMs).not.toBeNull();
+  });
+
+  it('spikes guest memory and sees MemAvailable recover on the heartbeat', async () => {
+    const r = await memorySpike(target, 40, 1000);
+    log('memory spike', r);
+    expect(r.duringKb).toBeLessThan(r.baselineKb);
+    expect(r.recoveredAfterMs).not.toBeNull();
+  });
+
+  it('shuts down through QMP quit and leaves no QEMU process', async () => {
+    const args = target.describe().args;
+    expect(qemuProcessesFor(args)).toEqual([pid]);
+    await target.stop('completed');
+    const exit = await target.exited;
+    log('exit', exit);
+    expect(exit.outcome).toBe('stopped');
+    expect(exit.stopReason).toBe('completed');
+    expect(isAlive(pid)).toBe(false);
+    expect(treePids(pid)).toEqual([]);
+    expect(qemuProcessesFor(args)).toEqual([]);
+    expect(target.rootPids()).toEqual([]);
+  });
+});
+
+describe('lab kernel failure paths', () => {
+  it('reports KERNEL_NOT_READY when the ready marker never comes, and leaves no QEMU behind', async () => {
+    const t = new KernelTarget(spec({ readyPattern: 'NEVER-PRINTED-MARKER', bootTimeoutSec: 4 }), {
+      workdir: workdir(),
+      devices: { disk: false, nic: false },
+    });
+    await expect(t.start()).rejects.toMatchObject({ code: 'KERNEL_NOT_READY' });
+    const exit = await t.exited;
+    expect(exit.outcome).toBe('stopped');
+    expect(qemuProcessesFor(t.describe().args)).toEqual([]);
+    t.dispose();
+  });
+
+  it('notices when QEMU dies under it: exited settles as failed and the pulse says not alive', async () => {
+    const t = new KernelTarget(spec(), { workdir: workdir(), devices: { disk: false, nic: false } });
+    await t.start();
+    const pid = t.rootPids()[0] as number;
+    process.kill(pid, 'SIGKILL');
+    const exit = await t.exited;
+    expect(exit.outcome).toBe('failed');
+    const h = await t.health(1000);
+    expect(h.alive).toBe(false);
+    expect(t.rootPids()).toEqual([]);
+    t.dispose();
+  });
+});
