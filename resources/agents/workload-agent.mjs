@@ -195,8 +195,10 @@ async function main() {
     filesWritten: written.length,
     exitCode: opts.exitCode,
   });
-  // Let the terminal drain before exiting.
+  // Let the terminal drain before exiting: on Linux a pty's hangup at the session leader's exit can
+  // discard output the reader has not taken yet, so linger a moment after the last write.
   await new Promise((r) => process.stdout.write('', r));
+  await sleep(100);
   process.exit(opts.exitCode);
 }
 
