@@ -43,6 +43,7 @@ import { createTargets, type PreparedTarget } from './targets';
 import { acquireFolderLock, type FolderLock } from './run-lock';
 import { evaluateThresholds } from './verdict';
 import type { InterruptedRun } from './recovery';
+import { extensionsFor, type ExtensionApi, type ProbeExtension } from './extensions';
 import { writeSignedReport, type ReportFiles } from '../reports/report';
 
 /** The ledger is fsync'd at least this often; pulses, anomalies and the end are fsync'd at once. */
@@ -149,10 +150,14 @@ export class ProbeRun {
   private lastProbeTes: number | null = null;
   private ledgerFailed: string | null = null;
   private prepared: PreparedTarget[];
+  private readonly extensions: ProbeExtension[];
+  private resolveHalting!: () => void;
+  private readonly haltingPromise = new Promise<void>((r) => (this.resolveHalting = r));
 
   constructor(private readonly ctx: RunContext) {
     this.runId = ctx.runId ?? newRunId();
     this.guard = new GuardRails(ctx.plan.thresholds.guard);
+    this.extensions = extensionsFor(ctx.plan);
     this.runDir = path.join(ctx.outDir, 'runs', this.runId);
     // Resolve every command against the allowlist before anything exists on disk or in /proc.
     this.prepared = createTargets(ctx.plan, { planDir: ctx.planDir, resourcesDir: ctx.resourcesDir, runDir: this.runDir, runId: this.runId });
@@ -228,6 +233,7 @@ export class ProbeRun {
   private requestHalt(reason: string): void {
     if (this.haltReason) return;
     this.haltReason = reason;
+    this.resolveHalting();
     if (this.status === 'running') this.status = 'halting';
     this.wake?.();
   }
@@ -500,10 +506,17 @@ export class ProbeRun {
           void this.pulse('during', Math.floor(f.index / b.count) + 1, f.plannedAt);
         }),
       );
-      this.store.add(await this.startChaos());
+      const api = this.extensionApi();
+      const extensionsDone = Promise.all(
+        this.extensions.map((e) =>
+          e.run(api).catch((err) => {
+            this.anomaly('EXTENSION_FAILED', 'critical', `${e.name}: ${toCodedError(err).message}`);
+          }),
+        ),
+      );
 
       const deadline = t0 + plan.run.maxDurationSec * 1000;
-      const allExited = Promise.all(this.instances.map((i) => i.target.exited));
+      const allExited = Promise.all([...this.instances.map((i) => i.target.exited), extensionsDone]);
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         allExited,
@@ -525,6 +538,13 @@ export class ProbeRun {
       this.requestHalt('run error');
     } finally {
       this.store.dispose();
+      for (const e of this.extensions) {
+        try {
+          e.dispose();
+        } catch (err) {
+          this.anomaly('EXTENSION_FAILED', 'warning', `${e.name} dispose: ${String(err)}`);
+        }
+      }
       await this.stopAll(this.guardTrip ? 'guard-rail' : this.haltReason ? 'halt' : this.maxDurationReached ? 'max-duration' : 'completed');
       // Exit promises resolve on the pty's exit; give them a moment after the kill.
       await raceTimeout(Promise.all(this.instances.map((i) => i.target.exited)), 1500);
@@ -542,9 +562,29 @@ export class ProbeRun {
 
   private maxDurationReached = false;
 
-  /** Chaos hooks for plans that carry them; a no-op for plain scale probes. */
-  private async startChaos(): Promise<{ dispose(): void }> {
-    return { dispose() {} };
+  private extensionApi(): ExtensionApi {
+    const anomalies = this.anomalies;
+    return {
+      plan: this.ctx.plan,
+      runId: this.runId,
+      runDir: this.runDir,
+      planDir: this.ctx.planDir,
+      resourcesDir: this.ctx.resourcesDir,
+      targets: () => new Map(this.instances.map((i) => [i.state.targetId, i.target])),
+      record: (type, data, durable) => this.record(type, data, durable ?? false),
+      event: (kind, message, data, targetId) => this.event(kind, message, { ...(data ? { data } : {}), ...(targetId ? { targetId } : {}) }),
+      anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
+      pulseNow: async () => {
+        const before = this.pulses.length;
+        await this.pulse('during', 0, Date.now());
+        return this.pulses.length > before ? (this.pulses[this.pulses.length - 1] ?? null) : null;
+      },
+      latestSample: () => this.samples[this.samples.length - 1] ?? null,
+      anomalies,
+      isHalting: () => this.haltReason !== null,
+      halting: this.haltingPromise,
+      requestHalt: (reason) => this.requestHalt(reason),
+    };
   }
 
   private wireTarget(i: Instance): void {
@@ -638,14 +678,27 @@ export class ProbeRun {
       this.instances.length ? Math.max(...this.instances.map((i) => i.exit?.at ?? probeEnd)) : probeEnd,
       plan.snapshots.cadenceSec * 1000,
     );
-    const thresholds = evaluateThresholds({
+    const extra: Record<string, unknown> = {};
+    const extThresholds: ThresholdResult[] = [];
+    const api = this.extensionApi();
+    for (const e of this.extensions) {
+      try {
+        const r = await e.finish(api);
+        if (r.extra) extra[e.name] = r.extra;
+        if (r.thresholds) extThresholds.push(...r.thresholds);
+      } catch (err) {
+        this.anomaly('EXTENSION_FAILED', 'critical', `${e.name} finish: ${toCodedError(err).message}`);
+      }
+    }
+    const thresholds = [...evaluateThresholds({
       plan,
       pulses: this.pulses,
       coverage: this.coverage,
       probeTes: probe,
       integrity: this.integrity,
       anomalies: this.anomalies,
-    });
+    }), ...extThresholds];
+    if (Object.keys(extra).length) this.record('extensions', extra, true);
     const halted = this.haltReason !== null || runError !== null;
     this.verdict = halted ? 'HALTED' : thresholds.every((t) => t.ok) ? 'PASS' : 'FAIL';
     this.endedAt = Date.now();
@@ -693,6 +746,7 @@ export class ProbeRun {
       targets: this.instances.map((i) => ({ state: { ...i.state }, describe: i.target.describe(), exit: i.exit })),
       ledger: { file: path.relative(this.ctx.outDir, path.join(this.runDir, 'ledger.jsonl')), ...ledgerSummary },
       ledgerFailure: this.ledgerFailed,
+      extra,
     });
     this.reportPath = report.markdown;
     this.status = 'ended';

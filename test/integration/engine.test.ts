@@ -218,7 +218,8 @@ describe('evidence', () => {
     expect(verifyLedger(ledgerPath, { head: doc.ledger.head, records: doc.ledger.records }).ok).toBe(true);
     // Flip one byte in the middle of the ledger: verify names the line.
     const buf = fs.readFileSync(ledgerPath);
-    buf[Math.floor(buf.length / 2)] ^= 0x01;
+    const mid = Math.floor(buf.length / 2);
+    buf.writeUInt8(buf.readUInt8(mid) ^ 0x01, mid);
     fs.writeFileSync(ledgerPath, buf);
     const bad = verifyReport(result.report.markdown);
     expect(bad.ok).toBe(false);

@@ -14,6 +14,7 @@ import { setupLabKernel } from '../../main/lab/kernel/setup';
 import { commandFlood, cpuBurn, diskWrite, memoryPressure } from '../../main/lab/kernel/stress';
 import { diskStall, memorySpike, partitionNetwork, pauseVm } from '../../main/lab/kernel/faults';
 import type { Heartbeat } from '../../main/lab/kernel/serial';
+import { runStresstest } from '../../main/lab/kernel/stresstest';
 import type { TargetSignal } from '../../main/lab/target';
 
 const spec = (over: Record<string, unknown> = {}) =>
@@ -196,5 +197,34 @@ describe('lab kernel failure paths', () => {
     expect(h.alive).toBe(false);
     expect(t.rootPids()).toEqual([]);
     t.dispose();
+  });
+});
+
+describe('stresstest dialect (seed 002) on the lab kernel', () => {
+  it('sends stresstest suites on the serial console and parses what the guest printed', async () => {
+    const t = new KernelTarget(spec({ dialect: 'stresstest' }), {
+      workdir: workdir(),
+      devices: { disk: false, nic: false },
+    });
+    try {
+      await t.start();
+      const h = await t.health(5000);
+      expect(h.responsive).toBe(true);
+      const mem = await runStresstest(t, 'memory', { durationMs: 2000, targetPressurePct: 60 });
+      log('stresstest memory', { command: mem.command, ms: Math.round(mem.ms), lines: mem.lines });
+      expect(mem.parsed.ok).toBe(true);
+      if (!mem.parsed.ok) return;
+      expect(mem.parsed.value.kind).toBe('memory');
+      const peak = mem.parsed.value.metrics.peak_pressure as number;
+      // Real pressure: the guest filled memory until it reached (about) the target.
+      expect(peak).toBeGreaterThanOrEqual(55);
+      const cmd = await runStresstest(t, 'commands', { durationMs: 1500, ratePerSec: 40 });
+      expect(cmd.parsed.ok && cmd.parsed.value.metrics.commands_sent).toBeGreaterThan(0);
+      const unsupported = await runStresstest(t, 'chaos', {});
+      expect(unsupported.parsed.ok).toBe(false);
+    } finally {
+      await t.stop('completed');
+      t.dispose();
+    }
   });
 });
