@@ -166,6 +166,11 @@ export class SerialParser implements Disposable {
     this.promptEmitter.fire(this.prompts);
   }
 
+  /** True when a whole line is nothing but the prompt. */
+  isPrompt(line: string): boolean {
+    return this.promptRe.test(stripAnsi(line));
+  }
+
   /** The unterminated text after the last newline (what the shell is showing right now). */
   get pendingText(): string {
     return stripAnsi(this.partial);

@@ -36,7 +36,12 @@ export const GUEST_MODULES = [
   'drivers/net/virtio_net.ko',
 ] as const;
 const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
+/** Files of resources/lab-kernel/ packed into the initramfs, and where. */
+export const RECIPE_FILES = [
+  { name: 'init', dest: 'init' },
+  { name: 'stresstest', dest: 'bin/stresstest' },
+] as const;
 
 export const ManifestSchema = z
   .object({
@@ -45,8 +50,8 @@ export const ManifestSchema = z
     kernelRelease: z.string().min(1),
     vmlinuzSha256: z.string().length(64),
     initramfsSha256: z.string().length(64),
-    /** Inputs of the initramfs: a change in either rebuilds it. */
-    initSha256: z.string().length(64),
+    /** Inputs of the initramfs (the recipe files and busybox): a change in either rebuilds it. */
+    recipeSha256: z.string().length(64),
     busyboxSha256: z.string().length(64),
     modules: z.array(z.string()),
     builtAt: z.string(),
@@ -209,11 +214,17 @@ export function labKernelStatus(paths: LabKernelPaths = labKernelPaths()): LabKe
 function initramfsInputs(
   paths: LabKernelPaths,
   busybox: string,
-): { init: Buffer; initSha256: string; busyboxSha256: string } {
-  const initPath = join(paths.recipe, 'init');
-  if (!fs.existsSync(initPath)) fail(`guest init script missing at ${initPath}`);
-  const init = fs.readFileSync(initPath);
-  return { init, initSha256: sha256(init), busyboxSha256: fileSha(busybox) };
+): { files: Map<string, Buffer>; recipeSha256: string; busyboxSha256: string } {
+  const files = new Map<string, Buffer>();
+  const hash = createHash('sha256');
+  for (const f of RECIPE_FILES) {
+    const src = join(paths.recipe, f.name);
+    if (!fs.existsSync(src)) fail(`lab kernel recipe file missing: ${src}`);
+    const data = fs.readFileSync(src);
+    files.set(f.dest, data);
+    hash.update(`${f.dest}\0${data.length}\0`).update(data);
+  }
+  return { files, recipeSha256: hash.digest('hex'), busyboxSha256: fileSha(busybox) };
 }
 
 /** Extracts only the named members of a .deb (the full kernel package would write 400 MB). */
@@ -270,18 +281,18 @@ export async function packInitramfs(tree: string, busybox: string): Promise<Buff
   return gzipSync(cpio, { level: 6 });
 }
 
-/** Builds the initramfs tree: /init, /bin/busybox and the virtio modules, flat in /lib/modules. */
+/** Builds the initramfs tree: /init, /bin/busybox, /bin/stresstest and the virtio modules, flat in /lib/modules. */
 async function buildInitramfs(
   paths: LabKernelPaths,
   busybox: string,
-  init: Buffer,
+  recipe: Map<string, Buffer>,
   modulesDir: string,
 ): Promise<{ data: Buffer; modules: string[] }> {
   const tree = join(paths.work, 'initramfs');
   fs.rmSync(tree, { recursive: true, force: true });
   fs.mkdirSync(join(tree, 'bin'), { recursive: true });
   fs.mkdirSync(join(tree, 'lib', 'modules'), { recursive: true });
-  fs.writeFileSync(join(tree, 'init'), init, { mode: 0o755 });
+  for (const [dest, data] of recipe) fs.writeFileSync(join(tree, dest), data, { mode: 0o755 });
   fs.copyFileSync(busybox, join(tree, 'bin', 'busybox'));
   fs.chmodSync(join(tree, 'bin', 'busybox'), 0o755);
   const modules: string[] = [];
@@ -337,7 +348,7 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
     fs.existsSync(paths.initramfs) &&
     fileSha(paths.vmlinuz) === prev.vmlinuzSha256 &&
     fileSha(paths.initramfs) === prev.initramfsSha256;
-  if (current && prev.initSha256 === inputs.initSha256 && prev.busyboxSha256 === inputs.busyboxSha256) {
+  if (current && prev.recipeSha256 === inputs.recipeSha256 && prev.busyboxSha256 === inputs.busyboxSha256) {
     log(
       `lab kernel up to date: ${prev.kernelPackage} (${prev.kernelRelease}) in ${paths.dir} (${elapsed()})`,
     );
@@ -381,7 +392,7 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
     log(`extracted vmlinuz-${kernelRelease} (${(vmlinuz.length / 1e6).toFixed(1)} MB)`);
 
     // 4. Initramfs.
-    const { data, modules } = await buildInitramfs(paths, busybox, inputs.init, modulesDir);
+    const { data, modules } = await buildInitramfs(paths, busybox, inputs.files, modulesDir);
     writeFileAtomic(paths.initramfs, data);
     log(`built initramfs: busybox + init + ${modules.length} modules (${(data.length / 1e6).toFixed(1)} MB)`);
 
@@ -391,7 +402,7 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
       kernelRelease,
       vmlinuzSha256: sha256(vmlinuz),
       initramfsSha256: sha256(data),
-      initSha256: inputs.initSha256,
+      recipeSha256: inputs.recipeSha256,
       busyboxSha256: inputs.busyboxSha256,
       modules,
       builtAt: new Date().toISOString(),

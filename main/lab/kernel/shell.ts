@@ -116,8 +116,12 @@ export class SerialShell implements Disposable {
       } finally {
         sub.dispose();
       }
-      // The first line is our own typed line echoed back.
-      if (lines.length && lines[0]?.includes(line.trim())) lines.shift();
+      // Our own typed line comes back as an echo after the prompt, and bare prompts are not output.
+      const echo = line.trim() ? lines.findIndex((l) => l.includes(line.trim())) : -1;
+      if (echo >= 0) lines.splice(0, echo + 1);
+      const output = lines.filter((l) => !this.parser.isPrompt(l));
+      lines.length = 0;
+      lines.push(...output);
       return { lines, ms: performance.now() - t0 };
     });
   }
