@@ -3,7 +3,13 @@
  * hostile markup in agent output. Each one must fail in the way a person can see.
  */
 import { expect, test } from '../fixtures';
+import { TOKEN_STORAGE_KEY } from '../../../renderer/src/api/token';
 import { processesInside } from '../procs';
+
+/** The page's sessionStorage, typed here: the node-side tsconfig has no DOM library. */
+interface WebStorage {
+  setItem(key: string, value: string): void;
+}
 
 const WRONG_TOKEN = 'f'.repeat(64);
 
@@ -32,7 +38,10 @@ test.describe('the access token', () => {
     await page.goto(lab.url);
     await expect(page.getByTestId('nav-probes')).toBeVisible();
     // As after a server restart: the page cookie still opens the page, the stored token is wrong.
-    await page.evaluate((t) => sessionStorage.setItem('probe-lab.token', t), WRONG_TOKEN);
+    await page.evaluate(
+      ([key, t]) => (globalThis as unknown as { sessionStorage: WebStorage }).sessionStorage.setItem(key, t),
+      [TOKEN_STORAGE_KEY, WRONG_TOKEN] as const,
+    );
     await page.reload();
     await page.getByTestId('nav-probes').click();
     await expect(
