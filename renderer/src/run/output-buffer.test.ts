@@ -1,20 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { OUTPUT_PANE_MAX_CHARS, OutputStore, appendCapped } from './output-buffer';
+import { OUTPUT_CHUNK_CHARS, OUTPUT_PANE_MAX_CHARS, OutputStore, appendChunked } from './output-buffer';
 
-describe('appendCapped', () => {
-  it('appends under the cap', () => {
-    expect(appendCapped('ab', 'cd', 10)).toEqual({ text: 'abcd', dropped: 0 });
+const empty = { chunks: [], length: 0, dropped: 0, nextId: 0 };
+const joined = (p: { chunks: { text: string }[] }) => p.chunks.map((c) => c.text).join('');
+
+describe('appendChunked', () => {
+  it('fills the last chunk before starting a new one, keeping its id', () => {
+    let p = appendChunked(empty, 'abc', 100, 4);
+    p = appendChunked(p, 'defgh', 100, 4);
+    expect(p.chunks).toEqual([
+      { id: 0, text: 'abcd' },
+      { id: 1, text: 'efgh' },
+    ]);
+    expect(joined(p)).toBe('abcdefgh');
   });
 
-  it('never keeps more than the cap and keeps the newest text', () => {
-    const r = appendCapped('x'.repeat(OUTPUT_PANE_MAX_CHARS), 'TAIL');
-    expect(r.text.length).toBeLessThanOrEqual(OUTPUT_PANE_MAX_CHARS);
-    expect(r.text.endsWith('TAIL')).toBe(true);
+  it('never keeps more than the cap, keeps the newest text and counts what it dropped', () => {
+    let p = appendChunked(empty, 'x'.repeat(OUTPUT_PANE_MAX_CHARS), OUTPUT_PANE_MAX_CHARS);
+    p = appendChunked(p, 'TAIL', OUTPUT_PANE_MAX_CHARS);
+    const text = joined(p);
+    expect(text.length).toBeLessThanOrEqual(OUTPUT_PANE_MAX_CHARS);
+    expect(text.length).toBeGreaterThan(OUTPUT_PANE_MAX_CHARS - OUTPUT_CHUNK_CHARS);
+    expect(text.endsWith('TAIL')).toBe(true);
+    expect(p.dropped + text.length).toBe(OUTPUT_PANE_MAX_CHARS + 4);
   });
 
-  it('cuts at the next line break when one is near', () => {
-    const r = appendCapped('line1\nline2\n', 'line3\n', 14);
-    expect(r.text).toBe('line2\nline3\n');
+  it('survives one append far larger than the cap', () => {
+    const p = appendChunked(empty, 'y'.repeat(5 * OUTPUT_PANE_MAX_CHARS) + 'END');
+    expect(p.length).toBeLessThanOrEqual(OUTPUT_PANE_MAX_CHARS);
+    expect(joined(p).endsWith('END')).toBe(true);
+  });
+
+  it('does not change the pane it was given', () => {
+    const p = appendChunked(empty, 'abc', 100, 4);
+    appendChunked(p, 'd', 100, 4);
+    expect(joined(p)).toBe('abc');
   });
 });
 
@@ -42,6 +62,15 @@ describe('OutputStore', () => {
     const store = new OutputStore(() => {});
     store.append('a', 'x'.repeat(OUTPUT_PANE_MAX_CHARS + 10));
     expect(store.takeUnacked()).toEqual([{ targetId: 'a', chars: OUTPUT_PANE_MAX_CHARS + 10 }]);
-    expect(store.text('a').length).toBe(OUTPUT_PANE_MAX_CHARS);
+    expect(store.text('a').length).toBeLessThanOrEqual(OUTPUT_PANE_MAX_CHARS);
+  });
+
+  it('a seed replaces the text and does not count as unacknowledged', () => {
+    const store = new OutputStore(() => {});
+    store.append('a', 'early');
+    store.takeUnacked();
+    store.seed([{ targetId: 'a', tail: 'from host' }]);
+    expect(store.text('a')).toBe('from host');
+    expect(store.takeUnacked()).toEqual([]);
   });
 });
