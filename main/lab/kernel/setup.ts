@@ -68,6 +68,8 @@ export interface SetupOptions {
   installMissing?: boolean;
   /** Rebuild even when the manifest says everything is current. */
   force?: boolean;
+  /** Where host commands are looked up (default: PATH). */
+  pathVar?: string;
 }
 
 export interface SetupResult {
@@ -123,8 +125,8 @@ function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<Buffer
   });
 }
 
-function onPath(file: string): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+function onPath(file: string, pathVar = process.env.PATH ?? '/usr/bin:/bin'): string | null {
+  for (const dir of pathVar.split(':')) {
     const p = join(dir || '.', file);
     try {
       fs.accessSync(p, fs.constants.X_OK);
@@ -159,9 +161,9 @@ export function findStaticBusybox(): string | null {
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const fileSha = (path: string): string => sha256(fs.readFileSync(path));
 
-function missingHostPackages(): string[] {
+function missingHostPackages(pathVar?: string): string[] {
   const missing: string[] = [];
-  if (!onPath('qemu-system-x86_64')) missing.push('qemu-system-x86');
+  if (!onPath('qemu-system-x86_64', pathVar)) missing.push('qemu-system-x86');
   if (!findStaticBusybox()) missing.push('busybox-static');
   return missing;
 }
@@ -317,7 +319,7 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
   const downloaded: string[] = [];
 
   // 1. Host packages.
-  let missing = missingHostPackages();
+  let missing = missingHostPackages(opts.pathVar);
   if (missing.length) {
     const canInstall = opts.installMissing ?? process.getuid?.() === 0;
     if (!canInstall)
@@ -327,7 +329,7 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
     log(`installing ${missing.join(', ')} (apt-get install --no-install-recommends)`);
     await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { pkg: 'apt' });
     installedPackages.push(...missing);
-    missing = missingHostPackages();
+    missing = missingHostPackages(opts.pathVar);
     if (missing.length) fail(`package(s) ${missing.join(', ')} still missing after apt-get install`);
     log(`installed ${installedPackages.join(', ')} (${elapsed()})`);
   } else {
