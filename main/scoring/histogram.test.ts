@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder } from './histogram';
+import { LatencyRecorder, toResultsMetric } from './histogram';
+import { metricSchema } from './results';
 import { LabError } from '../util/errors';
 
 /** Microseconds spent by real work: sorting a fresh random array of the given size. */
@@ -80,5 +81,19 @@ describe('LatencyRecorder', () => {
     expect(() => LatencyRecorder.decode({ uncorrected: 'not-a-histogram', corrected: 'x' })).toThrow(
       LabError,
     );
+  });
+
+  it('exports a view as a results metric that the results schema accepts and that decodes back', () => {
+    const rec = new LatencyRecorder();
+    for (let i = 1; i <= 100; i++) rec.recordCorrected(i * 10, 200);
+    const metric = toResultsMetric(rec.summary().corrected, rec.encode().corrected);
+    expect(metricSchema.safeParse(metric).success).toBe(true);
+    expect(metric.count).toBe(rec.summary().corrected.count);
+    const back = LatencyRecorder.decode({
+      uncorrected: rec.encode().uncorrected,
+      corrected: metric.histogram!,
+    });
+    expect(back.summary().corrected.p99).toBe(metric.p99);
+    expect(toResultsMetric(new LatencyRecorder().summary().uncorrected)).toEqual({ unit: 'us', count: 0 });
   });
 });

@@ -16,6 +16,7 @@ import {
   type Histogram,
 } from 'hdr-histogram-js';
 import { LabError } from '../util/errors';
+import type { ResultsMetric } from './results';
 
 /** One hour in microseconds: the longest latency a probe can plausibly observe; autoResize covers more. */
 const HIGHEST_TRACKABLE_US = 3_600_000_000;
@@ -155,4 +156,14 @@ function decodeHistogram(base64: string): Histogram {
       `Histogram is not a valid compressed HdrHistogram: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/**
+ * One view of a recorder as a results-document metric, the histogram included so runs can be
+ * merged later. An empty view exports only its unit and count 0: zeros would read as measurements.
+ */
+export function toResultsMetric(summary: LatencySummary, histogram?: string): ResultsMetric {
+  if (summary.count === 0) return { unit: summary.unit, count: 0 };
+  const { unit, count, min, p50, p95, p99, p999, max, mean } = summary;
+  return { unit, count, min, p50, p95, p99, p999, max, mean, ...(histogram ? { histogram } : {}) };
 }

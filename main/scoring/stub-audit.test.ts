@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { ResultsDoc } from './results';
 import {
   auditRuns,
   compareSidesAsRuns,
   parseStresstestOutput,
+  resultsToAuditRun,
   toAuditRun,
   type AuditFinding,
   type AuditRun,
@@ -275,5 +277,67 @@ describe('auditRuns on hand-built runs', () => {
     expect(few.some((x) => x.code === 'NO_FAILURES')).toBe(false);
     const failing = auditRuns([base('a', 1, { recoveries: 90, failures: 4 })]);
     expect(failing.some((x) => x.code === 'NO_FAILURES')).toBe(false);
+  });
+});
+
+describe('resultsToAuditRun', () => {
+  function doc(runId: string, endedAt: string, p99: number, samples: number[], types: string[]): ResultsDoc {
+    return {
+      schema: 'probe-lab/results/v1',
+      runId,
+      planId: 'chaos-1',
+      kind: 'chaos',
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt,
+      verdict: 'PASS',
+      metrics: {
+        'cmd.latency': { unit: 'ms', count: samples.length, p50: 2, p99 },
+        pressure: { unit: '%', value: 100 },
+      },
+      counters: { actions: 999 },
+      samples: { 'cmd.latency': samples },
+      scenarios: types.map((type, i) => ({
+        id: `S${i}`,
+        type,
+        wave: 1,
+        outcome: 'recovered',
+        recoveryMs: 10,
+        methods: [],
+      })),
+    };
+  }
+  const loop = Array.from({ length: 30 }, (_, i) => ['storm', 'burst', 'spike'][i % 3]!);
+
+  it('flags stubbed Probe Lab results the same way as seed 002 text', () => {
+    const a = resultsToAuditRun(doc('a', '2026-01-01T00:00:10Z', 4, [2, 2, 2, 2], loop));
+    const b = resultsToAuditRun(doc('b', '2026-01-01T00:00:20Z', 4, [2, 2, 2, 2], loop));
+    expect(a.durationMs).toBe(10_000);
+    const f = auditRuns([a, b]);
+    expect(has(f, 'ZERO_VARIANCE', 'cmd.latency.p99')).toBe(true);
+    expect(has(f, 'ZERO_VARIANCE', 'samples.cmd.latency')).toBe(true);
+    expect(has(f, 'PINNED_AT_BOUND', 'pressure')).toBe(true);
+    expect(has(f, 'PINNED_AT_BOUND', 'actions')).toBe(true);
+    expect(has(f, 'NOT_SCALING_WITH_DURATION', 'actions')).toBe(true);
+    expect(has(f, 'IDENTICAL_SEQUENCE', 'events')).toBe(true);
+    expect(has(f, 'NO_FAILURES', 'scenarios.recovered')).toBe(true);
+  });
+
+  it('stays quiet on varied runs', () => {
+    const a = doc('a', '2026-01-01T00:00:10Z', 4, [1.5, 2.25, 3.1, 2], ['storm', 'spike', 'burst', 'stall']);
+    const b = doc(
+      'b',
+      '2026-01-01T00:00:20Z',
+      5,
+      [1.75, 2.5, 2.9, 1.8, 2.2],
+      ['spike', 'stall', 'storm', 'burst'],
+    );
+    for (const d of [a, b]) {
+      d.metrics.pressure = { unit: '%', value: d.runId === 'a' ? 88 : 91 };
+      d.counters = { actions: d.runId === 'a' ? 480 : 1012 };
+    }
+    b.scenarios![1]!.outcome = 'failed';
+    b.metrics['cmd.latency']!.p50 = 2.2;
+    const f = auditRuns([resultsToAuditRun(a), resultsToAuditRun(b)]);
+    expect(f).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@
  */
 import type { Severity } from '../evidence/types';
 import { checkRelation, describeRelation, type Relation } from './relations';
+import type { ResultsDoc } from './results';
 import type { StresstestOutput } from './stresstest-output';
 
 export {
@@ -447,5 +448,42 @@ export function toAuditRun(out: StresstestOutput, label: string): AuditRun {
   if (out.status !== null) run.status = out.status;
   if (out.comparison)
     run.compare = { a: out.comparison.off, b: out.comparison.on, labels: ['autonomy off', 'autonomy on'] };
+  return run;
+}
+
+const RESULT_FIELDS = ['count', 'min', 'p50', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
+
+/**
+ * A Probe Lab results document as an audit run, so repeated runs of one plan can be audited the
+ * same way as seed 002's text: each metric field becomes `name.field` (a single value keeps the
+ * bare name), counters keep their names, raw samples become `samples.name` arrays, and scenarios
+ * give the event order plus recovered / failed counts.
+ */
+export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun {
+  const metrics: Record<string, number | number[]> = {};
+  const units: Record<string, string> = {};
+  for (const [name, m] of Object.entries(doc.metrics)) {
+    if (m.value !== undefined) {
+      metrics[name] = m.value;
+      units[name] = m.unit;
+    }
+    for (const field of RESULT_FIELDS) {
+      const v = m[field];
+      if (v === undefined) continue;
+      metrics[`${name}.${field}`] = v;
+      if (field !== 'count') units[`${name}.${field}`] = m.unit;
+    }
+  }
+  for (const [name, v] of Object.entries(doc.counters)) metrics[name] = v;
+  for (const [name, xs] of Object.entries(doc.samples ?? {})) metrics[`samples.${name}`] = xs;
+  const run: AuditRun = { label, metrics, units };
+  const durationMs = Date.parse(doc.endedAt) - Date.parse(doc.startedAt);
+  if (Number.isFinite(durationMs)) run.durationMs = durationMs;
+  if (doc.scenarios && doc.scenarios.length > 0) {
+    run.events = doc.scenarios.map((sc) => sc.type);
+    metrics['scenarios.recovered'] = doc.scenarios.filter((sc) => sc.outcome === 'recovered').length;
+    metrics['scenarios.failed'] = doc.scenarios.filter((sc) => sc.outcome !== 'recovered').length;
+  }
+  run.status = doc.verdict;
   return run;
 }
