@@ -3,6 +3,7 @@
  * Everything the app owns is disposed here, after every running probe was halted.
  */
 import { BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLabHost } from '../host/lab-host';
 import { resourcesDir } from '../util/paths';
@@ -15,6 +16,8 @@ import { createMainWindow, hardenSession, hardenWebContents } from './window';
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 
+// PROBE_LAB_HOME (tests, portable installs) moves the app's own state along with the engine's.
+if (process.env.PROBE_LAB_HOME) app.setPath('userData', join(process.env.PROBE_LAB_HOME, 'electron'));
 app.enableSandbox();
 registerAppScheme(protocol);
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));

@@ -1,5 +1,5 @@
 /**
- * Settings and window state in electron-store (userData/settings.json), behind the engine's
+ * Settings and window state in electron-store (userData/app-settings.json), behind the engine's
  * SettingsStore. Same schema and defaults as the JSON store of `probe-lab serve`, so both modes
  * write reports to the same folder by default. What is read back from disk is parsed before it is
  * trusted: a damaged entry falls back to the defaults instead of reaching the engine.
@@ -29,7 +29,9 @@ export interface ElectronSettings extends SettingsStore {
 }
 
 export function createElectronSettingsStore(): ElectronSettings {
-  const store = new Store<Record<string, unknown>>({ name: 'settings', clearInvalidConfig: true });
+  // Not 'settings': userData and configDir() can be the same folder (~/.config/probe-lab), where
+  // `probe-lab serve` keeps its own settings.json in a different shape.
+  const store = new Store<Record<string, unknown>>({ name: 'app-settings', clearInvalidConfig: true });
   ipcMain.removeAllListeners(ELECTRON_STORE_IPC);
 
   const read = (): Settings => {
