@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe as suite, expect, it } from 'vitest';
 import { describe, erfc, mannWhitneyU, percentiles } from './stats';
 
@@ -83,5 +84,54 @@ suite('percentiles', () => {
 
   it('does not depend on input order', () => {
     expect(percentiles([5, 1, 4, 2, 3], [90])).toEqual(percentiles([1, 2, 3, 4, 5], [90]));
+  });
+});
+
+suite('mannWhitneyU properties', () => {
+  const sample = fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 40 });
+
+  it('u1 + u2 = n1 n2, swapping the samples swaps u1/u2 and negates the effect size, p stays in [0, 1] and is unchanged', () => {
+    fc.assert(
+      fc.property(sample, sample, (a, b) => {
+        const ab = mannWhitneyU(a, b);
+        const ba = mannWhitneyU(b, a);
+        expect(ab.u1 + ab.u2).toBe(a.length * b.length);
+        expect(ba.u1).toBe(ab.u2);
+        expect(ba.effectSize).toBeCloseTo(-ab.effectSize, 12);
+        expect(ab.p).toBeGreaterThanOrEqual(0);
+        expect(ab.p).toBeLessThanOrEqual(1);
+        expect(ba.p).toBeCloseTo(ab.p, 12);
+      }),
+    );
+  });
+
+  it('does not change when both samples shift by the same constant (it only sees ranks)', () => {
+    fc.assert(
+      fc.property(sample, sample, fc.integer({ min: -1000, max: 1000 }), (a, b, k) => {
+        const shifted = mannWhitneyU(
+          a.map((x) => x + k),
+          b.map((x) => x + k),
+        );
+        expect(shifted.p).toBeCloseTo(mannWhitneyU(a, b).p, 12);
+      }),
+    );
+  });
+});
+
+suite('percentiles properties', () => {
+  it('are monotone in p and stay within [min, max]', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        (xs) => {
+          const ps = [0, 10, 50, 90, 99, 99.9, 100];
+          const got = percentiles(xs, ps);
+          const values = ps.map((p) => got[p]!);
+          for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
+          expect(values[0]).toBe(Math.min(...xs));
+          expect(values[values.length - 1]).toBe(Math.max(...xs));
+        },
+      ),
+    );
   });
 });

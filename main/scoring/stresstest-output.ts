@@ -128,7 +128,6 @@ interface ParseState {
   out: StresstestOutput;
   stack: Frame[];
   episodes: Map<number, number>;
-  episodeRange: boolean;
   decimals: Record<string, number>;
   curves: { from: number; to: number; metric: string }[];
   printedCycle: ChaosEventLine[];
@@ -324,7 +323,6 @@ function parseLine(st: ParseState, line: string): void {
   if (episode) {
     const from = Number(episode[1]);
     const to = episode[2] !== undefined ? Number(episode[2]) : from;
-    if (episode[2] !== undefined) st.episodeRange = true;
     for (let i = from; i <= to; i++) st.episodes.set(i, toNumber(episode[3]!));
     return;
   }
@@ -429,7 +427,6 @@ function parseBlock(text: string): StresstestOutput {
     out: emptyOutput(),
     stack: [],
     episodes: new Map(),
-    episodeRange: false,
     decimals: {},
     curves: [],
     printedCycle: [],
