@@ -40,5 +40,5 @@ export function ResourceChart({ live }: { live: LiveRun }) {
     if (hasGpu) g.push({ label: `GPU rail ${gpuPct}%`, y: gpuPct, color: COLORS.gpu });
     return g;
   }, [cpuPct, ramPct, gpuPct, hasGpu]);
-  return <TimeChart testId="resource-chart" title="Host resources" series={series} guides={guides} yUnit="%" yMax={100} />;
+  return <TimeChart testId="resource-chart" title={`Host resources (guard rails sustained over ${live.guardRails.windowSec} s)`} series={series} guides={guides} yUnit="%" yMax={100} />;
 }

@@ -1,5 +1,4 @@
 import type { RunSummary } from '../../../preload/contract';
-import { isActive } from '../run/live-run';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
 import { CoverageTimeline } from './CoverageTimeline';
@@ -7,19 +6,11 @@ import { EventTimeline } from './EventTimeline';
 import { IntegrityPanel } from './IntegrityPanel';
 import { PulseLatencyChart, ResourceChart } from './LiveCharts';
 import { OutputPanes, useOutputStore } from './OutputPanes';
+import { pickRun } from './pick-run';
 import { PulseStrip } from './PulseStrip';
 import { RunOverview } from './RunOverview';
 import { TesPanel } from './TesPanel';
 import { useLiveRun } from './useLiveRun';
-
-/** The run named in the address, else the active run, else the most recent one. */
-export function pickRun(runId: string | null, runs: readonly RunSummary[] | undefined): string | null {
-  if (runId !== null) return runId;
-  if (runs === undefined || runs.length === 0) return null;
-  const active = runs.find(isActive);
-  if (active) return active.runId;
-  return [...runs].sort((a, b) => b.startedAt - a.startedAt)[0]?.runId ?? null;
-}
 
 export function LiveScreen({ runId, runs }: { runId: string | null; runs: RunSummary[] | undefined }) {
   const chosen = pickRun(runId, runs);

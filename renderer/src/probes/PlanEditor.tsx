@@ -34,7 +34,7 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onS
   const current = text ?? '';
   const dirty = plan.data !== undefined && text !== null && text !== plan.data.text;
   const debounced = useDebounced(current, CHECK_DEBOUNCE_MS);
-  const check = useLabQuery('plans.check', { text: debounced }, { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity });
+  const check = useLabQuery('plans.check', { text: debounced }, { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity, gcTime: 30_000 });
 
   const save = useLabMutation('plans.save', {
     onSuccess: (summary, input) => {
