@@ -60,16 +60,6 @@ test('the window shows the console from app:// with no Node and only window.lab'
     'onOutput',
     'onRunEvent',
   ]);
-  const prefs = await app.evaluate(({ BrowserWindow }) => {
-    const w = BrowserWindow.getAllWindows()[0];
-    return w?.webContents.getLastWebPreferences();
-  });
-  expect(prefs).toMatchObject({
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    webSecurity: true,
-  });
 });
 
 test('new windows and navigation away from the app are refused', async () => {
