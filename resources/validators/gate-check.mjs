@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Sample deterministic validator for the validation-burst probe (a stand-in for a user's
+// gate_pack.py): reads one governance pack (JSON), checks its gates, prints one verdict line per
+// failed gate and a final PASS/FAIL line. Exit 0 = pass, 1 = fail, 2 = usage. Same input, same
+// output, every time.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: gate-check <pack.json>');
+  process.exit(2);
+}
+const name = basename(file);
+let pack;
+try {
+  pack = JSON.parse(readFileSync(file, 'utf8'));
+} catch (err) {
+  console.log(`FAIL ${name}: PACK_PARSE ${String(err.message).split('\n')[0]}`);
+  process.exit(1);
+}
+const problems = [];
+if (typeof pack !== 'object' || pack === null || Array.isArray(pack)) problems.push('PACK_SHAPE not an object');
+else {
+  if (!/^(PAC|WRAP)-[A-Z0-9-]+$/.test(String(pack.id))) problems.push('ID_INVALID');
+  if (pack.schema_version !== '2.0') problems.push('SCHEMA_VERSION');
+  if (pack.fail_closed !== true) problems.push('FAIL_CLOSED_RELAXED');
+  if (!Array.isArray(pack.error_codes) || pack.error_codes.length === 0) problems.push('ERROR_CODES_MISSING');
+  const checklist = pack.checklist && typeof pack.checklist === 'object' ? pack.checklist : null;
+  if (!checklist) problems.push('CHECKLIST_MISSING');
+  else for (const [k, v] of Object.entries(checklist).sort()) if (v !== true) problems.push(`CHECK_FAILED ${k}`);
+}
+for (const p of problems) console.log(`  gate: ${p}`);
+console.log(`${problems.length ? 'FAIL' : 'PASS'} ${name}${problems.length ? `: ${problems.length} gate(s)` : ''}`);
+process.exit(problems.length ? 1 : 0);
