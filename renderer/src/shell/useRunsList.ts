@@ -10,8 +10,9 @@ import { useLabQuery } from '../api/queries';
 export function useRunsList() {
   const queryClient = useQueryClient();
   const runs = useLabQuery('runs.list', {});
+  // Grows only: a run announced by an event before the list names it is fetched for once.
   const known = useRef(new Set<string>());
-  known.current = new Set((runs.data ?? []).map((r) => r.runId));
+  for (const r of runs.data ?? []) known.current.add(r.runId);
   const connection = getConnection();
   const { epoch } = useSyncExternalStore(connection.subscribe, connection.get);
 
