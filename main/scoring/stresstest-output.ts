@@ -71,6 +71,11 @@ const COMMAND_KINDS: Record<string, StresstestKind> = {
 /** Header parameters: inputs of the test, not results, so the audit never scores them. */
 const CONFIG_KEYS = new Set(['duration', 'target_pressure', 'rate', 'episodes', 'failure_injection_rate']);
 const STATUS_KEYS = new Set(['status', 'result']);
+/**
+ * "(repeats Nx)" is expanded into N copies of the printed cycle; untrusted text could ask for
+ * billions. 100,000 events is far beyond any chaos run's length and still a few MB at most.
+ */
+const MAX_EXPANDED_EVENTS = 100_000;
 
 const NUMBER = String.raw`[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?`;
 const VALUE_RE = new RegExp(String.raw`^(${NUMBER})\s*(%|ms|ns|μs|us|s|MB|KB|GB|/sec|/s|x|occurrences?)?$`);
@@ -244,6 +249,7 @@ function parseKeyValue(st: ParseState, indent: number, dash: boolean, label: str
   popTo(st, indent);
   const parent = st.stack[st.stack.length - 1];
   const own = snake(label);
+  if (own === '') return;
   const key = parent ? `${parent.key}.${own}` : own;
   const { value, note } = stripNote(rawValue);
 
@@ -415,7 +421,8 @@ function finishEvents(st: ParseState): void {
   const { out } = st;
   const cycle = st.printedCycle;
   if (out.eventRepeats !== null && cycle.length > 0) {
-    out.events = Array.from({ length: out.eventRepeats }, () => cycle).flat();
+    const repeats = Math.min(out.eventRepeats, Math.floor(MAX_EXPANDED_EVENTS / cycle.length));
+    out.events = Array.from({ length: repeats }, () => cycle).flat();
   } else {
     out.events = cycle;
   }

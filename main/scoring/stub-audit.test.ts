@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResultsDoc } from './results';
 import {
@@ -83,6 +84,33 @@ describe('parseStresstestOutput', () => {
     expect(l.metrics.total_rewards).toBe(10704);
     expect(l.metrics.episode_rewards).toHaveLength(20);
     expect(l.metrics['learning_curve.episodes_0_5']).toBe(239);
+  });
+
+  it('never throws on arbitrary text: a result or a STRESSTEST_PARSE error', () => {
+    const lines = fc.constantFrom(
+      '[CHAOS] Event #3: x (1 MB) → FAILED (oom)',
+      '  - a: 4',
+      'Status: PASS (always)',
+      'Episode 2-1: reward=5',
+      '(repeats 0x)',
+      'p99: 1,2,3 ms',
+      '[COMPARE] Running with autonomy DISABLED...',
+      ' : 5',
+    );
+    const text = fc.array(fc.oneof(fc.string(), lines), { maxLength: 30 }).map((xs) => xs.join('\n'));
+    fc.assert(
+      fc.property(text, (t) => {
+        const r = parseStresstestOutput(t);
+        if (!r.ok) expect(r.error.code).toBe('STRESSTEST_PARSE');
+        else expect(() => auditRuns([toAuditRun(r.value, 'fuzz')])).not.toThrow();
+      }),
+    );
+  });
+
+  it('caps the expansion of a hostile "(repeats Nx)"', () => {
+    const r = parseStresstestOutput('[CHAOS] a\n[CHAOS] b\n(repeats 4000000000x)');
+    expect(r.ok && r.value.events.length).toBe(100_000);
+    expect(r.ok && r.value.eventRepeats).toBe(4_000_000_000);
   });
 
   it('gives a coded error for empty text, text with nothing recognisable, and a one-sided compare', () => {
