@@ -4,7 +4,7 @@
  * our policy header on every page of ours.
  */
 import { BrowserWindow, screen, type Rectangle, type Session, type WebContents } from 'electron';
-import { APP_ORIGIN, APP_START_URL, isAllowedNavigation, isPermissionAllowed, withCsp } from './security';
+import { APP_START_URL, isAllowedNavigation, isAppUrl, isPermissionAllowed, withCsp } from './security';
 
 export interface WindowState {
   bounds: Rectangle | null;
@@ -17,8 +17,10 @@ export function hardenSession(session: Session): void {
   );
   session.setPermissionCheckHandler((_wc, permission) => isPermissionAllowed(permission));
   session.setDevicePermissionHandler(() => false);
-  session.webRequest.onHeadersReceived({ urls: [`${APP_ORIGIN}/*`] }, (details, callback) =>
-    callback({ responseHeaders: withCsp(details.responseHeaders) }),
+  // No URL filter: match patterns for custom schemes were refused by some Electron versions, and
+  // the app loads nothing but its own pages, so checking each response here costs nothing.
+  session.webRequest.onHeadersReceived((details, callback) =>
+    callback(isAppUrl(details.url) ? { responseHeaders: withCsp(details.responseHeaders) } : {}),
   );
 }
 
