@@ -1,5 +1,5 @@
 /**
- * One plan: its text in an editor, schema problems shown inline as the person types (debounced
+ * One plan (or a new one, when planId is null): its text in an editor, schema problems shown inline as the person types (debounced
  * `plans.check`), Save, and "Review and start", which shows the host's preview of exactly what
  * will run before anything starts.
  */
@@ -11,6 +11,7 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PreviewView } from './PreviewView';
+import { NEW_PLAN_TEXT } from './new-plan';
 import { useDebounced } from './useDebounced';
 
 /** Typing pauses this long before the text is checked. */
@@ -19,10 +20,10 @@ const CHECK_DEBOUNCE_MS = 300;
 type PlanRef = InvokeInput<'runs.preview'>['plan'];
 type Challenge = Extract<StartAnswer, { kind: 'challenge' }>;
 
-export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onSaved: (id: string) => void; onStarted: (runId: string) => void }) {
+export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | null; onSaved: (id: string) => void; onStarted: (runId: string) => void }) {
   const queryClient = useQueryClient();
-  const plan = useLabQuery('plans.get', { id: planId }, { staleTime: Infinity });
-  const [text, setText] = useState<string | null>(null);
+  const plan = useLabQuery('plans.get', { id: planId ?? '' }, { staleTime: Infinity, enabled: planId !== null });
+  const [text, setText] = useState<string | null>(planId === null ? NEW_PLAN_TEXT : null);
   const [reviewed, setReviewed] = useState<{ ref: PlanRef; preview: RunPreview } | null>(null);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -32,7 +33,7 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onS
   }, [plan.data, text]);
 
   const current = text ?? '';
-  const dirty = plan.data !== undefined && text !== null && text !== plan.data.text;
+  const dirty = planId === null || (plan.data !== undefined && text !== null && text !== plan.data.text);
   const debounced = useDebounced(current, CHECK_DEBOUNCE_MS);
   const check = useLabQuery('plans.check', { text: debounced }, { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity, gcTime: 30_000 });
 
@@ -54,7 +55,7 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onS
     },
   });
 
-  const planRef: PlanRef = dirty ? { text: current } : { id: planId };
+  const planRef: PlanRef = dirty || planId === null ? { text: current } : { id: planId };
   const review = () => {
     setNotice(null);
     start.reset();
@@ -65,7 +66,7 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onS
     <div className="plan-editor-wrap">
       <ErrorBanner error={plan.error} title="plans.get" />
       <div className="editor-head">
-        <h2>{plan.data?.summary.title ?? planId}</h2>
+        <h2>{planId === null ? 'New plan' : (plan.data?.summary.title ?? planId)}</h2>
         {plan.data ? <span className="muted small">{plan.data.summary.path}</span> : null}
         {dirty ? <span className="badge warn-bg">unsaved edits</span> : null}
       </div>
@@ -91,7 +92,7 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string; onS
         <button type="button" className="primary" data-testid="review-start" disabled={text === null || preview.isPending} onClick={review}>
           Review and start
         </button>
-        <Working active={save.isPending || preview.isPending || plan.isPending} />
+        <Working active={save.isPending || preview.isPending || (planId !== null && plan.isPending)} />
       </div>
       <ErrorBanner error={save.error} title="plans.save" />
       <ErrorBanner error={preview.error} title="runs.preview" />

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { PlanSummary } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
@@ -6,24 +7,37 @@ import { PlanEditor } from './PlanEditor';
 
 export function ProbesScreen({ planId, onSelect, onStarted }: { planId: string | null; onSelect: (id: string) => void; onStarted: (runId: string) => void }) {
   const plans = useLabQuery('plans.list', {});
+  // A new plan is a draft until it is saved; then it has an id and an address like any other.
+  const [drafting, setDrafting] = useState(false);
+  const select = (id: string) => {
+    setDrafting(false);
+    onSelect(id);
+  };
   return (
     <div className="screen probes">
       <aside className="plan-list">
-        <h2>Probes</h2>
+        <div className="screen-head">
+          <h2>Probes</h2>
+          <button type="button" data-testid="plan-new" onClick={() => setDrafting(true)} disabled={drafting}>
+            New plan
+          </button>
+        </div>
         <ErrorBanner error={plans.error} title="plans.list" />
         <Working active={plans.isFetching} />
         <ul className="plain">
           {(plans.data ?? []).map((p) => (
-            <PlanItem key={p.id} plan={p} selected={p.id === planId} onSelect={onSelect} />
+            <PlanItem key={p.id} plan={p} selected={!drafting && p.id === planId} onSelect={select} />
           ))}
         </ul>
         {plans.data && plans.data.length === 0 ? <p className="muted">No plans found.</p> : null}
       </aside>
       <section className="plan-detail">
-        {planId === null ? (
-          <p className="muted">Select a plan to read, edit, review and start it.</p>
+        {drafting ? (
+          <PlanEditor key="(new)" planId={null} onSaved={select} onStarted={onStarted} />
+        ) : planId === null ? (
+          <p className="muted">Select a plan to read, edit, review and start it, or write a new one.</p>
         ) : (
-          <PlanEditor key={planId} planId={planId} onSaved={onSelect} onStarted={onStarted} />
+          <PlanEditor key={planId} planId={planId} onSaved={select} onStarted={onStarted} />
         )}
       </section>
     </div>
