@@ -2,7 +2,8 @@
 // Sample deterministic validator for the validation-burst probe (a stand-in for a user's
 // gate_pack.py): reads one governance pack (JSON), checks its gates, prints one verdict line per
 // failed gate and a final PASS/FAIL line. Exit 0 = pass, 1 = fail, 2 = usage. Same input, same
-// output, every time.
+// output, every time. GATE_DELAY_MS (from the plan's validator env) makes each check take that
+// long, like a heavier real validator, so a burst can be seen holding many at once.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -30,6 +31,8 @@ else {
   if (!checklist) problems.push('CHECKLIST_MISSING');
   else for (const [k, v] of Object.entries(checklist).sort()) if (v !== true) problems.push(`CHECK_FAILED ${k}`);
 }
+const delay = Number(process.env.GATE_DELAY_MS ?? 0);
+if (delay > 0) await new Promise((r) => setTimeout(r, Math.min(delay, 60_000)));
 for (const p of problems) console.log(`  gate: ${p}`);
 console.log(`${problems.length ? 'FAIL' : 'PASS'} ${name}${problems.length ? `: ${problems.length} gate(s)` : ''}`);
 process.exit(problems.length ? 1 : 0);
