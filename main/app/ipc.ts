@@ -78,7 +78,7 @@ export class IpcBridge implements Disposable {
     channel: unknown,
     input: unknown,
   ): Promise<Reply<unknown>> {
-    if (!isTrustedSender(senderInfo(event), new Set(this.trusted.keys()))) {
+    if (!isTrustedSender(senderInfo(event), this.trusted)) {
       return {
         ok: false,
         error: { code: 'IPC_UNTRUSTED_SENDER', message: 'IPC message came from an untrusted frame' },

@@ -55,7 +55,10 @@ export interface SenderInfo {
  * in `trusted`, removed when the window is destroyed) while it shows one of our pages. An iframe,
  * a webview, a window opened some other way or a page that navigated elsewhere is refused.
  */
-export function isTrustedSender(sender: SenderInfo, trusted: ReadonlySet<number>): boolean {
+export function isTrustedSender(
+  sender: SenderInfo,
+  trusted: { has(webContentsId: number): boolean },
+): boolean {
   return (
     trusted.has(sender.webContentsId) &&
     sender.frame !== null &&
