@@ -67,7 +67,7 @@ export function App() {
         ))}
       </nav>
       <main className="app-main">
-        {route.screen === 'live' ? <ErrorBanner error={runs.error} title="runs.list" /> : null}
+        <ErrorBanner error={runs.error} title="runs.list" />
         {route.screen === 'probes' ? (
           <ProbesScreen planId={route.planId} onSelect={(planId) => navigate({ screen: 'probes', planId })} onStarted={onStarted} />
         ) : route.screen === 'live' ? (
