@@ -24,6 +24,8 @@ export interface Lab {
   pid: number;
   root: string;
   reportsDir: string;
+  /** Stops serve as a person would (Ctrl+C is SIGINT); resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Calls the server like a script would, with the token unless told otherwise. */
   invoke(channel: string, input: unknown, token?: string | null): Promise<{ status: number; reply: Reply }>;
 }
@@ -55,13 +57,15 @@ function waitForUrl(child: ChildProcess, log: string[]): Promise<string> {
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+/** Signals serve (SIGTERM unless told) and waits for it; SIGKILL only if it hangs. Its exit code. */
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
+  const code = await exited;
   clearTimeout(timer);
+  return code;
 }
 
 export const test = base.extend<{ lab: Lab }>({
@@ -89,6 +93,7 @@ export const test = base.extend<{ lab: Lab }>({
         pid: child.pid ?? -1,
         root,
         reportsDir,
+        stop: (signal) => stop(child, signal),
         async invoke(channel, input, as = token) {
           const res = await fetch(`${origin}/api/invoke/${channel}`, {
             method: 'POST',
