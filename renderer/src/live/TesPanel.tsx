@@ -29,7 +29,7 @@ export function TesPanel({ tes }: { tes: TesScore[] }) {
           <tbody>
             {rows.map((t) => (
               <tr key={t.subject} data-testid="tes-row" data-subject={t.subject} data-drift={t.drift} className={t.subject === 'probe' ? 'strong' : undefined}>
-                <td>{t.subject}</td>
+                <td className="nowrap">{t.subject}</td>
                 <td className="num">{t.score.toFixed(1)}</td>
                 <td>
                   <span className={`badge drift-${t.drift}`}>{t.drift}</span>
