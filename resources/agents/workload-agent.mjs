@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const HELP = `workload-agent [options]
   --run-sec S         run time in seconds (default 5)
@@ -26,7 +28,13 @@ const HELP = `workload-agent [options]
   --flood-bytes B     print B bytes of telemetry as fast as the terminal takes them, then go on
   --flood-line-bytes L  bytes per flood line (default 100)
   --jitter F          vary each file write time by up to F of its slot (default 0.2), from real randomness
-  --label X           free text echoed in heartbeats`;
+  --label X           free text echoed in heartbeats
+
+Chaos commands on the input (each bounded; ignored while hung):
+  @lab spike cpu <ms> <share>   burn <share> (0..1) of one core for <ms>, then report spike-done
+  @lab spike mem <mb> <ms>      allocate and touch <mb> MB, hold it <ms>, release it, report spike-done
+  @lab flood <bytes>            print <bytes> of telemetry as fast as the terminal takes them
+  @lab msg <text>               a message to read and discard (counted in heartbeats as messages)`;
 
 function parseArgs(argv) {
   const o = {
@@ -75,6 +83,7 @@ const elapsedSec = () => (performance.now() - t0) / 1000;
 const emit = (obj) => process.stdout.write(`@lab ${JSON.stringify(obj)}\n`);
 let hung = false;
 let seq = 0;
+let messages = 0;
 const written = [];
 const children = [];
 
@@ -89,6 +98,7 @@ process.stdin.on('data', (buf) => {
     inbuf = inbuf.slice(idx + 1);
     const m = /^@lab ping (\S{1,64})$/.exec(line);
     if (m && !hung) emit({ type: 'pong', nonce: m[1], at: Date.now() });
+    else if (!hung && line.startsWith('@lab ')) chaosCommand(line.slice(5));
     if (line === '\u0003') process.kill(process.pid, 'SIGINT');
   }
 });
@@ -133,15 +143,16 @@ function heartbeat() {
     rssKb: Math.round(process.memoryUsage().rss / 1024),
     filesWritten: written.length,
     label: opts.label || undefined,
+    messages: messages || undefined,
   });
 }
 
-async function flood() {
+async function flood(bytes = opts.floodBytes) {
   const line = 'T'.repeat(Math.max(1, opts.floodLineBytes - 1)) + '\n';
   let sent = 0;
-  while (sent < opts.floodBytes) {
+  while (sent < bytes) {
     const chunk = line.repeat(Math.max(1, Math.floor(65536 / line.length)));
-    const part = chunk.slice(0, Math.min(chunk.length, opts.floodBytes - sent));
+    const part = chunk.slice(0, Math.min(chunk.length, bytes - sent));
     sent += part.length;
     if (!process.stdout.write(part)) await new Promise((r) => process.stdout.once('drain', r));
   }
@@ -149,6 +160,66 @@ async function flood() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Chaos commands: real load inside this process, bounded, each reported when it ends with what it
+// measured. A released memory spike is collected at once, so RSS really falls back.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
+const CHAOS_MAX_MS = 600_000;
+const CHAOS_MAX_MB = 4096;
+const CHAOS_MAX_FLOOD = 1e9;
+let flooding = false;
+
+async function spikeCpu(ms, share) {
+  const windowMs = 100;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    const busy = Math.min(windowMs * share, ms - (performance.now() - start));
+    const until = performance.now() + busy;
+    let x = 0;
+    while (performance.now() < until) x = (x * 1103515245 + 12345) % 2147483648;
+    await sleep(Math.max(1, windowMs - busy));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  emit({ type: 'spike-done', kind: 'cpu', ms: Math.round(performance.now() - start), cpuMs: Math.round((cpu.user + cpu.system) / 1000), at: Date.now() });
+}
+
+async function spikeMem(mb, ms) {
+  const start = performance.now();
+  let buf = Buffer.allocUnsafe(mb * 1024 * 1024);
+  for (let i = 0; i < buf.length; i += 4096) buf[i] = i & 0xff;
+  const peakRssKb = Math.round(process.memoryUsage().rss / 1024);
+  await sleep(ms);
+  buf = null;
+  collect();
+  emit({ type: 'spike-done', kind: 'mem', mb, ms: Math.round(performance.now() - start), peakRssKb, rssKb: Math.round(process.memoryUsage().rss / 1024), at: Date.now() });
+}
+
+function chaosCommand(body) {
+  const parts = body.split(/\s+/);
+  const n = (v, min, max) => {
+    const x = Number(v);
+    return v !== undefined && Number.isFinite(x) && x >= min && x <= max ? x : null;
+  };
+  if (parts[0] === 'msg') {
+    messages++;
+  } else if (parts[0] === 'spike' && parts[1] === 'cpu') {
+    const ms = n(parts[2], 1, CHAOS_MAX_MS);
+    const share = n(parts[3], 0, 1);
+    if (ms !== null && share !== null) void spikeCpu(ms, share);
+  } else if (parts[0] === 'spike' && parts[1] === 'mem') {
+    const mb = n(parts[2], 1, CHAOS_MAX_MB);
+    const ms = n(parts[3], 0, CHAOS_MAX_MS);
+    if (mb !== null && ms !== null) void spikeMem(mb, ms);
+  } else if (parts[0] === 'flood') {
+    const bytes = n(parts[1], 1, CHAOS_MAX_FLOOD);
+    if (bytes !== null && !flooding) {
+      flooding = true;
+      void flood(bytes).finally(() => (flooding = false));
+    }
+  }
+}
 
 async function main() {
   emit({ type: 'start', pid: process.pid, at: Date.now(), opts });
