@@ -11,10 +11,12 @@ import { KernelTargetSchema } from '../../main/probes/plan';
 import { isAlive, treePids } from '../../main/lab/process-tree';
 import { KernelTarget } from '../../main/lab/kernel/kernel-target';
 import { setupLabKernel } from '../../main/lab/kernel/setup';
-import { commandFlood, cpuBurn, diskWrite, memoryPressure } from '../../main/lab/kernel/stress';
+import { commandFlood, cpuBurn, diskWrite, memoryPressure, readMeminfo } from '../../main/lab/kernel/stress';
 import { diskStall, memorySpike, partitionNetwork, pauseVm } from '../../main/lab/kernel/faults';
 import type { Heartbeat } from '../../main/lab/kernel/serial';
 import { runStresstest } from '../../main/lab/kernel/stresstest';
+import { labKernelPaths } from '../../main/lab/kernel/paths';
+import { parseUserKernel, userKernelTarget } from '../../main/lab/kernel/user-kernels';
 import type { TargetSignal } from '../../main/lab/target';
 
 const spec = (over: Record<string, unknown> = {}) =>
@@ -210,21 +212,55 @@ describe('stresstest dialect (seed 002) on the lab kernel', () => {
       await t.start();
       const h = await t.health(5000);
       expect(h.responsive).toBe(true);
+      const idle = await readMeminfo(t);
+      const idlePct = ((idle.memTotalKb - idle.memAvailableKb) * 100) / idle.memTotalKb;
       const mem = await runStresstest(t, 'memory', { durationMs: 3000, targetPressurePct: 60 });
       log('stresstest memory', { command: mem.command, ms: Math.round(mem.ms), lines: mem.lines });
       expect(mem.parsed.ok).toBe(true);
       if (!mem.parsed.ok) return;
       expect(mem.parsed.value.kind).toBe('memory');
       const peak = mem.parsed.value.metrics.peak_pressure as number;
-      // Real pressure: an idle guest sits near 11%; the fill must show well above that, and no
-      // higher than the target plus one 4 MB step (the script stops filling at the target).
-      expect(peak).toBeGreaterThan(25);
+      // Real pressure: the peak is above what the idle guest showed before, by at least part of
+      // what the script says it allocated, and never above the target plus one 4 MB step. (How far
+      // it gets within the duration depends on how busy the host is.)
+      const allocatedMb = mem.parsed.value.metrics.memory_allocated as number;
+      expect(allocatedMb).toBeGreaterThan(0);
+      const allocatedPct = ((allocatedMb * 1024) / idle.memTotalKb) * 100;
+      expect(peak).toBeGreaterThan(idlePct + allocatedPct * 0.5);
       expect(peak).toBeLessThanOrEqual(63);
-      expect(mem.parsed.value.metrics.memory_allocated as number).toBeGreaterThan(0);
       const cmd = await runStresstest(t, 'commands', { durationMs: 1500, ratePerSec: 40 });
       expect(cmd.parsed.ok && cmd.parsed.value.metrics.commands_sent).toBeGreaterThan(0);
       const unsupported = await runStresstest(t, 'chaos', {});
       expect(unsupported.parsed.ok).toBe(false);
+    } finally {
+      await t.stop('completed');
+      t.dispose();
+    }
+  });
+});
+
+describe('a kernel registered by the user', () => {
+  it('boots from explicit kernel and initrd paths with its own ready pattern and answers a pulse', async () => {
+    const paths = labKernelPaths();
+    const entry = parseUserKernel({
+      name: 'my-kernel',
+      kernel: paths.vmlinuz,
+      initrd: paths.initramfs,
+      memoryMb: 192,
+      readyPattern: 'LAB-KERNEL-READY kernel=',
+      promptPattern: '# $',
+    });
+    expect(entry.ok).toBe(true);
+    if (!entry.ok) return;
+    const t = new KernelTarget(userKernelTarget(entry.value), { workdir: workdir() });
+    try {
+      await t.start();
+      expect(t.describe().args).toEqual(expect.arrayContaining(['-m', '192', '-kernel', paths.vmlinuz]));
+      // No scratch devices for a user's kernel unless asked for.
+      expect(t.hasDisk).toBe(false);
+      const h = await t.health(5000);
+      expect(h.alive).toBe(true);
+      expect(h.responsive).toBe(true);
     } finally {
       await t.stop('completed');
       t.dispose();

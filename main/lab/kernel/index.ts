@@ -15,6 +15,7 @@ export {
   type LabKernelStatus,
   type LabKernelManifest,
 } from './setup';
+export { parseUserKernel, userKernelTarget, UserKernelSchema, type UserKernel } from './user-kernels';
 export { QmpClient, type QmpEvent, type QmpStatus } from './qmp';
 export { SerialParser, type Heartbeat } from './serial';
 export {

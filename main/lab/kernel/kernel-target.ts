@@ -380,8 +380,9 @@ export class KernelTarget implements Target {
   async health(timeoutMs: number): Promise<TargetHealth> {
     const p = await this.pulse(timeoutMs);
     const hbFresh = p.heartbeatAgeMs !== null && p.heartbeatAgeMs < HEARTBEAT_STALE_MS;
-    // A stresstest-dialect kernel may not print our heartbeat; there the round trip alone decides.
-    const needsHeartbeat = this.spec.dialect === 'busybox';
+    // The bundled guest always heartbeats; a user's kernel may not, and then the round trip alone
+    // decides until a heartbeat has been seen once.
+    const needsHeartbeat = this.spec.image === 'bundled' || this.parser.heartbeats > 0;
     const responsive = p.alive ? p.rttMs !== null && (hbFresh || !needsHeartbeat) : null;
     const hbText =
       p.heartbeatAgeMs === null

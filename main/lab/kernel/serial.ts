@@ -9,6 +9,7 @@
  * and cut out, and whatever preceded them is still checked for the prompt.
  */
 import { Emitter, type Disposable, type Event } from '../../util/event';
+import { LabError } from '../../util/errors';
 
 /** Heartbeat line printed once a second by the guest init (resources/lab-kernel/init). */
 export const HEARTBEAT_RE = /LAB-HB seq=(\d+) up=(\d+(?:\.\d+)?) memavail_kb=(\d+) load1=(\d+(?:\.\d+)?)/;
@@ -46,6 +47,18 @@ export interface ReadyInfo {
 export interface DeviceInfo {
   disk: string | null;
   nic: string | null;
+}
+
+/** A user-supplied pattern as a RegExp; an invalid one is a coded error, not a crash. */
+export function compilePattern(name: string, source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new LabError(
+      'PLAN_INVALID',
+      `${name} is not a valid regular expression: ${(err as Error).message}`,
+    );
+  }
 }
 
 export const stripAnsi = (s: string): string => s.replace(ANSI_RE, '');
@@ -99,8 +112,8 @@ export class SerialParser implements Disposable {
   lastOutputAt: number | null = null;
 
   constructor(opts: SerialParserOptions) {
-    this.readyRe = new RegExp(opts.readyPattern);
-    this.promptRe = new RegExp(opts.promptPattern);
+    this.readyRe = compilePattern('readyPattern', opts.readyPattern);
+    this.promptRe = compilePattern('promptPattern', opts.promptPattern);
     this.now = opts.now ?? (() => performance.now());
   }
 
