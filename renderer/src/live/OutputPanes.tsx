@@ -4,8 +4,8 @@
  * redraw the drawn characters are acknowledged to the host in one `output.ack` per target.
  */
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
-import { getLab } from '../api/lab';
 import { OutputStore, type OutputChunk } from '../run/output-buffer';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import type { TargetState } from '../../../preload/contract';
@@ -67,12 +67,20 @@ export function OutputPanes({ runId, store, targets }: { runId: string; store: O
     };
   }, [runId]);
 
+  const connection = getConnection();
+  const { outputDropped } = useSyncExternalStore(connection.subscribe, connection.get);
   const ids = [...new Set([...targets.map((t) => t.targetId), ...store.targetIds()])];
   const stateOf = new Map(targets.map((t) => [t.targetId, t]));
   return (
     <section className="panel output-section">
       <h3>Agent output</h3>
       <ErrorBanner error={ackError} title="output.ack" onDismiss={() => setAckError(null)} />
+      {outputDropped !== null && outputDropped.runIds.includes(runId) ? (
+        <p className="notice small" data-testid="output-dropped">
+          This console fell behind and the server dropped {outputDropped.chars.toLocaleString()} characters of output; the panes were
+          redrawn from the host&apos;s retained tails.
+        </p>
+      ) : null}
       {ids.length === 0 ? <p className="muted">No target has written anything yet.</p> : null}
       <div className="output-grid">
         {ids.map((id) => (
