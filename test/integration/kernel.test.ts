@@ -188,6 +188,21 @@ describe('lab kernel failure paths', () => {
     t.dispose();
   });
 
+  it('kills the process tree when QMP cannot quit it, and leaves no QEMU behind', async () => {
+    const t = new KernelTarget(spec(), { workdir: workdir(), devices: { disk: false, nic: false } });
+    await t.start();
+    const args = t.describe().args;
+    t.qmp.dispose(); // QMP gone: stop must fall back to SIGTERM/SIGKILL of the tree
+    const t0 = performance.now();
+    await t.stop('halt');
+    const exit = await t.exited;
+    log('stop without QMP ms', Math.round(performance.now() - t0));
+    expect(exit.outcome).toBe('stopped');
+    expect(exit.stopReason).toBe('halt');
+    expect(qemuProcessesFor(args)).toEqual([]);
+    t.dispose();
+  });
+
   it('notices when QEMU dies under it: exited settles as failed and the pulse says not alive', async () => {
     const t = new KernelTarget(spec(), { workdir: workdir(), devices: { disk: false, nic: false } });
     await t.start();

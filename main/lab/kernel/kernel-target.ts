@@ -26,10 +26,14 @@ import { QmpClient, type QmpStatus } from './qmp';
 import { CURSOR_ANSWER, SerialParser, type Heartbeat } from './serial';
 import { SerialShell } from './shell';
 
-/** After QMP `quit` the pty exits 7-12 ms later; past this we kill the tree. */
-export const QUIT_GRACE_MS = 1_500;
-/** SIGTERM-to-SIGKILL grace when QMP could not end QEMU. */
-export const KILL_GRACE_MS = 800;
+/**
+ * QMP `quit` answers in about 1 ms and the pty exits 7-12 ms later; past this budget (the answer
+ * and the exit together) we kill the tree. Halt must finish within 2 s: this plus KILL_GRACE_MS
+ * plus the process-tree settle time stays under it.
+ */
+export const QUIT_GRACE_MS = 500;
+/** SIGTERM-to-SIGKILL grace when QMP could not end QEMU (QEMU exits on SIGTERM at once). */
+export const KILL_GRACE_MS = 600;
 /** The guest heartbeats every second; older than this and the heartbeat counts as stale. */
 export const HEARTBEAT_STALE_MS = 3_000;
 /** After the ready marker the shell prompt follows within milliseconds; allow for a slow host. */
@@ -421,11 +425,12 @@ export class KernelTarget implements Target {
     const exited = pty.exited.then(() => true);
     const grace = (ms: number) =>
       Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    const deadline = performance.now() + QUIT_GRACE_MS;
     if (this.qmpClient && !this.qmpClient.isClosed) {
       // quit answers {} and closes the socket; a close before the answer is the same success.
-      await this.qmpClient.execute('quit', undefined, QUIT_GRACE_MS).catch(() => {});
+      await Promise.race([this.qmpClient.execute('quit', undefined, QUIT_GRACE_MS).catch(() => {}), exited]);
     }
-    if (await grace(QUIT_GRACE_MS)) return;
+    if (await grace(Math.max(0, deadline - performance.now()))) return;
     const { survivors } = await killTree([pty.pid], KILL_GRACE_MS);
     if (survivors.length)
       this.problemEmitter.fire({
