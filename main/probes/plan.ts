@@ -38,6 +38,11 @@ export const AgentTargetSchema = z
     count: z.number().int().min(1).max(64).default(1),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
     health: HealthCheckSchema.default({ type: 'ping' }),
+    /**
+     * task: runs to an end of its own and is scored by TES. service: runs until the probe stops
+     * it (a daemon, a server); not scored by TES, and ending on its own is an anomaly.
+     */
+    role: z.enum(['task', 'service']).default('task'),
   })
   .strict();
 export type AgentTarget = z.infer<typeof AgentTargetSchema>;

@@ -43,6 +43,7 @@ import { createTargets, type PreparedTarget } from './targets';
 import { acquireFolderLock, type FolderLock } from './run-lock';
 import { evaluateThresholds } from './verdict';
 import type { InterruptedRun } from './recovery';
+import './builtins';
 import { extensionsFor, type ExtensionApi, type ProbeExtension } from './extensions';
 import { writeSignedReport, type ReportFiles } from '../reports/report';
 
@@ -263,9 +264,14 @@ export class ProbeRun {
 
   // ---- evidence ----------------------------------------------------------------------------
 
+  /** TES scores task runs; services (lab kernels, agents with role "service") are not tasks. */
+  private tasks(): Instance[] {
+    return this.instances.filter((i) => isTask(i.prepared));
+  }
+
   private provisionalTes(): TesScore[] {
     const now = performance.now();
-    return this.instances.map((i) => {
+    return this.tasks().map((i) => {
       const files = diffScans(i.scanBefore, scanFolder(i.target.workdir)).total;
       i.state.filesChanged = files;
       return computeTes(
@@ -493,10 +499,14 @@ export class ProbeRun {
       }
       this.publishTargets();
       this.runStartMono = performance.now();
-      this.probeStartAt = Date.now();
-      const t0 = this.probeStartAt;
+      const spawnAt = Date.now();
       await Promise.all(this.instances.map((i) => this.startTarget(i)));
       this.publishTargets();
+      // The probe's clock starts once every target is up (a kernel boots for seconds): slots
+      // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
+      this.probeStartAt = Date.now();
+      const t0 = this.probeStartAt;
+      if (t0 - spawnAt > 1000) this.event('run', `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now`);
 
       this.store.add(scheduleAt(t0, every(plan.sampling.intervalMs, plan.sampling.intervalMs), () => this.takeSample()));
       this.store.add(scheduleAt(t0, every(plan.snapshots.cadenceSec * 1000), (f) => this.takeSnapshot(f.index, f.plannedAt)));
@@ -516,7 +526,10 @@ export class ProbeRun {
       );
 
       const deadline = t0 + plan.run.maxDurationSec * 1000;
-      const allExited = Promise.all([...this.instances.map((i) => i.target.exited), extensionsDone]);
+      // The probe ends when its tasks have ended (services are then stopped) or at max duration.
+      const tasks = this.tasks();
+      const ended = tasks.length ? Promise.all(tasks.map((i) => i.target.exited)) : new Promise<never>(() => {});
+      const allExited = Promise.all([ended, extensionsDone]);
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         allExited,
@@ -645,7 +658,15 @@ export class ProbeRun {
     }
     const probeEnd = Date.now();
     // Final TES, from the files on disk and the measured run times.
-    const runs = this.instances.map((i) => {
+    for (const i of this.instances) {
+      if (isTask(i.prepared)) continue;
+      const diff = diffScans(i.scanBefore, scanFolder(i.target.workdir));
+      i.state.filesChanged = diff.total;
+      this.record('footprint', { targetId: i.state.targetId, ...diff }, false);
+      // A service is expected to run until the probe stops it; ending on its own is a failure.
+      if (i.exit && i.exit.outcome !== 'stopped') this.anomaly('SERVICE_ENDED', 'critical', `${i.state.targetId} (a service) ended on its own with code ${i.exit.exitCode}`);
+    }
+    const runs = this.tasks().map((i) => {
       const diff = diffScans(i.scanBefore, scanFolder(i.target.workdir));
       i.state.filesChanged = diff.total;
       this.record('footprint', { targetId: i.state.targetId, ...diff }, false);
@@ -756,6 +777,10 @@ export class ProbeRun {
     for (const i of this.instances) i.target.dispose();
     return result;
   }
+}
+
+function isTask(p: PreparedTarget): boolean {
+  return p.spec.kind === 'agent' && p.spec.role === 'task';
 }
 
 function isZombie(pid: number): boolean {

@@ -19,7 +19,13 @@ export interface PreparedTarget {
   create(hooks: { seen: () => ProcIdentity[] }): Target;
 }
 
-export type KernelTargetFactory = (spec: Extract<TargetSpec, { kind: 'lab-kernel' }>, opts: { id: string; workdir: string }) => Target;
+export type KernelTargetFactory = (
+  spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
+  opts: { id: string; workdir: string; env: Record<string, string> },
+) => Target;
+
+/** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
+export const QEMU_EXECUTABLE = 'qemu-system-x86_64';
 
 let kernelFactory: KernelTargetFactory | null = null;
 /** The lab kernel registers itself here, so plain agent runs never load QEMU code. */
@@ -68,8 +74,9 @@ export function createTargets(plan: Plan, opts: { planDir: string; resourcesDir:
         });
       }
     } else {
+      const qemu = resolveAllowed(QEMU_EXECUTABLE, plan.allowlist, { resourcesDir: opts.resourcesDir, baseDir: opts.planDir });
       const workdir = path.join(runDir, 'kernels', spec.id);
-      const describe: TargetDescription = { id: spec.id, kind: 'lab-kernel', command: 'qemu-system-x86_64', args: [], cwd: workdir };
+      const describe: TargetDescription = { id: spec.id, kind: 'lab-kernel', command: qemu.file, args: [], cwd: workdir };
       out.push({
         instanceId: spec.id,
         spec,
@@ -77,7 +84,7 @@ export function createTargets(plan: Plan, opts: { planDir: string; resourcesDir:
         describe,
         create: () => {
           if (!kernelFactory) throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
-          return kernelFactory(spec, { id: spec.id, workdir });
+          return kernelFactory(spec, { id: spec.id, workdir, env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {} });
         },
       });
     }
