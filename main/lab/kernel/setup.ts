@@ -319,9 +319,9 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
   const downloaded: string[] = [];
 
   // 1. Host packages.
+  const canInstall = opts.installMissing ?? process.getuid?.() === 0;
   let missing = missingHostPackages(opts.pathVar);
   if (missing.length) {
-    const canInstall = opts.installMissing ?? process.getuid?.() === 0;
     if (!canInstall)
       fail(
         `missing package(s): ${missing.join(', ')}. Install them with: sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`,
@@ -340,7 +340,16 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
   // 2. Is everything already current?
   fs.mkdirSync(paths.dir, { recursive: true });
   const inputs = initramfsInputs(paths, busybox);
-  const kernelPackage = await resolveKernelPackage();
+  let kernelPackage: string;
+  try {
+    kernelPackage = await resolveKernelPackage();
+  } catch (err) {
+    // A fresh machine often has no apt lists yet; root may fetch them once, then we ask again.
+    if (!canInstall) throw err;
+    log(`${KERNEL_META_PACKAGE} not in apt's lists: running apt-get update`);
+    await run('apt-get', ['update'], { pkg: 'apt' });
+    kernelPackage = await resolveKernelPackage();
+  }
   const prev = readManifest(paths);
   const current =
     !opts.force &&
