@@ -32,6 +32,16 @@ export default tseslint.config(
     },
   },
   {
+    // GitHub Desktop's rule: one file registers IPC; everything else goes through it.
+    files: ['main/app/**/*.ts'],
+    ignores: ['main/app/ipc.ts', 'main/app/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC is registered only in main/app/ipc.ts.' }],
+      }],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

@@ -2,6 +2,8 @@
  * The Electron composition root: app ready → settings store → engine host → IPC bridge → window.
  * Everything the app owns is disposed here, after every running probe was halted.
  */
+// The composition root hands ipcMain to main/app/ipc.ts, the one place that registers IPC.
+// eslint-disable-next-line no-restricted-imports
 import { BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

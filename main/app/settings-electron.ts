@@ -4,6 +4,8 @@
  * write reports to the same folder by default. What is read back from disk is parsed before it is
  * trusted: a damaged entry falls back to the defaults instead of reaching the engine.
  */
+// Only to remove electron-store's own raw IPC listener, which any page could otherwise call.
+// eslint-disable-next-line no-restricted-imports
 import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import { z } from 'zod';
