@@ -5,11 +5,14 @@
  * critical anomaly and fails the `validation determinism` threshold. Validator errors are recorded,
  * never retried.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ThresholdResult } from '../../evidence/types';
 import { toCodedError } from '../../util/errors';
+import { configDir } from '../../util/config-dir';
 import { resolveAllowed } from '../allowlist';
+import { acquireFolderLock, type FolderLock } from '../run-lock';
 import { registerExtension, type ExtensionApi, type ExtensionResult, type ProbeExtension } from '../extensions';
 import type { Plan } from '../plan';
 import { Burst, listArtifacts, type BurstOutcome } from './burst';
@@ -25,6 +28,9 @@ class ValidationBurst implements ProbeExtension {
   private outcome: BurstOutcome | null = null;
   private failure: string | null = null;
   private expected = 0;
+  /** Settles once the burst ended (completed or stopped) and its findings are in the ledger. */
+  private settled: Promise<void> = Promise.resolve();
+  private lock: FolderLock | null = null;
 
   constructor(private readonly config: BurstConfig) {}
 
@@ -35,6 +41,7 @@ class ValidationBurst implements ProbeExtension {
     try {
       const resolved = resolveAllowed(c.validator.command, api.plan.allowlist, { resourcesDir: api.resourcesDir, baseDir: api.planDir });
       const artifacts = listArtifacts(folder, c.artifacts.suffixes);
+      this.lock = lockArtifactFolder(folder, api.runId);
       const cwd = path.join(api.runDir, 'burst');
       fs.mkdirSync(cwd, { recursive: true });
       this.expected = artifacts.length * c.repeat;
@@ -59,9 +66,14 @@ class ValidationBurst implements ProbeExtension {
     this.burst = burst;
     void api.halting.then(() => burst.stop());
     if (api.isHalting()) await burst.stop();
-    const outcome = await burst.run();
-    this.outcome = outcome;
-    this.recordFindings(api, outcome, folder);
+    this.settled = burst
+      .run()
+      .then((outcome) => {
+        this.outcome = outcome;
+        this.recordFindings(api, outcome, folder);
+      })
+      .finally(() => this.releaseLock());
+    await this.settled;
   }
 
   private recordFindings(api: ExtensionApi, o: BurstOutcome, folder: string): void {
@@ -82,7 +94,9 @@ class ValidationBurst implements ProbeExtension {
     api.record('burst.end', { ...summary(o, rel), expected: this.expected }, true);
   }
 
-  finish(): ExtensionResult {
+  async finish(): Promise<ExtensionResult> {
+    // After a halt the run loop does not wait for run(): the stopped burst settles here.
+    await this.settled;
     const o = this.outcome;
     const c = this.config;
     if (!o) {
@@ -107,8 +121,26 @@ class ValidationBurst implements ProbeExtension {
   }
 
   dispose(): void {
-    void this.burst?.stop();
+    if (this.burst) void this.burst.stop();
+    else this.releaseLock();
   }
+
+  private releaseLock(): void {
+    this.lock?.release();
+    this.lock = null;
+  }
+}
+
+/**
+ * Two bursts may not validate the same artifact folder at once (a validator may write beside its
+ * artifacts). The lock lives in the config folder, keyed by the folder's real path, so the user's
+ * artifact folder is never written to; a second burst is refused with TARGET_BUSY.
+ */
+function lockArtifactFolder(folder: string, runId: string): FolderLock {
+  const key = createHash('sha256').update(fs.realpathSync(folder)).digest('hex').slice(0, 32);
+  const dir = path.join(configDir(), 'locks', `artifacts-${key}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return acquireFolderLock(dir, runId);
 }
 
 /** The report's view of a burst: every figure, the nondeterministic artifacts, and no per-invocation rows. */
