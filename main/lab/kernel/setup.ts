@@ -405,7 +405,9 @@ export async function setupLabKernel(opts: SetupOptions = {}): Promise<SetupResu
     // 4. Initramfs.
     const { data, modules } = await buildInitramfs(paths, busybox, inputs.files, modulesDir);
     writeFileAtomic(paths.initramfs, data);
-    log(`built initramfs: busybox + init + ${modules.length} modules (${(data.length / 1e6).toFixed(1)} MB)`);
+    log(
+      `built initramfs: busybox + ${RECIPE_FILES.map((f) => f.name).join(' + ')} + ${modules.length} modules (${(data.length / 1e6).toFixed(1)} MB)`,
+    );
 
     const manifest: LabKernelManifest = {
       version: MANIFEST_VERSION,
