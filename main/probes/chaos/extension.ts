@@ -48,6 +48,8 @@ export class ChaosExtension implements ProbeExtension {
   private readonly baselineSamples: number[] = [];
   private readonly monitorSamples: number[] = [];
   private readonly counters = { pings_unanswered: 0, skipped_draws: 0, oom_events: 0 };
+  /** When injected failures held which target frozen (to = Infinity while still held). */
+  private readonly injectedHolds: { id: string; targetId: string; from: number; to: number }[] = [];
   private schedule: ChaosSchedule | null = null;
   private startedAt = Date.now();
   private endedAt: number | null = null;
@@ -239,6 +241,7 @@ export class ChaosExtension implements ProbeExtension {
       targetId: ev.targetId,
       params: ev.params,
       injectFailure: ev.injectFailure,
+      collateralOf: null,
       outcome: 'failed',
       startedAt: Date.now(),
       releasedAt: null,
@@ -280,6 +283,8 @@ export class ChaosExtension implements ProbeExtension {
     }
     // An injected failure holds the target frozen through the whole recovery window, for real.
     const frozen = ev.injectFailure ? await this.freezer.freeze(target).catch(() => null) : null;
+    const hold = frozen ? { id: ev.id, targetId: ev.targetId, from: Date.now(), to: Infinity } : null;
+    if (hold) this.injectedHolds.push(hold);
     try {
       const r = await detectRecovery({
         target,
@@ -296,12 +301,27 @@ export class ChaosExtension implements ProbeExtension {
         rec.outageMs = (rec.faultMs ?? 0) + r.recoveryMs;
       } else {
         rec.outcome = 'escalated';
+        const windowEnd = (rec.releasedAt ?? Date.now()) + this.section.recoveryTimeoutMs;
+        rec.collateralOf =
+          this.injectedHolds.find(
+            (h) =>
+              h.targetId === ev.targetId &&
+              h.id !== ev.id &&
+              h.from < windowEnd &&
+              h.to > (rec.releasedAt ?? 0),
+          )?.id ?? null;
         const failed = r.methods.filter((m) => !m.ok).map((m) => m.method);
-        rec.cause = `${ev.injectFailure ? 'injected failure: target held frozen; ' : ''}no recovery within ${this.section.recoveryTimeoutMs} ms by ${failed.join(', ')}${exitedDuring.v ? '; the target exited' : ''}`;
+        const why = ev.injectFailure
+          ? 'injected failure: target held frozen; '
+          : rec.collateralOf
+            ? `target held frozen by the injected failure of ${rec.collateralOf}; `
+            : '';
+        rec.cause = `${why}no recovery within ${this.section.recoveryTimeoutMs} ms by ${failed.join(', ')}${exitedDuring.v ? '; the target exited' : ''}`;
         if (ev.type === 'memory-spike' && exitedDuring.v) this.counters.oom_events++;
       }
     } finally {
       await frozen?.thaw();
+      if (hold) hold.to = Date.now();
     }
     return this.done(api, rec);
   }
@@ -318,6 +338,7 @@ export class ChaosExtension implements ProbeExtension {
       api.record(
         'chaos.escalation',
         {
+          collateralOf: rec.collateralOf,
           id: rec.id,
           type: rec.type,
           targetId: rec.targetId,
@@ -327,9 +348,10 @@ export class ChaosExtension implements ProbeExtension {
         },
         true,
       );
+      const expected = rec.injectFailure || rec.collateralOf !== null;
       api.anomaly(
-        rec.injectFailure ? 'CHAOS_ESCALATED_INJECTED' : 'CHAOS_ESCALATED',
-        rec.injectFailure ? 'info' : 'warning',
+        expected ? 'CHAOS_ESCALATED_INJECTED' : 'CHAOS_ESCALATED',
+        expected ? 'info' : 'warning',
         scenarioLine(rec),
         { id: rec.id },
       );

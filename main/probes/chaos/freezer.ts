@@ -25,37 +25,53 @@ const signal = (pid: number, sig: NodeJS.Signals) => {
   }
 };
 
+/**
+ * Freezes nest per target: two scenarios of one wave may freeze the same target (a pause and an
+ * injected failure), and the target thaws only when the last of them lets go, never early.
+ */
 export class Freezer {
-  private readonly frozen = new Set<Frozen>();
+  private readonly held = new Map<Target, { count: number; pids: number[]; thaw: () => Promise<void> }>();
+  private readonly open = new Set<Frozen>();
 
-  async freeze(target: Target): Promise<Frozen> {
-    let handle: Frozen;
+  private async stop(target: Target): Promise<{ pids: number[]; thaw: () => Promise<void> }> {
     if (target.kind === 'lab-kernel') {
       const k = target as KernelLike;
       await k.qmp.execute('stop');
-      handle = { pids: [], thaw: async () => void (await k.qmp.execute('cont')) };
-    } else {
-      const pids = [...new Set(target.rootPids().flatMap((p) => treePids(p)))];
-      for (const p of pids) signal(p, 'SIGSTOP');
-      handle = { pids, thaw: async () => pids.forEach((p) => signal(p, 'SIGCONT')) };
+      return { pids: [], thaw: async () => void (await k.qmp.execute('cont')) };
     }
-    const tracked: Frozen = {
-      pids: handle.pids,
+    const pids = [...new Set(target.rootPids().flatMap((p) => treePids(p)))];
+    for (const p of pids) signal(p, 'SIGSTOP');
+    return { pids, thaw: async () => pids.forEach((p) => signal(p, 'SIGCONT')) };
+  }
+
+  async freeze(target: Target): Promise<Frozen> {
+    let h = this.held.get(target);
+    if (h) h.count++;
+    else {
+      const s = await this.stop(target);
+      h = { count: 1, ...s };
+      this.held.set(target, h);
+    }
+    const entry = h;
+    const frozen: Frozen = {
+      pids: entry.pids,
       thaw: async () => {
-        if (!this.frozen.delete(tracked)) return;
-        await handle.thaw();
+        if (!this.open.delete(frozen)) return;
+        if (--entry.count > 0) return;
+        this.held.delete(target);
+        await entry.thaw();
       },
     };
-    this.frozen.add(tracked);
-    return tracked;
+    this.open.add(frozen);
+    return frozen;
   }
 
   get count(): number {
-    return this.frozen.size;
+    return this.open.size;
   }
 
   async thawAll(): Promise<void> {
-    await Promise.all([...this.frozen].map((f) => f.thaw().catch(() => undefined)));
+    await Promise.all([...this.open].map((f) => f.thaw().catch(() => undefined)));
   }
 }
 

@@ -24,6 +24,8 @@ export interface ScenarioRecord {
   targetId: string;
   params: Record<string, number>;
   injectFailure: boolean;
+  /** Escalated while another scenario's injected failure held the same target frozen. */
+  collateralOf: string | null;
   outcome: ScenarioOutcome;
   startedAt: number;
   releasedAt: number | null;
@@ -74,11 +76,19 @@ export function classify(
   const bad = records.filter((r) => r.outcome !== 'recovered');
   const breakdown: Record<string, string[]> = {};
   for (const r of bad) {
-    const key = `${r.type}: ${r.outcome === 'failed' ? 'injection failed' : r.injectFailure ? 'recovery timeout (injected)' : 'recovery timeout'}`;
+    const why =
+      r.outcome === 'failed'
+        ? 'injection failed'
+        : r.injectFailure
+          ? 'recovery timeout (injected)'
+          : r.collateralOf
+            ? 'recovery timeout (target frozen by an injected failure)'
+            : 'recovery timeout';
+    const key = `${r.type}: ${why}`;
     (breakdown[key] ??= []).push(r.id);
   }
   const investigate = bad
-    .filter((r) => !r.injectFailure)
+    .filter((r) => !r.injectFailure && !r.collateralOf)
     .map((r) => ({ id: r.id, type: r.type, targetId: r.targetId, cause: r.cause ?? r.outcome }));
   const steadyFailures = steady.filter((s) => !s.ok).length;
   const failures = escalated + failed;
