@@ -1,0 +1,169 @@
+/**
+ * Console: frame times in the browser build while a run streams 10,000 pulse points and a
+ * telemetry storm.
+ *
+ * Method: the built renderer served by a real `probe-lab serve --port 0` child (its own
+ * PROBE_LAB_HOME holding the bench plan as a saved plan), opened in Debian's Chromium (headless,
+ * through playwright-core, loopback only). The plan: one workload agent flooding its terminal for
+ * the whole run and one idle agent, pulses in bursts of 20 every 50 ms (400 a second, 10,000 over
+ * 25 s; liveness checks so each is cheap). The run is started through the UI as a person would
+ * (plan, review, start, typed confirmation). In the page a requestAnimationFrame loop records
+ * performance.now() deltas: the frame time. Probe Lab's figure is the p95 of frame times while the
+ * run streams; the baseline is the same console, same page, idle for 5 s before the start. Ratio =
+ * streaming p95 / idle p95. Target: p95 frame under 32 ms. Without a built renderer or a working
+ * `serve` the bench prints "skipped: <reason>" and exits 0. BENCH_QUICK streams 2,000 pulses.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { QUICK, fmt, percentile, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
+
+const ID = 'console';
+const FIGURE = 'Console frame times';
+const TARGET = 'p95 frame < 32 ms';
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PULSES = QUICK ? 2_000 : 10_000;
+const BURST = 20;
+const BURST_EVERY_SEC = 0.05;
+const RUN_SEC = Math.ceil((PULSES / BURST) * BURST_EVERY_SEC);
+const IDLE_MS = 5_000;
+const PLAN_ID = 'bench-console-storm';
+const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/;
+
+function skipped(reason: string): BenchResult {
+  return { id: ID, figure: FIGURE, probeLab: '-', baseline: '-', ratio: '-', target: TARGET, met: null, skipped: reason, method: 'skipped', notes: [], quick: QUICK };
+}
+
+function plan() {
+  return {
+    id: PLAN_ID,
+    title: 'Bench: console under a pulse stream and a telemetry storm',
+    kind: 'concurrency',
+    allowlist: ['workload-agent'],
+    targets: [
+      { id: 'storm', kind: 'agent', command: 'workload-agent', args: ['--flood-bytes', String(64 * 2 ** 30), '--run-sec', String(RUN_SEC + 5)], health: { type: 'alive' } },
+      { id: 'idle', kind: 'agent', command: 'workload-agent', args: ['--run-sec', String(RUN_SEC + 5), '--heartbeat-ms', '500'], health: { type: 'alive' } },
+    ],
+    run: { maxDurationSec: RUN_SEC + 1 },
+    pulses: { cadenceSec: BURST_EVERY_SEC, burst: { count: BURST, spacingSec: BURST_EVERY_SEC / BURST / 2 }, after: 1, timeoutSec: 2 },
+    snapshots: { cadenceSec: 1 },
+    sampling: { intervalMs: 1000 },
+    thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
+  };
+}
+
+function startServe(home: string, reports: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'probe-lab.mjs'), 'serve', '--port', '0', '--reports', reports], {
+      cwd: ROOT,
+      env: { ...process.env, PROBE_LAB_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`serve printed no address within 30 s: ${log.slice(-300)}`)), 30_000);
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      const m = URL_PATTERN.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[0] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}): ${log.trim().split('\n').slice(-2).join(' ')}`));
+    });
+  });
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** Starts recording rAF frame deltas in the page; returns a function that collects them. */
+async function recordFrames(page: Page): Promise<() => Promise<number[]>> {
+  // Plain strings: tsx would wrap arrow functions in a __name helper the page does not have.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__stop = false;
+    let last = performance.now();
+    const tick = (t) => { window.__frames.push(t - last); last = t; if (!window.__stop) requestAnimationFrame(tick); };
+    requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+  })()`);
+  return async () => (await page.evaluate('(window.__stop = true, window.__frames)')) as number[];
+}
+
+async function main(): Promise<BenchResult> {
+  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) return skipped('no built renderer (out/renderer/index.html): run `npm run build` first');
+  if (!fs.existsSync(CHROMIUM)) return skipped(`no Chromium at ${CHROMIUM}`);
+  const root = tempDir('console');
+  const home = path.join(root, 'home');
+  fs.mkdirSync(path.join(home, 'plans'), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(home, 'plans', `${PLAN_ID}.json`), JSON.stringify(plan(), null, 2));
+  let serve: { child: ChildProcess; url: string };
+  try {
+    serve = await startServe(home, path.join(root, 'reports'));
+  } catch (err) {
+    fs.rmSync(root, { recursive: true, force: true });
+    return skipped(`probe-lab serve not available: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(20_000);
+    await page.goto(serve.url);
+    await page.getByTestId('nav-probes').click();
+    await page.getByTestId(`plan-item-${PLAN_ID}`).click();
+    await page.getByTestId('review-start').click();
+
+    const idleFrames = await recordFrames(page);
+    await sleep(IDLE_MS);
+    const idle = await idleFrames();
+
+    await page.getByTestId('start-button').click();
+    await page.getByTestId('confirm-input').fill(PLAN_ID);
+    await page.getByTestId('confirm-submit').click();
+    await page.getByTestId('live-screen').waitFor();
+    const runFrames = await recordFrames(page);
+    const t0 = Date.now();
+    // The stream: until the run's window is over (plus the after-pulse), bounded.
+    await sleep((RUN_SEC + 2) * 1000);
+    const frames = await runFrames();
+    const streamedSec = (Date.now() - t0) / 1000;
+    const cells = await page.locator('.pulse-cell').count();
+    const p95 = percentile(frames, 95);
+    const i95 = percentile(idle, 95);
+    return {
+      id: ID,
+      figure: FIGURE,
+      probeLab: `p95 ${fmt(p95, 1)} ms (p50 ${fmt(percentile(frames, 50), 1)}, p99 ${fmt(percentile(frames, 99), 1)}, max ${fmt(Math.max(...frames), 0)}; ${frames.length} frames)`,
+      baseline: `p95 ${fmt(i95, 1)} ms (same console idle; ${idle.length} frames)`,
+      ratio: ratio(p95, i95),
+      target: TARGET,
+      met: p95 < 32,
+      method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; ${PULSES} pulses (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) + a flooding agent; rAF frame deltas over ${fmt(streamedSec, 0)} s vs the same page idle ${IDLE_MS / 1000} s.`,
+      notes: [`pulse cells on screen at the end: ${cells}`],
+      quick: QUICK,
+    };
+  } finally {
+    await browser.close().catch(() => undefined);
+    await stopServe(serve.child);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+runBench(ID, FIGURE, TARGET, main);
