@@ -207,7 +207,14 @@ describe('lab kernel failure paths', () => {
     const t = new KernelTarget(spec(), { workdir: workdir(), devices: { disk: false, nic: false } });
     await t.start();
     const pid = t.rootPids()[0] as number;
+    // A command in flight when the console dies fails because the console closed, not at its timeout.
+    const inFlight = t.shell.exec('sleep 30', 60_000);
+    await new Promise((r) => setTimeout(r, 200));
     process.kill(pid, 'SIGKILL');
+    await expect(inFlight).rejects.toMatchObject({
+      code: 'KERNEL_SHELL_TIMEOUT',
+      message: /closed: QEMU exited/,
+    });
     const exit = await t.exited;
     expect(exit.outcome).toBe('failed');
     const h = await t.health(1000);

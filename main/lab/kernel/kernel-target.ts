@@ -328,6 +328,7 @@ export class KernelTarget implements Target {
 
   private onExit(exitCode: number, signal: number | null): void {
     process.off('exit', this.onProcessExit);
+    this.shell.close(`QEMU exited (code ${exitCode})`);
     this.qmpClient?.dispose();
     if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
     const runMs = performance.now() - this.startedAt;

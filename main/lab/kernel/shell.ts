@@ -31,6 +31,9 @@ export class SerialShell implements Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
   private disposed = false;
+  private closedReason: string | null = null;
+  /** Every wait in flight, so a target that exits fails them at once instead of at their timeouts. */
+  private readonly waiting = new Set<(err: Error) => void>();
 
   constructor(
     private readonly write: (data: string) => void,
@@ -132,8 +135,22 @@ export class SerialShell implements Disposable {
     await this.waitPrompt(0, timeoutMs, () => {}, 'first prompt');
   }
 
+  /** The console is gone (QEMU exited): fails every wait in flight and every later command. */
+  close(reason: string): void {
+    this.closedReason ??= reason;
+    const err = new LabError('KERNEL_SHELL_TIMEOUT', `guest shell closed: ${reason}`);
+    for (const reject of [...this.waiting]) reject(err);
+    this.waiting.clear();
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    if (this.disposed) return Promise.reject(new LabError('KERNEL_SHELL_TIMEOUT', 'serial shell is closed'));
+    if (this.disposed || this.closedReason)
+      return Promise.reject(
+        new LabError(
+          'KERNEL_SHELL_TIMEOUT',
+          `serial shell is closed${this.closedReason ? `: ${this.closedReason}` : ''}`,
+        ),
+      );
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => {});
     return run;
@@ -152,8 +169,11 @@ export class SerialShell implements Disposable {
     let sub: Disposable | null = null;
     let timer: NodeJS.Timeout | null = null;
     let promptsAtEnd = 0;
+    let onClose: ((err: Error) => void) | null = null;
     try {
       const at = await new Promise<number>((resolve, reject) => {
+        onClose = reject;
+        this.waiting.add(reject);
         sub = this.parser.onDidLine((l) => {
           if (done(l)) {
             promptsAtEnd = this.parser.prompts;
@@ -177,6 +197,7 @@ export class SerialShell implements Disposable {
       await this.waitPrompt(promptsAtEnd, PROMPT_GRACE_MS, () => {}, what).catch(() => {});
       return at;
     } catch (err) {
+      if (this.closedReason) throw err;
       this.write(CTRL_C);
       const p = this.parser.prompts;
       await this.waitPrompt(p, PROMPT_GRACE_MS, () => {}, 'interrupt').catch(() => {});
@@ -184,6 +205,7 @@ export class SerialShell implements Disposable {
     } finally {
       (sub as Disposable | null)?.dispose();
       if (timer) clearTimeout(timer);
+      if (onClose) this.waiting.delete(onClose);
     }
   }
 
@@ -194,6 +216,7 @@ export class SerialShell implements Disposable {
       });
       const timer = setTimeout(() => {
         sub.dispose();
+        this.waiting.delete(onClose);
         reject(
           new LabError(
             'KERNEL_SHELL_TIMEOUT',
@@ -204,8 +227,17 @@ export class SerialShell implements Disposable {
       const finish = () => {
         clearTimeout(timer);
         sub.dispose();
+        this.waiting.delete(onClose);
         resolve();
       };
+      const onClose = (err: Error) => {
+        clearTimeout(timer);
+        sub.dispose();
+        reject(err);
+      };
+      this.waiting.add(onClose);
+      if (this.closedReason)
+        return onClose(new LabError('KERNEL_SHELL_TIMEOUT', `guest shell closed: ${this.closedReason}`));
       send();
       if (this.parser.prompts > after) finish();
     });
