@@ -69,8 +69,23 @@ const io = () => {
   return { lines, io: { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) } };
 };
 
+/** The first seed whose quick-chaos schedule covers all six agent scenario types (the schedule is pure). */
+function broadSeed(): number {
+  const section = parseChaosSection(resolvePlan('quick-chaos').plan);
+  const ids = [
+    { id: 'agent-1', kind: 'agent' as const },
+    { id: 'agent-2', kind: 'agent' as const },
+  ];
+  for (let seed = 1; ; seed++) {
+    const types = new Set(
+      buildSchedule(section, ids, seed).waves.flatMap((w) => w.events.map((e) => e.type)),
+    );
+    if (types.size >= 6) return seed;
+  }
+}
+
 describe('quick-chaos against the bundled agent', () => {
-  const SEED = 2024;
+  const SEED = broadSeed();
   let first: Awaited<ReturnType<typeof runChaos>>;
 
   beforeAll(async () => {
@@ -102,7 +117,15 @@ describe('quick-chaos against the bundled agent', () => {
       if (s.type === 'heartbeat-pause')
         expect(s.faultMs).toBeGreaterThanOrEqual(s.params.pauseMs ?? Infinity);
       if (s.type === 'cpu-spike') expect(Number(s.details.grantedShare)).toBeLessThanOrEqual(1);
+      // Evidence from the target itself that the fault reached it.
+      if (s.type === 'message-flood') expect(s.details.countedByAgent).toBe(s.params.messages);
+      if (s.type === 'telemetry-storm')
+        expect(Number(s.details.outputBytesSeen)).toBeGreaterThanOrEqual(s.params.bytes ?? Infinity);
+      if (s.type === 'memory-spike')
+        expect(Number(s.details.peakRssKb)).toBeGreaterThan((s.params.mb ?? Infinity) * 1024);
+      if (s.type === 'command-burst') expect(Number(s.details.answered)).toBeGreaterThan(0);
     }
+    expect(new Set(extra.scenarios.map((s) => s.type)).size).toBe(6);
     // Each scenario's start and end are in the ledger, and the schedule was recorded before the first fault.
     expect(ledgerRecords(run, 'chaos.event.end')).toHaveLength(6);
     expect(ledgerRecords(run, 'chaos.schedule')).toEqual([extra.schedule]);

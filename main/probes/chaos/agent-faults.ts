@@ -119,8 +119,27 @@ export async function messageFlood(ctx: FaultContext): Promise<FaultOutcome> {
     // Yield so the pty's queue drains and the engine's own timers keep running.
     await new Promise((r) => setImmediate(r));
   }
-  const releasedAt = Date.now();
-  return { startedAt, releasedAt, details: { messages: n, countedBefore: before } };
+  const writtenAt = Date.now();
+  // The flood is over when the agent has read it: its heartbeat counts the messages it took in.
+  const read = await Promise.race([
+    ctx.watch.nextBeat(
+      writtenAt - 1,
+      writtenAt + ctx.section.recoveryTimeoutMs,
+      (b) => (b.messages ?? 0) >= before + n,
+    ),
+    ctx.haltingPromise.then(() => null),
+  ]);
+  const last = ctx.watch.beats.at(-1)?.messages ?? before;
+  return {
+    startedAt,
+    releasedAt: read?.at ?? Date.now(),
+    details: {
+      messages: n,
+      writtenMs: writtenAt - startedAt,
+      countedByAgent: (read?.messages ?? last) - before,
+      allRead: read !== null,
+    },
+  };
 }
 
 export async function telemetryStorm(ctx: FaultContext): Promise<FaultOutcome> {
