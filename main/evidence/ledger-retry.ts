@@ -170,3 +170,54 @@ function withAttempts(err: unknown, attempts: WriteAttempt[]): unknown {
   err.message += `; attempts: ${attempts.map((a) => `#${a.attempt} ${a.op} ${a.code} -> ${a.next}`).join(', ')}`;
   return err;
 }
+
+// ---- fault injection ----
+
+/** What the injector does on one write call (1-based, counting every call the ledger makes). */
+export type InjectedFault = 'short' | 'torn-ENOSPC' | 'ENOSPC' | 'EIO' | 'EROFS' | 'zero';
+
+export interface FaultPlan {
+  /** Write call number -> fault; calls not named write normally. */
+  writes?: ReadonlyMap<number, InjectedFault> | Record<number, InjectedFault>;
+  /** Every fdatasync fails with this code. */
+  syncFault?: string;
+}
+
+const injected = (code: string): Error => Object.assign(new Error(`${code}: injected fault, write`), { code });
+
+/**
+ * The fault-injection seam (seed 003 task 3): a LedgerFileFactory that plays a FaultPlan against a
+ * real ledger file. `torn-ENOSPC` lands half the buffer and then throws, as a disk that fills
+ * mid-line can look to the ledger; `short` lands a third and returns the count honestly.
+ */
+export function faultInjectingFile(plan: FaultPlan, base: LedgerFileFactory = openLedgerFile): LedgerFileFactory {
+  const at = (n: number): InjectedFault | undefined =>
+    plan.writes instanceof Map ? plan.writes.get(n) : (plan.writes as Record<number, InjectedFault> | undefined)?.[n];
+  return (p) => {
+    const real = base(p);
+    let call = 0;
+    return {
+      write(buf) {
+        const fault = at(++call);
+        switch (fault) {
+          case undefined:
+            return real.write(buf);
+          case 'short':
+            return real.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 3))));
+          case 'torn-ENOSPC':
+            real.write(buf.subarray(0, Math.floor(buf.length / 2)));
+            throw injected('ENOSPC');
+          case 'zero':
+            return 0;
+          default:
+            throw injected(fault);
+        }
+      },
+      sync() {
+        if (plan.syncFault) throw injected(plan.syncFault);
+        real.sync();
+      },
+      close: () => real.close(),
+    };
+  };
+}

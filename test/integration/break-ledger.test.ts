@@ -11,8 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readLedger, verifyLedger, type Ledger } from '../../main/evidence/ledger';
-import { openLedgerFile, type LedgerFile } from '../../main/evidence/ledger-file';
-import { FAULT_LOG_SUFFIX, RETRY_RECORD, openRetryingLedger, type WriteAttempt } from '../../main/evidence/ledger-retry';
+import { FAULT_LOG_SUFFIX, RETRY_RECORD, faultInjectingFile, openRetryingLedger, type InjectedFault, type WriteAttempt } from '../../main/evidence/ledger-retry';
 import { LabError } from '../../main/util/errors';
 
 let dir: string;
@@ -21,37 +20,10 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const errno = (code: string) => Object.assign(new Error(`${code}: injected fault, write`), { code });
-
-/** Plays a script of faults against a real ledger file: one entry per write call, then clean writes. */
-function scriptedFile(p: string, script: ('ok' | 'short' | 'torn-ENOSPC' | 'ENOSPC' | 'EIO' | 'EROFS' | 'zero')[], syncFault?: string): LedgerFile {
-  const real = openLedgerFile(p);
-  let call = 0;
-  return {
-    write(buf) {
-      const step = script[call++] ?? 'ok';
-      switch (step) {
-        case 'ok':
-          return real.write(buf);
-        case 'short':
-          return real.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 3))));
-        case 'torn-ENOSPC':
-          // The disk fills mid-line: part of the buffer lands, then the error (the ledger sees only the error).
-          real.write(buf.subarray(0, Math.floor(buf.length / 2)));
-          throw errno('ENOSPC');
-        case 'zero':
-          return 0;
-        default:
-          throw errno(step);
-      }
-    },
-    sync() {
-      if (syncFault) throw errno(syncFault);
-      real.sync();
-    },
-    close: () => real.close(),
-  };
-}
+type Step = 'ok' | InjectedFault;
+/** A script of faults, one entry per write call, then clean writes. */
+const scriptedFile = (script: Step[], syncFault?: string) =>
+  faultInjectingFile({ writes: new Map(script.flatMap((s, i): [number, InjectedFault][] => (s === 'ok' ? [] : [[i + 1, s]]))), ...(syncFault ? { syncFault } : {}) });
 
 const noSleep = { sleep: () => {} };
 const faultLog = (p: string): WriteAttempt[] =>
@@ -67,7 +39,7 @@ describe('injected ledger write faults', () => {
   it('a transient disk-full mid-line is retried from where it stopped, and the retry is its own durable record', () => {
     const p = path.join(dir, 'ledger.jsonl');
     // write calls: 1 = ledger.open, 2.. = pulses; the 4th write (pulse i=2) tears, then clears.
-    const l = openRetryingLedger(p, { runId: 'r1', fileFactory: (f) => scriptedFile(f, ['ok', 'ok', 'ok', 'torn-ENOSPC']), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r1', fileFactory: scriptedFile(['ok', 'ok', 'ok', 'torn-ENOSPC']), ...noSleep });
     fill(l, 5);
     l.close();
     const read = readLedger(p);
@@ -83,7 +55,7 @@ describe('injected ledger write faults', () => {
 
   it('short writes are not faults: the ledger loops until each line is whole, no retry record', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r2', fileFactory: (f) => scriptedFile(f, ['short', 'short', 'ok', 'short', 'short']), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r2', fileFactory: scriptedFile(['short', 'short', 'ok', 'short', 'short']), ...noSleep });
     fill(l, 4);
     l.close();
     const read = readLedger(p);
@@ -94,7 +66,7 @@ describe('injected ledger write faults', () => {
 
   it('a write that makes no progress is retried visibly like an error', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r3', fileFactory: (f) => scriptedFile(f, ['ok', 'zero', 'zero']), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r3', fileFactory: scriptedFile(['ok', 'zero', 'zero']), ...noSleep });
     fill(l, 2);
     l.close();
     const retry = readLedger(p).records.find((r) => r.type === RETRY_RECORD);
@@ -103,7 +75,7 @@ describe('injected ledger write faults', () => {
 
   it('a persistent I/O error fails closed after 4 attempts, each logged; the prefix still verifies, the tail is explicit', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r4', fileFactory: (f) => scriptedFile(f, ['ok', 'ok', 'ok', 'EIO', 'EIO', 'EIO', 'EIO']), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r4', fileFactory: scriptedFile(['ok', 'ok', 'ok', 'EIO', 'EIO', 'EIO', 'EIO']), ...noSleep });
     fill(l, 2);
     let thrown: unknown = null;
     try {
@@ -125,7 +97,7 @@ describe('injected ledger write faults', () => {
 
   it('a disk that fills mid-line for good leaves a torn tail that verify names (LEDGER_TORN), never a silent gap', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r5', fileFactory: (f) => scriptedFile(f, ['ok', 'ok', 'torn-ENOSPC', ...Array<'ENOSPC'>(8).fill('ENOSPC')]), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r5', fileFactory: scriptedFile(['ok', 'ok', 'torn-ENOSPC', ...Array<'ENOSPC'>(8).fill('ENOSPC')]), ...noSleep });
     fill(l, 1);
     expect(() => fill(l, 1)).toThrow(expect.objectContaining({ code: 'LEDGER_WRITE_FAILED' }));
     l.close();
@@ -135,7 +107,7 @@ describe('injected ledger write faults', () => {
 
   it('a failed fdatasync is never retried (fsyncgate) and fails closed at once', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    expect(() => openRetryingLedger(p, { runId: 'r6', fileFactory: (f) => scriptedFile(f, [], 'EIO'), ...noSleep })).toThrow(
+    expect(() => openRetryingLedger(p, { runId: 'r6', fileFactory: scriptedFile([], 'EIO'), ...noSleep })).toThrow(
       expect.objectContaining({ code: 'LEDGER_WRITE_FAILED', message: expect.stringContaining('#1 sync EIO -> fail') }),
     );
     expect(faultLog(p).map((a) => `${a.op}:${a.attempt}:${a.next}`)).toEqual(['sync:1:fail']);
@@ -143,7 +115,7 @@ describe('injected ledger write faults', () => {
 
   it('an error that retrying cannot fix (EROFS) fails at once, with one attempt logged', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r7', fileFactory: (f) => scriptedFile(f, ['ok', 'EROFS']), ...noSleep });
+    const l = openRetryingLedger(p, { runId: 'r7', fileFactory: scriptedFile(['ok', 'EROFS']), ...noSleep });
     expect(() => fill(l, 1)).toThrow(expect.objectContaining({ code: 'LEDGER_WRITE_FAILED' }));
     l.close();
     expect(faultLog(p).map((a) => `${a.code}:${a.next}`)).toEqual(['EROFS:fail']);

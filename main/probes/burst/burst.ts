@@ -79,7 +79,15 @@ export class Burst {
   private launchGate: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly opts: { config: BurstConfig; resolved: ResolvedCommand; artifacts: string[]; cwd: string; runId: string },
+    private readonly opts: {
+      config: BurstConfig;
+      resolved: ResolvedCommand;
+      artifacts: string[];
+      cwd: string;
+      runId: string;
+      /** Defaults to LAUNCHES_PER_TURN; the load report measures other values against it. */
+      launchesPerTurn?: number;
+    },
     private readonly hooks: BurstHooks = {},
   ) {}
 
@@ -137,7 +145,7 @@ export class Burst {
 
   private launchesThisTurn = 0;
   private nextLaunchTurn(): Promise<void> {
-    if (++this.launchesThisTurn < LAUNCHES_PER_TURN) return this.launchGate;
+    if (++this.launchesThisTurn < (this.opts.launchesPerTurn ?? LAUNCHES_PER_TURN)) return this.launchGate;
     this.launchesThisTurn = 0;
     const turn = this.launchGate.then(() => new Promise<void>((r) => setImmediate(r)));
     this.launchGate = turn;
