@@ -10,7 +10,12 @@ import { projectRoot } from '../../main/util/paths';
 
 export const FUZZ_SEED = Number(process.env.PROBE_LAB_FUZZ_SEED ?? 3003);
 const scale = Number(process.env.PROBE_LAB_FUZZ_RUNS ?? 1);
-export const runs = (n: number) => ({ seed: FUZZ_SEED, numRuns: Math.max(1, Math.round(n * scale)) });
+/** With PROBE_LAB_FUZZ_TALLY set (the load report does), each property's run count is appended there. */
+export const runs = (n: number) => {
+  const numRuns = Math.max(1, Math.round(n * scale));
+  if (process.env.PROBE_LAB_FUZZ_TALLY) fs.appendFileSync(process.env.PROBE_LAB_FUZZ_TALLY, `${numRuns}\n`);
+  return { seed: FUZZ_SEED, numRuns };
+};
 
 export const malformedDir = path.join(projectRoot(), 'test', 'fixtures', 'malformed');
 export const corpusFiles = (sub: string): string[] =>
