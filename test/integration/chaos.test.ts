@@ -20,7 +20,7 @@ import { resolvePlan } from '../../main/probes/plans';
 import { parsePlanObject, type Plan } from '../../main/probes/plan';
 import { parseResults, type ResultsDoc } from '../../main/scoring/results';
 import { checkCommand } from '../../main/cli/check';
-import { compareResults } from '../../main/cli/compare';
+import { compareCommand, compareResults } from '../../main/cli/compare';
 import { readStat } from '../../main/lab/process-tree';
 import type { ProbeRun } from '../../main/probes/runner';
 import { liveProcessesOfRun, newRun, tempDir, useTempHome, waitFor } from './helpers';
@@ -238,31 +238,23 @@ describe('failure injection', () => {
 
 describe('compare', () => {
   it('finds the difference between a run with a CPU spike and one without significant', async () => {
-    const spike = await runChaos(
-      applyChaosFlags(
-        smallPlan('chaos-cpu', {
-          params: { cpu: { ms: [2500, 2500], share: [1, 1] } },
-          waves: [{ name: 'cpu', severity: 'high', scenarios: 1, pool: ['cpu-spike'] }],
-        }),
-        { seed: 5 },
-      ),
-    );
-    const calm = await runChaos(
-      applyChaosFlags(
-        // As long a wave, with a fault that costs nothing: 1 MB held for the spike's 2.5 s.
-        smallPlan('chaos-calm', {
-          params: { memory: { mb: [1, 1], ms: [2500, 2500] } },
-          waves: [{ name: 'calm', severity: 'low', scenarios: 1, pool: ['memory-spike'] }],
-        }),
-        { seed: 5 },
-      ),
-    );
+    // The bundled A/B pair: the same wave, with and without the spike.
+    const spike = await runChaos(applyChaosFlags(resolvePlan('chaos-cpu-spike').plan, { seed: 5 }));
+    const calm = await runChaos(applyChaosFlags(resolvePlan('chaos-calm').plan, { seed: 5 }));
     const c = compareResults(calm.extra.results, spike.extra.results);
     const m = c.metrics.find((x) => x.name === 'ping_during_waves_ms');
     console.log(`[chaos] compare ping_during_waves_ms: ${JSON.stringify(m?.test ?? m?.testNote)}`);
     expect(m?.test?.verdict).toBe('significant');
     // B (the spike) tends higher.
     expect(m?.test?.effectSize).toBeGreaterThan(0);
+    // And as a person runs it, on the exported files.
+    const a = path.join(calm.out, 'calm.results.json');
+    const b = path.join(spike.out, 'spike.results.json');
+    fs.writeFileSync(a, JSON.stringify(calm.extra.results));
+    fs.writeFileSync(b, JSON.stringify(spike.extra.results));
+    const cli = io();
+    expect(await compareCommand([a, b], cli.io)).toBe(0);
+    expect(cli.lines.join('\n')).toMatch(/ping_during_waves_ms: significant/);
   }, 40_000);
 });
 
