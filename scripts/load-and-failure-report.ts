@@ -287,7 +287,7 @@ verified record.
 
 ## 4. Load: validation bursts (seed 003 tasks 1, 4, 5)
 
-Registered in the run loop (runner.ts imports \`./burst\`): ${wired('burst')}.
+Registered in the run loop (runner.ts imports \`./burst\`): ${wired("./burst")}.
 
 ${flaky.outcome.artifacts} packs, \`gate-check.mjs\` (node, deterministic), repeated ${load[0]?.outcome.repeat ?? 2}x. "Stall" is the console's own
 event-loop delay during the burst (pulses, snapshots and samples wait that long).
