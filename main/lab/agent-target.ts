@@ -70,6 +70,8 @@ export class AgentTarget implements Target {
     const session = PtySession.spawn({ file: d.command, args: d.args, cwd: this.workdir, env: this.opts.env });
     this.session = session;
     this.startedMono = performance.now();
+    // Protocol lines are parsed at arrival (pong timing); output goes on in flushed batches.
+    session.onDidRawData((data) => this.parseProtocol(data));
     session.onDidData((data) => this.onData(data));
     void session.exited.then(({ exitCode, signal }) => {
       const runMs = performance.now() - this.startedMono;
@@ -90,9 +92,12 @@ export class AgentTarget implements Target {
   }
 
   private onData(data: string): void {
-    this.lastOutputAt = Date.now();
     this.outputBytes += data.length;
     this.outputEmitter.fire(data);
+  }
+
+  private parseProtocol(data: string): void {
+    this.lastOutputAt = Date.now();
     // Cheap path for floods: nothing that could be a protocol line in this batch.
     if (!data.includes('@lab') && !this.partial.includes('@lab')) {
       const nl = data.lastIndexOf('\n');

@@ -50,3 +50,15 @@ describe('PtySession', () => {
     expect(isAlive(pid)).toBe(false);
   });
 });
+
+describe('PtySession raw chunks', () => {
+  it('gives parsers each chunk at arrival, before the batched flush carries it', async () => {
+    const s = PtySession.spawn({ file: '/bin/sh', args: ['-c', 'echo first; sleep 0.1; echo second; sleep 0.1'], cwd: '/tmp', env });
+    const order: string[] = [];
+    s.onDidRawData((d) => d.includes('second') && order.push('raw'));
+    s.onDidData((d) => d.includes('second') && order.push('batch'));
+    await s.exited;
+    expect(order).toEqual(['raw', 'batch']);
+    s.dispose();
+  });
+});

@@ -46,6 +46,7 @@ interface Consumer {
 export class PtySession implements Disposable {
   private readonly proc: pty.IPty;
   private readonly dataEmitter = new Emitter<string>();
+  private readonly rawEmitter = new Emitter<string>();
   private readonly exitEmitter = new Emitter<PtyExit>();
   private pending: string[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
@@ -56,7 +57,14 @@ export class PtySession implements Disposable {
   private exitInfo: PtyExit | null = null;
   private disposed = false;
   readonly exited: Promise<PtyExit>;
+  /** Batched output (one joined string per flush): for forwarding, logging and display. */
   readonly onDidData: Event<string> = this.dataEmitter.event;
+  /**
+   * Each chunk as the pty delivers it, synchronously: for the engine's own parsers, so a round
+   * trip is timed at the answer's arrival and not at the next flush (which would add up to
+   * FLUSH_MS to every measurement).
+   */
+  readonly onDidRawData: Event<string> = this.rawEmitter.event;
   readonly onDidExit: Event<PtyExit> = this.exitEmitter.event;
   /** Total characters received from the pty. */
   receivedChars = 0;
@@ -67,6 +75,7 @@ export class PtySession implements Disposable {
     this.exited = new Promise((r) => (resolveExit = r));
     proc.onData((d) => {
       this.receivedChars += d.length;
+      this.rawEmitter.fire(d);
       this.pending.push(d);
       this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
     });
@@ -179,6 +188,7 @@ export class PtySession implements Disposable {
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.kill('SIGKILL');
     this.dataEmitter.dispose();
+    this.rawEmitter.dispose();
     this.exitEmitter.dispose();
   }
 }

@@ -222,7 +222,10 @@ export class KernelTarget implements Target {
     }
     this.pty = pty;
     process.on('exit', this.onProcessExit);
-    this.store.add(pty.onDidData((d) => this.onData(d)));
+    // The serial parser sees chunks at arrival (round trips timed without the flush delay);
+    // the console and the output log get the flushed batches.
+    this.store.add(pty.onDidRawData((d) => this.parser.feed(d)));
+    this.store.add(pty.onDidData((d) => this.outputEmitter.fire(d)));
     this.store.add(this.parser.onDidCursorQuery((n) => pty.write(CURSOR_ANSWER.repeat(n))));
     this.store.add(this.parser.onDidHeartbeat((hb) => this.signal('heartbeat', { ...hb })));
     this.store.add(
@@ -315,11 +318,6 @@ export class KernelTarget implements Target {
         ),
       );
     });
-  }
-
-  private onData(d: string): void {
-    this.parser.feed(d);
-    this.outputEmitter.fire(d);
   }
 
   private signal(type: string, data: Record<string, unknown>): void {
