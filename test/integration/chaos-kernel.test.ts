@@ -1,19 +1,24 @@
 /**
  * Chaos waves against the QEMU lab kernel, for real: QMP stop/cont for the heartbeat pause, QMP
  * set_link for the network partition, QMP block throttling for the disk stall, each recovered (or
- * escalated) by the same four methods as an agent. Setup runs first (about 5 s: one kernel package).
+ * escalated) by the same four methods as an agent. Setup runs first (once per machine: one kernel package).
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../main/probes/chaos';
 import { applyChaosFlags } from '../../main/probes/chaos';
 import type { ScenarioRecord } from '../../main/probes/chaos/report';
 import { setupLabKernel } from '../../main/lab/kernel/setup';
 import { parsePlanObject } from '../../main/probes/plan';
-import { liveProcessesOfRun, newRun, tempDir, useTempHome } from './helpers';
+import { liveProcessesOfRun, newRun, tempDir } from './helpers';
 
 beforeAll(async () => {
-  useTempHome();
+  // A home kept between runs: the kernel package is downloaded once, later setups change nothing.
+  const home = path.join(os.tmpdir(), 'probe-lab-chaos-kernel-home');
+  fs.mkdirSync(home, { recursive: true });
+  process.env.PROBE_LAB_HOME = home;
   await setupLabKernel();
 }, 120_000);
 

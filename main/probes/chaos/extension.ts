@@ -30,6 +30,12 @@ import { TargetWatch } from './watch';
 /** Before the baseline, wait up to this long for each target's first heartbeats (metrics need two). */
 const BASELINE_HEARTBEAT_WAIT_MS = 3000;
 const BASELINE_HEARTBEATS = 3;
+/**
+ * A kernel's health check is a QMP query plus a serial-shell round trip, answered one at a time:
+ * its baseline is a few checks at a gentle rate rather than an agent's fixed-rate burst.
+ */
+const KERNEL_BASELINE_PINGS = 4;
+const KERNEL_BASELINE_RATE = 4;
 /** Per-ping answer timeout for the baseline and the wave monitor. */
 const PING_TIMEOUT_MS = 2000;
 
@@ -167,7 +173,9 @@ export class ChaosExtension implements ProbeExtension {
               ? Math.min(2, this.section.baseline.ratePerSec)
               : this.section.baseline.ratePerSec,
           count:
-            t.kind === 'lab-kernel' ? Math.min(8, this.section.baseline.pings) : this.section.baseline.pings,
+            t.kind === 'lab-kernel'
+              ? Math.min(KERNEL_BASELINE_PINGS, this.section.baseline.pings)
+              : this.section.baseline.pings,
           timeoutMs: PING_TIMEOUT_MS,
           recorder: this.baselineLatency,
           stop: api.isHalting,
