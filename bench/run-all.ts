@@ -30,7 +30,7 @@ const BENCHES: { file: string; figure: string; timeoutSec: number }[] = [
   { file: 'pulse-timing.ts', figure: 'Pulse timing under full CPU load', timeoutSec: 120 },
   { file: 'histogram.ts', figure: 'Histogram recording', timeoutSec: 60 },
   { file: 'report-verify.ts', figure: 'Report and verify (24 h run)', timeoutSec: 180 },
-  { file: 'console.ts', figure: 'Console frame times', timeoutSec: 150 },
+  { file: 'console.ts', figure: 'Console frame times', timeoutSec: 200 },
 ];
 
 function runOne(b: (typeof BENCHES)[number]): Promise<BenchResult> {
