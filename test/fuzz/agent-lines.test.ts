@@ -25,8 +25,10 @@ function scanner(): { feed(chunk: string): void; seen: Seen } {
   const seen: Seen = { problems: [], signals: [] };
   t.onDidProblem((p) => seen.problems.push({ code: p.code, sample: p.sample }));
   t.onDidSignal((s) => seen.signals.push({ type: s.type }));
-  // The scanner is the pty's data callback; feeding it directly tests the same code without a pty.
-  const feed = (chunk: string) => (t as unknown as { onData(d: string): void }).onData(chunk);
+  // The scanner is the pty's raw-data callback (`parseProtocol`; `onData` before 9b07011); feeding it
+  // directly tests the same code without a pty.
+  const internals = t as unknown as { parseProtocol?(d: string): void; onData(d: string): void };
+  const feed = (chunk: string) => (internals.parseProtocol ? internals.parseProtocol(chunk) : internals.onData(chunk));
   return { feed, seen };
 }
 

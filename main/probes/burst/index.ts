@@ -159,6 +159,29 @@ function summary(o: BurstOutcome, rel: (p: string) => string): Record<string, un
   };
 }
 
+/**
+ * What the confirmation preview should show for a validation-burst plan, so the person confirms
+ * the validator and the folder it runs over, not only the plan's targets. Never throws: a
+ * refusal (bad section, validator not allowlisted, folder unreadable) is a line with its code.
+ */
+export function burstPreviewLines(plan: Plan, opts: { planDir: string; resourcesDir: string }): string[] {
+  if (plan.kind !== 'validation-burst') return [];
+  try {
+    const c = parseBurstSection(plan.burst, `plan ${plan.id}`);
+    const resolved = resolveAllowed(c.validator.command, plan.allowlist, { resourcesDir: opts.resourcesDir, baseDir: opts.planDir });
+    const folder = path.resolve(opts.planDir, c.artifacts.folder);
+    const n = listArtifacts(folder, c.artifacts.suffixes).length;
+    return [
+      `Validator: ${resolved.identity} ${c.validator.args.join(' ')} (allowlisted; ${c.validator.timeoutSec} s timeout each; pass exit ${c.validator.passExitCodes.join('/')}, fail exit ${c.validator.failExitCodes.join('/') || 'none'})`,
+      `Artifacts: ${n} file(s) in ${folder}${c.artifacts.suffixes.length ? ` matching ${c.artifacts.suffixes.join(', ')}` : ''}`,
+      `Burst: ${c.concurrency} at once, ${c.repeat} repetitions (${n * c.repeat} validations); ${c.compare === 'verdict' ? 'verdicts' : `verdicts and ${c.compare}`} must match across repetitions`,
+    ];
+  } catch (err) {
+    const e = toCodedError(err);
+    return [`Validation burst: REFUSED ${e.code}: ${e.message}`];
+  }
+}
+
 export function validationBurstFactory(plan: Plan): ProbeExtension | null {
   if (plan.kind !== 'validation-burst') return null;
   return new ValidationBurst(parseBurstSection(plan.burst, `plan ${plan.id}`));

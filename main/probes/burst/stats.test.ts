@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { findNondeterminism, percentiles, type Invocation } from './stats';
 import { parseBurstSection } from './schema';
+import { burstPreviewLines } from './index';
+import { parsePlanObject } from '../plan';
+import { resourcesDir } from '../../util/paths';
 
 const inv = (artifact: string, repetition: number, verdict: Invocation['verdict'], outputHash = 'h'): Invocation => ({
   artifact, repetition, verdict, outputHash, exitCode: verdict === 'pass' ? 0 : 1, signal: null, latencyMs: 1, sample: '',
@@ -37,5 +40,26 @@ describe('burst section schema', () => {
         issues: expect.arrayContaining([expect.objectContaining({ path: 'burst.repeat' }), expect.objectContaining({ path: 'burst' })]),
       }),
     );
+  });
+});
+
+describe('burst preview lines', () => {
+  const plan = (burst: unknown, allow: string[]) =>
+    parsePlanObject({
+      id: 'p', title: 'P', kind: 'validation-burst', allowlist: ['workload-agent', ...allow],
+      targets: [{ id: 'a', kind: 'agent', command: 'workload-agent' }], run: { maxDurationSec: 10 }, burst,
+    });
+  const opts = { planDir: `${resourcesDir()}/plans`, resourcesDir: resourcesDir() };
+  const burst = { validator: { command: '../validators/gate-check.mjs' }, artifacts: { folder: '../artifacts/packs', suffixes: ['.json'] } };
+
+  it('names the validator, the folder and the number of validations the person confirms', () => {
+    const lines = burstPreviewLines(plan(burst, ['../validators/gate-check.mjs']), opts).join('\n');
+    expect(lines).toContain('validators/gate-check.mjs');
+    expect(lines).toContain('122 file(s)');
+    expect(lines).toContain('(366 validations)');
+  });
+
+  it('shows a validator that is not allowlisted as REFUSED with its code', () => {
+    expect(burstPreviewLines(plan(burst, []), opts)).toEqual([expect.stringContaining('REFUSED EXEC_NOT_ALLOWED')]);
   });
 });
