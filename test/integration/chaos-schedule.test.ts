@@ -3,12 +3,14 @@
  * bounds parameters, failure injection follows --fail-rate, the CPU budget caps concurrent spikes,
  * and PASS / PARTIAL PASS / FAIL follow seed 002's rule.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyChaosFlags, buildSchedule, classify, parseChaosSection } from '../../main/probes/chaos';
 import { CpuBudget } from '../../main/probes/chaos/fault';
 import type { ScenarioRecord } from '../../main/probes/chaos/report';
 import { resolvePlan } from '../../main/probes/plans';
 import { parsePlanObject, type Plan } from '../../main/probes/plan';
+import { newRun, tempDir, useTempHome } from './helpers';
 
 const quick = (): Plan => resolvePlan('quick-chaos').plan;
 const agents = [
@@ -102,6 +104,14 @@ describe('chaos schedule', () => {
     const other = resolvePlan('quick-concurrency').plan;
     expect(() => applyChaosFlags(other, { seed: 1 })).toThrow(expect.objectContaining({ code: 'USAGE' }));
     expect(applyChaosFlags(other, {})).toBe(other);
+  });
+
+  it('refuses a run whose chaos section is invalid before anything exists on disk', () => {
+    useTempHome();
+    const plan = parsePlanObject({ ...quick(), chaos: { waves: [] } });
+    const out = tempDir();
+    expect(() => newRun(plan, out)).toThrow(expect.objectContaining({ code: 'PLAN_INVALID' }));
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   it('refuses an invalid chaos section with every problem and its path', () => {

@@ -140,7 +140,14 @@ describe('quick-chaos against the bundled agent', () => {
     const doc = extra.results;
     expect(doc.seed).toBe(SEED);
     expect(doc.scenarios).toHaveLength(6);
-    for (const name of ['ping_baseline', 'ping_during_waves', 'ping_during_waves_corrected']) {
+    // The schedule has a command burst: fixed-rate sends, raw and corrected histograms both reported.
+    for (const name of [
+      'ping_baseline',
+      'ping_during_waves',
+      'ping_during_waves_corrected',
+      'command_latency',
+      'command_latency_corrected',
+    ]) {
       const m = doc.metrics[name];
       expect(m?.count).toBeGreaterThan(0);
       for (const f of ['p50', 'p95', 'p99', 'p999', 'max'] as const) expect(m?.[f]).toBeTypeOf('number');
@@ -151,6 +158,12 @@ describe('quick-chaos against the bundled agent', () => {
       doc.metrics.ping_during_waves?.count ?? Infinity,
     );
     expect(doc.metrics.degradation_p50_ratio?.value).toBeGreaterThan(0);
+    expect(doc.metrics.command_latency_corrected?.count).toBeGreaterThanOrEqual(
+      doc.metrics.command_latency?.count ?? Infinity,
+    );
+    expect(doc.metrics.recovery_ms?.count).toBe(
+      extra.scenarios.filter((x) => x.outcome === 'recovered').length,
+    );
     const file = path.join(out, 'chaos.results.json');
     fs.writeFileSync(file, JSON.stringify(doc));
     const pass = io();

@@ -6,6 +6,7 @@
  * report. Message flood: a burst of `@lab msg` lines into the agent's input, which it must read.
  * Command burst: pings at a fixed rate, latencies into the HdrHistogram.
  */
+import { FLUSH_MS } from '../../lab/pty-session';
 import type { Target, TargetSignal } from '../../lab/target';
 import { sleepUnlessHalting, type Freezer } from './freezer';
 import { pingAtFixedRate } from './pinger';
@@ -150,6 +151,8 @@ export async function telemetryStorm(ctx: FaultContext): Promise<FaultOutcome> {
   const budgetMs = (bytes / STORM_MIN_BYTES_PER_SEC) * 1000 + ctx.section.recoveryTimeoutMs;
   const done = await untilSignal(ctx, startedAt, budgetMs, (s) => s.type === 'flood-done');
   const releasedAt = done?.at ?? Date.now();
+  // Protocol lines are parsed as they arrive, output is delivered in batches: let the last one land.
+  await new Promise((r) => setTimeout(r, FLUSH_MS * 4));
   return {
     startedAt,
     releasedAt,

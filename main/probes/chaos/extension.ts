@@ -6,6 +6,7 @@
  * it escalates (recorded, shown, never retried) and the run goes on; a steady-state check runs
  * before the first wave, between waves and after the last.
  */
+import { FLUSH_MS } from '../../lab/pty-session';
 import type { Target } from '../../lab/target';
 import { LatencyRecorder } from '../../scoring/histogram';
 import { toCodedError } from '../../util/errors';
@@ -36,6 +37,8 @@ const BASELINE_HEARTBEATS = 3;
  */
 const KERNEL_BASELINE_PINGS = 4;
 const KERNEL_BASELINE_RATE = 4;
+/** After an injected freeze, output the target wrote before it froze lands within this (pty batches flush every FLUSH_MS). */
+const INJECTED_SETTLE_MS = FLUSH_MS * 10;
 /** Per-ping answer timeout for the baseline and the wave monitor. */
 const PING_TIMEOUT_MS = 2000;
 
@@ -292,13 +295,19 @@ export class ChaosExtension implements ProbeExtension {
     // An injected failure holds the target frozen through the whole recovery window, for real.
     const frozen = ev.injectFailure ? await this.freezer.freeze(target).catch(() => null) : null;
     const hold = frozen ? { id: ev.id, targetId: ev.targetId, from: Date.now(), to: Infinity } : null;
-    if (hold) this.injectedHolds.push(hold);
+    if (hold) {
+      this.injectedHolds.push(hold);
+      // What the target wrote before it froze may still be in flight (pty buffer, output batch):
+      // detection starts once that has landed, so it sees only what a frozen target does.
+      await new Promise((r) => setTimeout(r, INJECTED_SETTLE_MS));
+      rec.details = { ...rec.details, injectedFreezeAt: hold.from, detectionFrom: Date.now() };
+    }
     try {
       const r = await detectRecovery({
         target,
         watch,
         baseline: this.baselines.get(ev.targetId) ?? { cpuShare: null, rssKb: null, memAvailableKb: null },
-        releasedAt: rec.releasedAt ?? Date.now(),
+        releasedAt: hold ? Date.now() : (rec.releasedAt ?? Date.now()),
         timeoutMs: this.section.recoveryTimeoutMs,
         halting: api.isHalting,
       });
