@@ -173,7 +173,7 @@ export class ChaosExtension implements ProbeExtension {
         const r = await pingAtFixedRate(t, {
           ratePerSec:
             t.kind === 'lab-kernel'
-              ? Math.min(2, this.section.baseline.ratePerSec)
+              ? Math.min(KERNEL_BASELINE_RATE, this.section.baseline.ratePerSec)
               : this.section.baseline.ratePerSec,
           count:
             t.kind === 'lab-kernel'
