@@ -294,10 +294,13 @@ event-loop delay during the burst (pulses, snapshots and samples wait that long)
 
 ${table(['Run', 'Concurrency', 'Launches/turn', 'Invocations', 'Throughput /s', 'p50 ms', 'p99 ms', 'Peak live', 'Stall max ms', 'Stall p99 ms', 'Nondeterministic'], [...load, allAtOnce, held, flaky].map((r) => [r.label, r.concurrency, r.launchesPerTurn, r.invocations, r.throughput, r.p50, r.p99, r.peak, r.stallMaxMs, r.stallP99Ms, r.nondeterministic]))}
 
-Degradation: throughput is bound by CPU (every validator is a fresh node process); past the
-point where the CPUs are busy, more concurrency only adds queueing: p99 grows from ${base1?.p99 ?? '-'} ms (alone)
-to ${c100?.p99 ?? '-'} ms at 100 while throughput stays near ${best.throughput}/s. With checks that take time
-(the 6 s row), the burst holds ${held.peak} validators at once.
+Degradation: every validator is a fresh node process, so the CPUs bound throughput (about
+${best.throughput}/s here), and spawn() is synchronous, so launches are paced. A check that ends before
+the launch ramp does overlaps at most ${c100?.peak ?? '-'} others at concurrency 100: past that, more
+concurrency only adds latency (p99 ${base1?.p99 ?? '-'} ms alone, ${c100?.p99 ?? '-'} ms at 100) at the same throughput.
+Checks that take time (the 6 s row) are held ${held.peak} at once. Launching all in one tick (the
+pre-fix row) reaches ${allAtOnce.peak} live but stalls the console ${allAtOnce.stallMaxMs} ms and gains no throughput
+(${allAtOnce.throughput}/s).
 
 ## 5. What failed and was fixed along the way
 
