@@ -13,6 +13,7 @@ import { verifyReport } from '../reports/verify';
 import { formatDuration, liveLine } from './format';
 import { previousProbeTes } from '../reports/history';
 import { recoverInterruptedRuns } from '../probes/recovery';
+import { applyChaosFlags } from '../probes/chaos';
 
 export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3 } as const;
 
@@ -31,8 +32,9 @@ const USAGE = `probe-lab: safe-mode scale probes with signed evidence
 usage:
   probe-lab plans                                  list bundled and saved plans
   probe-lab plan check <file>                      validate a plan file (JSON or YAML)
-  probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json]
-                                                   run a probe (plan id or file); the typed id confirms it
+  probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json] [--seed N] [--fail-rate P]
+                                                   run a probe (plan id or file); the typed id confirms it;
+                                                   chaos plans: --seed replays a schedule, --fail-rate P (0-100)
   probe-lab verify <report> [--allowed-signers F]  check a report's signatures and its ledger chain
   probe-lab serve [--port N] [--reports DIR]       the console in a browser, on 127.0.0.1 only
   probe-lab lab-kernel setup|status|boot-check     build and check the QEMU lab kernel
@@ -92,25 +94,34 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   if (!ref) throw new LabError('USAGE', 'usage: probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json]');
   const json = flags.get('json') === true;
   const loaded = resolvePlan(ref);
-  const preview = buildPreview(loaded.plan, { planDir: loaded.planDir, resourcesDir: resourcesDir() });
+  const num = (k: string): number | undefined => {
+    const v = flags.get(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (typeof v !== 'string' || !Number.isFinite(n)) throw new LabError('USAGE', `--${k} needs a number`);
+    return n;
+  };
+  // --seed replays a chaos schedule exactly; --fail-rate injects failures into that share of events.
+  const plan = applyChaosFlags(loaded.plan, { seed: num('seed'), failRate: num('fail-rate') });
+  const preview = buildPreview(plan, { planDir: loaded.planDir, resourcesDir: resourcesDir() });
   const confirmFlag = flags.get('confirm');
   if (!json) for (const line of preview.lines) io.out(line);
-  checkTypedConfirmation(loaded.plan, typeof confirmFlag === 'string' ? confirmFlag : undefined);
+  checkTypedConfirmation(plan, typeof confirmFlag === 'string' ? confirmFlag : undefined);
   const authority = new ConfirmationAuthority();
-  const confirmation = authority.issue(loaded.plan, 'cli');
-  authority.consume(loaded.plan, confirmation);
+  const confirmation = authority.issue(plan, 'cli');
+  authority.consume(plan, confirmation);
   const outDir = path.resolve(typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports');
   const recovered = await recoverInterruptedRuns(outDir);
   for (const r of recovered) {
     io.err(`found interrupted run ${r.runId}: last verified ledger record ${r.lastGoodSeq}${r.torn ? ` (torn tail, ${r.torn.bytes} bytes)` : ''}; killed ${r.killedPids.length} leftover process(es); marked ${r.markerPath}`);
   }
   const run = new ProbeRun({
-    plan: loaded.plan,
+    plan,
     planDir: loaded.planDir,
     confirmation,
     outDir,
     resourcesDir: resourcesDir(),
-    tesHistory: previousProbeTes(outDir, loaded.plan.id),
+    tesHistory: previousProbeTes(outDir, plan.id),
     recovered,
   });
   let halting = false;
@@ -128,7 +139,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     io.out(`run ${run.runId} started; Ctrl-C halts it`);
     run.onDidPulse((p) => io.out(liveLine(run, p)));
     run.onDidEvent((e) => {
-      if (e.kind === 'target' || e.kind === 'run') io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
+      if (e.kind === 'target' || e.kind === 'run' || e.kind.startsWith('chaos')) io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
     });
     run.onDidAnomaly((a) => io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`));
   }
@@ -142,6 +153,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
       io.out(`verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}; probe TES ${result.probeTes?.score ?? 'n/a'} (${result.probeTes?.drift ?? 'n/a'})`);
       io.out(`signed report: ${result.report.markdown}`);
       io.out(`               ${result.report.json}`);
+      if (result.report.results) io.out(`results (v1):  ${result.report.results}   (gate it: probe-lab check ${result.report.results} ...)`);
       io.out(`verify with:   probe-lab verify ${result.report.markdown}`);
       io.out(`          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`);
     }

@@ -5,5 +5,6 @@
 import { KernelTarget } from '../lab/kernel/kernel-target';
 import { registerKernelTargetFactory } from './targets';
 import './kernel-faults';
+import './chaos';
 
 registerKernelTargetFactory((spec, { workdir, env }) => new KernelTarget(spec, { workdir, env }));

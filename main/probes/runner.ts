@@ -528,7 +528,13 @@ export class ProbeRun {
       const deadline = t0 + plan.run.maxDurationSec * 1000;
       // The probe ends when its tasks have ended (services are then stopped) or at max duration.
       const tasks = this.tasks();
-      const ended = tasks.length ? Promise.all(tasks.map((i) => i.target.exited)) : new Promise<never>(() => {});
+      // With no tasks, a plan that carries extensions (chaos waves against services) ends when
+      // they are done; a plan of services alone runs to its max duration.
+      const ended = tasks.length
+        ? Promise.all(tasks.map((i) => i.target.exited))
+        : this.extensions.length
+          ? extensionsDone
+          : new Promise<never>(() => {});
       const allExited = Promise.all([ended, extensionsDone]);
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -85,6 +85,8 @@ export interface ReportFiles {
   markdownSig: string;
   jsonSig: string;
   allowedSigners: string;
+  /** The results v1 document (chaos runs), for `probe-lab check` and `compare`. */
+  results?: string;
 }
 
 function stats(xs: number[]) {
@@ -183,7 +185,31 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
   writeAllowedSigners(allowed, key.openssh);
   writeFileAtomic(`${jsonPath}.sig`, signSshsig(Buffer.from(jsonText), key.privateKey, REPORT_NAMESPACE));
   writeFileAtomic(`${mdPath}.sig`, signSshsig(Buffer.from(mdText), key.privateKey, REPORT_NAMESPACE));
+  let resultsPath: string | undefined;
+  const results = findResultsDocument(input.extra);
+  if (results) {
+    resultsPath = path.join(input.outDir, `${base}.results.json`);
+    const text = `${JSON.stringify(results, null, 2)}\n`;
+    writeFileAtomic(`${resultsPath}.sig`, signSshsig(Buffer.from(text), key.privateKey, REPORT_NAMESPACE));
+    writeFileAtomic(resultsPath, text);
+  }
   writeFileAtomic(jsonPath, jsonText);
   writeFileAtomic(mdPath, mdText);
-  return { markdown: mdPath, json: jsonPath, markdownSig: `${mdPath}.sig`, jsonSig: `${jsonPath}.sig`, allowedSigners: allowed };
+  return {
+    markdown: mdPath,
+    json: jsonPath,
+    markdownSig: `${mdPath}.sig`,
+    jsonSig: `${jsonPath}.sig`,
+    allowedSigners: allowed,
+    ...(resultsPath ? { results: resultsPath } : {}),
+  };
+}
+
+/** An extension's results v1 document (`extra.<name>.results` with the v1 schema tag), if any. */
+function findResultsDocument(extra: Record<string, unknown> | undefined): unknown {
+  for (const v of Object.values(extra ?? {})) {
+    const r = (v as { results?: { schema?: unknown } } | null)?.results;
+    if (r && typeof r === 'object' && r.schema === 'probe-lab/results/v1') return r;
+  }
+  return undefined;
 }
