@@ -28,7 +28,7 @@ describe('parseThresholdExpr', () => {
     ['mean<3', 'unknown aggregation "mean"'],
     ['avg=>3', 'expected an operator'],
     ['avg<', 'expected a number'],
-    ['avg<3ms', 'unexpected "ms"'],
+    ['avg<3kb', 'unexpected "kb"'],
     ['< 3', 'expected an aggregation'],
   ])('rejects %j with a coded error (%s)', (src, hint) => {
     try {
@@ -80,5 +80,20 @@ describe('evaluateThreshold', () => {
     expect(out.actual).toBeNull();
     expect(out.reason).toContain('p(99)');
     expect(evaluateThreshold(parseThresholdExpr('p(99)<5'), { counter: 3 }).ok).toBe(false);
+  });
+});
+
+describe('time units in thresholds', () => {
+  it('converts a written unit into the metric unit, and refuses a unit on a unitless metric', () => {
+    const metric = { unit: 'us', p99: 69_050 } as const;
+    expect(evaluateThreshold(parseThresholdExpr('p(99)<100ms'), { metric }).ok).toBe(true);
+    expect(evaluateThreshold(parseThresholdExpr('p(99)<50ms'), { metric }).ok).toBe(false);
+    expect(evaluateThreshold(parseThresholdExpr('p(99)<0.07s'), { metric }).ok).toBe(true);
+    expect(evaluateThreshold(parseThresholdExpr('p(99)<69051us'), { metric }).ok).toBe(true);
+    // A bare number stays in the metric's own unit, as in k6.
+    expect(evaluateThreshold(parseThresholdExpr('p(99)<100'), { metric }).ok).toBe(false);
+    const r = evaluateThreshold(parseThresholdExpr('value<5ms'), { metric: { unit: 'count', value: 1 } as never });
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/unit/);
   });
 });

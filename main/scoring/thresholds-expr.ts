@@ -1,8 +1,9 @@
 /**
  * k6-style threshold expressions: `p(99)<5`, `p(95)<=200`, `max<1000`, `avg<3`, `count>=100`,
  * `value==0`, `rate<0.1`. Parsed once into a small AST (bad text is THRESHOLD_EXPR_INVALID with
- * the position), then evaluated against one metric of a results document. Values are in the
- * metric's own unit, as in k6.
+ * the position), then evaluated against one metric of a results document. A bare number is in
+ * the metric's own unit, as in k6; a number with a time unit (`p(99)<5ms`, `<200us`, `<1.5s`) is
+ * converted into the metric's unit, so a gate written in ms cannot silently compare against µs.
  */
 import { LabError } from '../util/errors';
 import type { ResultsMetric } from './results';
@@ -12,12 +13,18 @@ export type Aggregation =
   { kind: 'percentile'; p: number } | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'value' | 'rate' };
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
+export type TimeUnit = 'us' | 'ms' | 's';
+
 export interface ThresholdExpr {
   aggregation: Aggregation;
   op: Operator;
   threshold: number;
+  /** The unit written after the number, if any. */
+  unit?: TimeUnit;
   source: string;
 }
+
+const US_PER: Record<TimeUnit, number> = { us: 1, ms: 1000, s: 1_000_000 };
 
 /** What an expression is evaluated against: a metric, a counter, and the raw samples if any. */
 export interface ThresholdTarget {
@@ -86,9 +93,12 @@ export function parseThresholdExpr(source: string): ThresholdExpr {
   const threshold = Number(num[0]);
   if (!Number.isFinite(threshold)) throw invalid(source, i, 'threshold is not finite');
   i += num[0].length;
+  const unitMatch = /^(us|ms|s)\b/.exec(source.slice(i));
+  const unit = unitMatch ? (unitMatch[1] as TimeUnit) : undefined;
+  if (unitMatch) i += unitMatch[0].length;
   skip();
   if (i < source.length) throw invalid(source, i, `unexpected "${source.slice(i)}"`);
-  return { aggregation, op, threshold, source: source.trim() };
+  return { aggregation, op, threshold, ...(unit ? { unit } : {}), source: source.trim() };
 }
 
 const PERCENTILE_FIELDS: Record<string, 'p50' | 'p95' | 'p99' | 'p999'> = {
@@ -154,5 +164,13 @@ export function evaluateThreshold(expr: ThresholdExpr, target: ThresholdTarget):
   if (actual === null) {
     return { ok: false, actual: null, reason: `the metric carries no ${aggregationLabel(expr.aggregation)}` };
   }
-  return { ok: compare(actual, expr.op, expr.threshold), actual };
+  let threshold = expr.threshold;
+  if (expr.unit && expr.aggregation.kind !== 'count') {
+    const mu = target.metric?.unit;
+    if (mu !== 'us' && mu !== 'ms' && mu !== 's') {
+      return { ok: false, actual, reason: `"${expr.unit}" given but the metric's unit is ${mu ?? 'unknown'}` };
+    }
+    threshold = (expr.threshold * US_PER[expr.unit]) / US_PER[mu];
+  }
+  return { ok: compare(actual, expr.op, threshold), actual };
 }
