@@ -39,7 +39,19 @@ const PLAN_ID = 'bench-console-storm';
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/;
 
 function skipped(reason: string): BenchResult {
-  return { id: ID, figure: FIGURE, probeLab: '-', baseline: '-', ratio: '-', target: TARGET, met: null, skipped: reason, method: 'skipped', notes: [], quick: QUICK };
+  return {
+    id: ID,
+    figure: FIGURE,
+    probeLab: '-',
+    baseline: '-',
+    ratio: '-',
+    target: TARGET,
+    met: null,
+    skipped: reason,
+    method: 'skipped',
+    notes: [],
+    quick: QUICK,
+  };
 }
 
 function plan() {
@@ -49,11 +61,28 @@ function plan() {
     kind: 'concurrency',
     allowlist: ['workload-agent'],
     targets: [
-      { id: 'storm', kind: 'agent', command: 'workload-agent', args: ['--flood-bytes', String(64 * 2 ** 30), '--run-sec', String(RUN_SEC + 5)], health: { type: 'alive' } },
-      { id: 'idle', kind: 'agent', command: 'workload-agent', args: ['--run-sec', String(RUN_SEC + 5), '--heartbeat-ms', '500'], health: { type: 'alive' } },
+      {
+        id: 'storm',
+        kind: 'agent',
+        command: 'workload-agent',
+        args: ['--flood-bytes', String(64 * 2 ** 30), '--run-sec', String(RUN_SEC + 5)],
+        health: { type: 'alive' },
+      },
+      {
+        id: 'idle',
+        kind: 'agent',
+        command: 'workload-agent',
+        args: ['--run-sec', String(RUN_SEC + 5), '--heartbeat-ms', '500'],
+        health: { type: 'alive' },
+      },
     ],
     run: { maxDurationSec: RUN_SEC + 1 },
-    pulses: { cadenceSec: BURST_EVERY_SEC, burst: { count: BURST, spacingSec: BURST_EVERY_SEC / BURST / 2 }, after: 1, timeoutSec: 2 },
+    pulses: {
+      cadenceSec: BURST_EVERY_SEC,
+      burst: { count: BURST, spacingSec: BURST_EVERY_SEC / BURST / 2 },
+      after: 1,
+      timeoutSec: 2,
+    },
     snapshots: { cadenceSec: 1 },
     sampling: { intervalMs: 1000 },
     thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
@@ -62,13 +91,20 @@ function plan() {
 
 function startServe(home: string, reports: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'probe-lab.mjs'), 'serve', '--port', '0', '--reports', reports], {
-      cwd: ROOT,
-      env: { ...process.env, PROBE_LAB_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'probe-lab.mjs'), 'serve', '--port', '0', '--reports', reports],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PROBE_LAB_HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let log = '';
-    const timer = setTimeout(() => reject(new Error(`serve printed no address within 30 s: ${log.slice(-300)}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve printed no address within 30 s: ${log.slice(-300)}`)),
+      30_000,
+    );
     const onData = (d: Buffer) => {
       log += d.toString();
       const m = URL_PATTERN.exec(log);
@@ -113,19 +149,28 @@ async function haltRun(url: string, runId: string | null): Promise<void> {
   const u = new URL(url);
   await fetch(`${u.origin}/api/invoke/runs.halt`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${u.searchParams.get('token') ?? ''}` },
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${u.searchParams.get('token') ?? ''}`,
+    },
     body: JSON.stringify({ runId }),
   }).catch(() => undefined);
 }
 
 /** How many pulses the engine itself recorded, asked over the loopback API with the page's token. */
-async function enginePulses(url: string, runId: string | null): Promise<{ total: number | string; skipped: number | string }> {
+async function enginePulses(
+  url: string,
+  runId: string | null,
+): Promise<{ total: number | string; skipped: number | string }> {
   if (!runId) return { total: '?', skipped: '?' };
   const u = new URL(url);
   try {
     const res = await fetch(`${u.origin}/api/invoke/runs.state`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${u.searchParams.get('token') ?? ''}` },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${u.searchParams.get('token') ?? ''}`,
+      },
       body: JSON.stringify({ runId }),
     });
     const reply = (await res.json()) as { ok: boolean; value?: { pulses?: { latencyClass: string }[] } };
@@ -137,7 +182,8 @@ async function enginePulses(url: string, runId: string | null): Promise<{ total:
 }
 
 async function main(): Promise<BenchResult> {
-  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) return skipped('no built renderer (out/renderer/index.html): run `npm run build` first');
+  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html')))
+    return skipped('no built renderer (out/renderer/index.html): run `npm run build` first');
   if (!fs.existsSync(CHROMIUM)) return skipped(`no Chromium at ${CHROMIUM}`);
   const root = tempDir('console');
   const home = path.join(root, 'home');
@@ -153,7 +199,15 @@ async function main(): Promise<BenchResult> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -45,8 +45,12 @@ function bestRate(record: (v: number) => void, xs: Float64Array): number {
 runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const xs = values();
   const bare = build({
-    bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3, useWebAssembly: false,
+    bitBucketSize: 64,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
   });
   // Probe Lab first: whichever runs first gets the monomorphic JIT, so the baseline is not favoured.
   const rec = new LatencyRecorder();

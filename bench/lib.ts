@@ -48,7 +48,9 @@ export function report(r: BenchResult): void {
   const met = r.met === null ? 'skipped' : r.met ? 'met' : 'MISSED';
   console.log(`\n== ${r.figure}${r.quick ? ' (BENCH_QUICK: shortened, not the target run)' : ''}`);
   if (r.skipped) console.log(`skipped: ${r.skipped}`);
-  console.log(`  Probe Lab: ${r.probeLab}\n  baseline:  ${r.baseline}\n  ratio:     ${r.ratio}\n  target:    ${r.target} -> ${met}`);
+  console.log(
+    `  Probe Lab: ${r.probeLab}\n  baseline:  ${r.baseline}\n  ratio:     ${r.ratio}\n  target:    ${r.target} -> ${met}`,
+  );
   for (const n of r.notes) console.log(`  note: ${n}`);
   console.log(`  method: ${r.method}`);
   if (r.met === false) console.log(`  TARGET MISSED: ${r.figure} measured ${r.probeLab}, target ${r.target}`);
@@ -67,8 +69,16 @@ export function runBench(id: string, figure: string, target: string, main: () =>
     .catch((err: unknown) => {
       console.error(err);
       report({
-        id, figure, probeLab: 'error', baseline: '-', ratio: '-', target, met: false,
-        method: `bench crashed: ${err instanceof Error ? err.message : String(err)}`, notes: [], quick: QUICK,
+        id,
+        figure,
+        probeLab: 'error',
+        baseline: '-',
+        ratio: '-',
+        target,
+        met: false,
+        method: `bench crashed: ${err instanceof Error ? err.message : String(err)}`,
+        notes: [],
+        quick: QUICK,
       });
       process.exit(1);
     });
@@ -83,14 +93,21 @@ export function percentile(xs: number[], p: number): number {
 export const median = (xs: number[]): number => percentile(xs, 50);
 
 export const fmt = (x: number, digits = 2): string =>
-  Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : String(x);
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+    : String(x);
 
-export const ratio = (a: number, b: number, digits = 2): string => (b > 0 && Number.isFinite(a) ? `${fmt(a / b, digits)}x` : '-');
+export const ratio = (a: number, b: number, digits = 2): string =>
+  b > 0 && Number.isFinite(a) ? `${fmt(a / b, digits)}x` : '-';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Wall time of a child process run to completion (ms), with its exit code. */
-export function timeCommand(file: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
+export function timeCommand(
+  file: string,
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -114,7 +131,10 @@ export function timeCommand(file: string, args: string[], opts: { timeoutMs?: nu
  * N busy-loop processes (N = cores by default) for "full CPU load on the host". Each one also ends
  * itself after `maxMs`, so a crashed bench cannot leave the host loaded; stop() kills them by pid.
  */
-export function startBurners(maxMs: number, n = os.cpus().length): { pids: number[]; stop: () => Promise<void> } {
+export function startBurners(
+  maxMs: number,
+  n = os.cpus().length,
+): { pids: number[]; stop: () => Promise<void> } {
   const code = `const end = Date.now() + ${Math.round(maxMs)}; let x = 0; while (Date.now() < end) { x = (x * 1103515245 + 12345) % 2147483648; }`;
   const kids: ChildProcess[] = [];
   for (let i = 0; i < n; i++) kids.push(spawn(process.execPath, ['-e', code], { stdio: 'ignore' }));

@@ -42,7 +42,12 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const out = tempDir('observer');
   const plan = makePlan({
     id: 'bench-observer',
-    targets: [agent('idle', ['--run-sec', String(WINDOW_SEC + 60), '--heartbeat-ms', '1000'], { count: AGENTS, health: { type: 'ping' } })],
+    targets: [
+      agent('idle', ['--run-sec', String(WINDOW_SEC + 60), '--heartbeat-ms', '1000'], {
+        count: AGENTS,
+        health: { type: 'ping' },
+      }),
+    ],
     run: { maxDurationSec: WINDOW_SEC + 60 },
     pulses: { cadenceSec: 10, burst: { count: 3, spacingSec: 1 }, after: 1, timeoutSec: 5 },
     snapshots: { cadenceSec: 1 },
@@ -56,7 +61,10 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     await sleep(100);
   }
   await sleep(SETTLE_MS);
-  const pids = run.targetStates().map((t) => t.pid).filter((p): p is number => p !== null);
+  const pids = run
+    .targetStates()
+    .map((t) => t.pid)
+    .filter((p): p is number => p !== null);
   const pulsesBefore = run.pulses.length;
   const snapsBefore = run.snapshots.length;
   const samplesBefore = run.samples.length;

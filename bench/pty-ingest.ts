@@ -40,7 +40,7 @@ function countByte(file: string, byte: number): number {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(16 * MB);
   let count = 0;
-  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) {
     for (let at = buf.indexOf(byte, 0); at !== -1 && at < n; at = buf.indexOf(byte, at + 1)) count++;
   }
   fs.closeSync(fd);
@@ -48,12 +48,23 @@ function countByte(file: string, byte: number): number {
 }
 
 /** node-pty reading a command raw with nothing behind it: bytes received and ms from first byte. */
-function nodePtyRaw(file: string, args: string[], cwd: string, until?: string): Promise<{ bytes: number; ms: number }> {
+function nodePtyRaw(
+  file: string,
+  args: string[],
+  cwd: string,
+  until?: string,
+): Promise<{ bytes: number; ms: number }> {
   return new Promise((resolve) => {
     let t0 = 0;
     let bytes = 0;
     let doneAt = 0;
-    const p = pty.spawn(file, args, { name: 'xterm', cols: 120, rows: 40, cwd, env: { PATH: '/usr/bin:/bin' } });
+    const p = pty.spawn(file, args, {
+      name: 'xterm',
+      cols: 120,
+      rows: 40,
+      cwd,
+      env: { PATH: '/usr/bin:/bin' },
+    });
     p.onData((d) => {
       t0 ||= performance.now();
       bytes += d.length;
@@ -72,17 +83,29 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
 
   // ---- baselines ----
   const pipe = await timeCommand('/bin/sh', ['-c', `cat '${src}' | cat >/dev/null`]);
-  const catPty = () => timeCommand('/bin/sh', ['-c', `script -qfec "cat '${src}'" /dev/null >/dev/null`], { timeoutMs: 300_000 });
+  const catPty = () =>
+    timeCommand('/bin/sh', ['-c', `script -qfec "cat '${src}'" /dev/null >/dev/null`], {
+      timeoutMs: 300_000,
+    });
   const scriptBefore = await catPty();
   const raw = await nodePtyRaw('/bin/cat', [src], dir);
   const agentFile = path.join(resourcesDir(), 'agents', 'workload-agent.mjs');
-  const agentRaw = await nodePtyRaw(process.execPath, [agentFile, '--flood-bytes', String(FLOOD_BYTES), '--run-sec', '0'], dir, 'flood-done');
+  const agentRaw = await nodePtyRaw(
+    process.execPath,
+    [agentFile, '--flood-bytes', String(FLOOD_BYTES), '--run-sec', '0'],
+    dir,
+    'flood-done',
+  );
 
   // ---- Probe Lab ----
   const out = path.join(dir, 'reports');
   const plan = makePlan({
     id: 'bench-ingest',
-    targets: [agent('storm', ['--flood-bytes', String(FLOOD_BYTES), '--run-sec', '0', '--heartbeat-ms', '1000'], { health: { type: 'alive' } })],
+    targets: [
+      agent('storm', ['--flood-bytes', String(FLOOD_BYTES), '--run-sec', '0', '--heartbeat-ms', '1000'], {
+        health: { type: 'alive' },
+      }),
+    ],
     run: { maxDurationSec: 600 },
     pulses: { cadenceSec: 5, burst: { count: 1, spacingSec: 1 }, after: 1, timeoutSec: 2 },
     snapshots: { cadenceSec: 1 },
@@ -109,7 +132,9 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   fs.rmSync(src);
   const script = { ms: (scriptBefore.ms + scriptAfter.ms) / 2 };
   const log = path.join(run.runDir, 'output', 'storm-1.log');
-  const logFile = fs.existsSync(log) ? log : path.join(run.runDir, 'output', fs.readdirSync(path.join(run.runDir, 'output'))[0] ?? '');
+  const logFile = fs.existsSync(log)
+    ? log
+    : path.join(run.runDir, 'output', fs.readdirSync(path.join(run.runDir, 'output'))[0] ?? '');
   const keptT = countByte(logFile, 0x54);
   const expectedT = (FLOOD_BYTES / LINE.length) * 99;
   const lost = expectedT - keptT;
@@ -127,8 +152,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     ratio: `${ratio(lab, scriptRate)} of pty; ${ratio(lab, mbps(FLOOD_BYTES, pipe.ms), 3)} of pipe`,
     target: TARGET,
     met,
-    method:
-      `ProbeRun, one workload-agent flooding ${fmt(FLOOD_BYTES / MB, 0)} MiB on node-pty, output kept in the run log; first output to flood-done line; RSS sampled every 50 ms; log read back and counted; vs cat|cat, script -qfec cat (pty, mean of before and after), node-pty raw.`,
+    method: `ProbeRun, one workload-agent flooding ${fmt(FLOOD_BYTES / MB, 0)} MiB on node-pty, output kept in the run log; first output to flood-done line; RSS sampled every 50 ms; log read back and counted; vs cat|cat, script -qfec cat (pty, mean of before and after), node-pty raw.`,
     notes: [
       `cat via pty before/after the engine: ${fmt(mbps(FLOOD_BYTES, scriptBefore.ms), 1)} / ${fmt(mbps(FLOOD_BYTES, scriptAfter.ms), 1)} MB/s`,
       `node-pty raw read, no engine: of cat ${fmt(mbps(raw.bytes, raw.ms), 1)} MB/s; of the same workload-agent flood ${fmt(mbps(FLOOD_BYTES, agentRaw.ms), 1)} MB/s (engine/that = ${ratio(lab, mbps(FLOOD_BYTES, agentRaw.ms))}: the engine's own share of the gap)`,

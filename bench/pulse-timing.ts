@@ -14,7 +14,17 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { agent, makePlan, newRun } from '../test/integration/helpers';
-import { QUICK, fmt, percentile, ratio, runBench, sleep, startBurners, tempDir, type BenchResult } from './lib';
+import {
+  QUICK,
+  fmt,
+  percentile,
+  ratio,
+  runBench,
+  sleep,
+  startBurners,
+  tempDir,
+  type BenchResult,
+} from './lib';
 
 const ID = 'pulse-timing';
 const FIGURE = 'Pulse timing under full CPU load';
@@ -51,7 +61,12 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const out = tempDir('pulse');
   const plan = makePlan({
     id: 'bench-pulse-timing',
-    targets: [agent('idle', ['--run-sec', String(WINDOW_SEC + 30), '--heartbeat-ms', '1000'], { count: 4, health: { type: 'ping' } })],
+    targets: [
+      agent('idle', ['--run-sec', String(WINDOW_SEC + 30), '--heartbeat-ms', '1000'], {
+        count: 4,
+        health: { type: 'ping' },
+      }),
+    ],
     run: { maxDurationSec: WINDOW_SEC + 2 },
     pulses: { cadenceSec: 1, burst: { count: 2, spacingSec: 0.5 }, after: 1, timeoutSec: 2 },
     snapshots: { cadenceSec: 0.25 },
@@ -62,7 +77,9 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     await sleep(500);
     const run = newRun(plan, out);
     const [, bare] = await Promise.all([run.run(), bareTimer()]);
-    const pulseErr = run.pulses.filter((p) => p.phase === 'during' && p.latencyClass !== 'skipped').map((p) => p.startLagMs);
+    const pulseErr = run.pulses
+      .filter((p) => p.phase === 'during' && p.latencyClass !== 'skipped')
+      .map((p) => p.startLagMs);
     const snapErr = run.snapshots.map((s) => s.at - s.plannedAt);
     const skipped = run.pulses.filter((p) => p.latencyClass === 'skipped').length;
     const all = [...pulseErr, ...snapErr];

@@ -65,25 +65,44 @@ function runOne(b: (typeof BENCHES)[number]): Promise<BenchResult> {
       }
       resolve(
         r ?? {
-          id: b.file.replace(/\.ts$/, ''), figure: b.figure, probeLab: 'no result', baseline: '-', ratio: '-', target: '-', met: false,
-          method: `bench exited with code ${code} after ${Math.round((Date.now() - t0) / 1000)} s without a result`, notes: [], quick: QUICK,
+          id: b.file.replace(/\.ts$/, ''),
+          figure: b.figure,
+          probeLab: 'no result',
+          baseline: '-',
+          ratio: '-',
+          target: '-',
+          met: false,
+          method: `bench exited with code ${code} after ${Math.round((Date.now() - t0) / 1000)} s without a result`,
+          notes: [],
+          quick: QUICK,
         },
       );
     });
   });
 }
 
-const metWord = (r: BenchResult) => (r.met === null ? `skipped${r.skipped ? `: ${r.skipped}` : ''}` : r.met ? 'yes' : '**NO (missed)**');
+const metWord = (r: BenchResult) =>
+  r.met === null ? `skipped${r.skipped ? `: ${r.skipped}` : ''}` : r.met ? 'yes' : '**NO (missed)**';
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function table(results: BenchResult[], meta: { at: string; durationSec: number; load: string }): string {
   const L: string[] = [];
-  L.push(`Measured ${meta.at} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; whole run ${meta.durationSec} s; host load average before/after: ${meta.load}.${QUICK ? ' **BENCH_QUICK: shortened smoke run, not the target figures.**' : ''}`, '');
+  L.push(
+    `Measured ${meta.at} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; whole run ${meta.durationSec} s; host load average before/after: ${meta.load}.${QUICK ? ' **BENCH_QUICK: shortened smoke run, not the target figures.**' : ''}`,
+    '',
+  );
   L.push('| Figure | Probe Lab | Baseline | Ratio | Target | Met? |', '|---|---|---|---|---|---|');
-  for (const r of results) L.push(`| ${cell(r.figure)} | ${cell(r.probeLab)} | ${cell(r.baseline)} | ${cell(r.ratio)} | ${cell(r.target)} | ${cell(metWord(r))} |`);
+  for (const r of results)
+    L.push(
+      `| ${cell(r.figure)} | ${cell(r.probeLab)} | ${cell(r.baseline)} | ${cell(r.ratio)} | ${cell(r.target)} | ${cell(metWord(r))} |`,
+    );
   const missed = results.filter((r) => r.met === false);
   L.push('');
-  if (missed.length) L.push(`Targets missed: ${missed.map((r) => `${r.figure} (measured ${r.probeLab}; target ${r.target})`).join('; ')}.`, '');
+  if (missed.length)
+    L.push(
+      `Targets missed: ${missed.map((r) => `${r.figure} (measured ${r.probeLab}; target ${r.target})`).join('; ')}.`,
+      '',
+    );
   L.push('Methods (full text in each bench file):', '');
   for (const r of results) L.push(`- ${r.figure}: ${r.method}`);
   const notes = results.flatMap((r) => r.notes.map((n) => `- ${r.figure}: ${n}`));
@@ -117,9 +136,15 @@ const md = table(results, meta);
 console.log(`\n${md}`);
 fs.mkdirSync(RESULTS, { recursive: true });
 fs.writeFileSync(path.join(RESULTS, 'latest.md'), md);
-fs.writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify({ ...meta, quick: QUICK, results }, null, 2)}\n`);
+fs.writeFileSync(
+  path.join(RESULTS, 'latest.json'),
+  `${JSON.stringify({ ...meta, quick: QUICK, results }, null, 2)}\n`,
+);
 if (!QUICK && !only.length) {
-  fs.writeFileSync(LATEST, `# Latest benchmark table\n\nWritten by \`npm run bench\` (bench/run-all.ts); do not edit by hand.\n\n${md}`);
+  fs.writeFileSync(
+    LATEST,
+    `# Latest benchmark table\n\nWritten by \`npm run bench\` (bench/run-all.ts); do not edit by hand.\n\n${md}`,
+  );
   updateReadme(md);
 }
 const crashed = results.filter((r) => r.probeLab === 'no result' || r.probeLab === 'error');
