@@ -5,7 +5,7 @@
  * Method: the built renderer served by a real `probe-lab serve --port 0` child (its own
  * PROBE_LAB_HOME holding the bench plan as a saved plan), opened in Debian's Chromium (headless,
  * through playwright-core, loopback only). The plan: one workload agent flooding its terminal for
- * the whole run and one idle agent, pulses planned in bursts of 20 every 50 ms (400 a second;
+ * the whole run and one idle agent, pulses planned in bursts of 20 every 150 ms (133 a second;
  * liveness checks so each is cheap). The engine delivers fewer than planned on a small host, so the
  * stream lasts until the console shows 10,000 pulse points (bounded at 100 s; the figure reports
  * how many it showed and the engine's pulse rate). The run is started through the UI as a person would
@@ -29,8 +29,11 @@ const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PULSES = QUICK ? 2_000 : 10_000;
 const BURST = 20;
-const BURST_EVERY_SEC = 0.05;
-/** Pulses are planned at 400/s; the engine delivers what it can, so the stream runs until the
+/** 133 pulses a second: about what the engine sustains beside a storm on 2 cores (measured 143/s
+ * when asked for 400/s, with nearly all of those skipped as late). Planning more turns the run
+ * into a stream of PULSE_SKIPPED anomalies, which is not the figure asked for. */
+const BURST_EVERY_SEC = 0.15;
+/** The engine delivers what it can, so the stream runs until the
  * console shows PULSES points or this bound passes (then the figure says how many it got). */
 const MAX_STREAM_SEC = QUICK ? 20 : 100;
 const RUN_SEC = MAX_STREAM_SEC + 10;
@@ -251,9 +254,9 @@ async function main(): Promise<BenchResult> {
       ratio: ratio(p95, i95),
       target: TARGET,
       met: p95 < 32,
-      method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; pulses planned at 400/s (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) until ${PULSES} points show (bound ${MAX_STREAM_SEC} s) + a flooding agent; rAF frame deltas over the stream (${fmt(streamedSec, 0)} s) vs the same page idle ${IDLE_MS / 1000} s.`,
+      method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; pulses planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) until ${PULSES} points show (bound ${MAX_STREAM_SEC} s) + a flooding agent; rAF frame deltas over the stream (${fmt(streamedSec, 0)} s) vs the same page idle ${IDLE_MS / 1000} s.`,
       notes: [
-        `pulse points on screen at the end: ${cells} (wanted ${PULSES}); pulses the engine had recorded: ${engine.total} (${engine.skipped} skipped), planned at 400/s: the engine's sustained pulse rate here was ${fmt(Number(engine.total) / streamedSec, 0)}/s`,
+        `pulse points on screen at the end: ${cells} (wanted ${PULSES}); pulses the engine had recorded: ${engine.total} (${engine.skipped} skipped), planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s: the engine's sustained pulse rate here was ${fmt(Number(engine.total) / streamedSec, 0)}/s`,
       ],
       quick: QUICK,
     };
