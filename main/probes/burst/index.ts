@@ -24,6 +24,7 @@ const MAX_ANOMALIES_PER_CODE = 25;
 
 class ValidationBurst implements ProbeExtension {
   readonly name = BURST_EXTENSION;
+  readonly endsRun = true;
   private burst: Burst | null = null;
   private outcome: BurstOutcome | null = null;
   private failure: string | null = null;
