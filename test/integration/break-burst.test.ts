@@ -24,12 +24,20 @@ function burstPlan(burst: Record<string, unknown>, allow = ['gate-check.mjs', 'f
     id: 'burst-test',
     kind: 'validation-burst',
     allowlist: ['workload-agent', ...allow.map(validator)],
-    targets: [agent('carrier', ['--run-sec', '1'], { health: { type: 'alive' } })],
+    targets: [agent('carrier', ['--run-sec', '3600'], { role: 'service', health: { type: 'alive' } })],
     run: { maxDurationSec: 120 },
     thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 }, coverage: { minPct: 0 } },
     burst: { artifacts: { folder: packs, suffixes: ['.json'] }, ...burst },
   });
 }
+
+const readCmdline = (pid: number): string => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 const threshold = (r: { thresholds: { name: string; ok: boolean; actual: string }[] }, name: string) => r.thresholds.find((t) => t.name === name);
 
@@ -70,7 +78,8 @@ describe('validation burst', () => {
     const plan = burstPlan({ validator: { command: validator('gate-check.mjs'), env: { GATE_DELAY_MS: '20000' }, timeoutSec: 60 }, concurrency: 100, repeat: 2 });
     const run = newRun(plan, tempDir());
     const done = run.run();
-    await waitFor(() => liveProcessesOfRun(run.runId).length >= 100, 60_000, '100 live validators');
+    const validators = () => liveProcessesOfRun(run.runId).filter((p) => readCmdline(p).includes('gate-check.mjs'));
+    await waitFor(() => validators().length >= 100, 60_000, '100 live validators');
     const halted = await run.halt('test halt mid-burst');
     const r = await done;
     expect(halted.survivors).toEqual([]);
