@@ -235,7 +235,12 @@ async function main(): Promise<void> {
   const best = load.reduce((a, r) => (r.throughput > a.throughput ? r : a));
   const base1 = load[0];
   const c100 = load.find((r) => r.concurrency === 100);
-  const runnerSource = fs.readFileSync(path.join(root, 'main', 'probes', 'runner.ts'), 'utf8');
+  // The runner and its composition root (builtins.ts) are where the two pieces get wired in.
+  const runnerSource = ['runner.ts', 'builtins.ts']
+    .map((f) => path.join(root, 'main', 'probes', f))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
   const wired = (what: string) => (runnerSource.includes(what) ? 'yes' : '**not yet**');
   const md = `# Load and failure report
 
@@ -287,7 +292,7 @@ verified record.
 
 ## 4. Load: validation bursts (seed 003 tasks 1, 4, 5)
 
-Registered in the run loop (runner.ts imports \`./burst\`): ${wired("./burst")}.
+Registered in the run loop (runner.ts or builtins.ts imports \`./burst\`): ${wired("./burst")}.
 
 ${flaky.outcome.artifacts} packs, \`gate-check.mjs\` (node, deterministic), repeated ${load[0]?.outcome.repeat ?? 2}x. "Stall" is the console's own
 event-loop delay during the burst (pulses, snapshots and samples wait that long).
