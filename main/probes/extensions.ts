@@ -42,6 +42,11 @@ export interface ExtensionResult {
 export interface ProbeExtension extends Disposable {
   readonly name: string;
   /**
+   * True when the extension is the probe's work (chaos waves): a plan with no tasks ends when it
+   * is done. False for an event inside a longer probe (a kernel pause at 12 s of 44).
+   */
+  readonly endsRun: boolean;
+  /**
    * Runs after the targets started. The run does not end (unless halted or out of time) before
    * this promise settles, even when every target already exited.
    */

@@ -16,6 +16,7 @@ const KernelChaos = z.object({ kernelPause: z.object({ atSec: z.number().min(0).
 
 class KernelPauseExtension implements ProbeExtension {
   readonly name = 'kernelPause';
+  readonly endsRun = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly results: (PauseResult & { targetId: string })[] = [];
   private readonly failures: { targetId: string; error: string }[] = [];

@@ -517,12 +517,13 @@ export class ProbeRun {
         }),
       );
       const api = this.extensionApi();
-      const extensionsDone = Promise.all(
-        this.extensions.map((e) =>
+      const extensionRuns = new Map(
+        this.extensions.map((e) => [
+          e,
           e.run(api).catch((err) => {
             this.anomaly('EXTENSION_FAILED', 'critical', `${e.name}: ${toCodedError(err).message}`);
           }),
-        ),
+        ]),
       );
 
       const deadline = t0 + plan.run.maxDurationSec * 1000;
@@ -532,10 +533,11 @@ export class ProbeRun {
       // they are done; a plan of services alone runs to its max duration.
       const ended = tasks.length
         ? Promise.all(tasks.map((i) => i.target.exited))
-        : this.extensions.length
-          ? extensionsDone
+        : this.extensions.some((e) => e.endsRun)
+          ? Promise.all(this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e)))
           : new Promise<never>(() => {});
-      const allExited = Promise.all([ended, extensionsDone]);
+      // Extensions that are the probe's work hold it open; events inside it (a kernel pause) do not.
+      const allExited = Promise.all([ended, ...this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e))]);
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         allExited,

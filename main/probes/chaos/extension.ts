@@ -44,6 +44,7 @@ const PING_TIMEOUT_MS = 2000;
 
 export class ChaosExtension implements ProbeExtension {
   readonly name = 'chaos';
+  readonly endsRun = true;
   readonly section: ChaosSection;
   readonly seed: number;
   private readonly freezer = new Freezer();
