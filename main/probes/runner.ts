@@ -248,9 +248,12 @@ export class ProbeRun {
     return { stoppedWithinMs: Math.round(performance.now() - t0), survivors };
   }
 
-  private stopping: Promise<void> | null = null;
-  private stopAll(reason: 'halt' | 'completed' | 'max-duration' | 'guard-rail' | 'error'): Promise<void> {
-    this.stopping ??= Promise.all(
+  /**
+   * Stops every target there is now. Not memoized: a halt that lands before the targets exist
+   * must not stand in for the stop after them (target.stop() is idempotent).
+   */
+  private async stopAll(reason: 'halt' | 'completed' | 'max-duration' | 'guard-rail' | 'error'): Promise<void> {
+    await Promise.all(
       this.instances.map(async (i) => {
         try {
           await i.target.stop(reason);
@@ -258,8 +261,7 @@ export class ProbeRun {
           this.anomaly('STOP_FAILED', 'critical', `could not stop ${i.state.targetId}: ${String(err)}`);
         }
       }),
-    ).then(() => undefined);
-    return this.stopping;
+    );
   }
 
   // ---- evidence ----------------------------------------------------------------------------
@@ -527,17 +529,12 @@ export class ProbeRun {
       );
 
       const deadline = t0 + plan.run.maxDurationSec * 1000;
-      // The probe ends when its tasks have ended (services are then stopped) or at max duration.
+      // The probe ends when its tasks have ended and the extensions that are its work are done
+      // (services are then stopped); a plan of services alone runs to its max duration. Events
+      // inside a probe (a kernel pause) never hold it open.
       const tasks = this.tasks();
-      // With no tasks, a plan that carries extensions (chaos waves against services) ends when
-      // they are done; a plan of services alone runs to its max duration.
-      const ended = tasks.length
-        ? Promise.all(tasks.map((i) => i.target.exited))
-        : this.extensions.some((e) => e.endsRun)
-          ? Promise.all(this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e)))
-          : new Promise<never>(() => {});
-      // Extensions that are the probe's work hold it open; events inside it (a kernel pause) do not.
-      const allExited = Promise.all([ended, ...this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e))]);
+      const work = this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e));
+      const allExited = tasks.length || work.length ? Promise.all([...tasks.map((i) => i.target.exited), ...work]) : new Promise<never>(() => {});
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         allExited,
@@ -550,7 +547,10 @@ export class ProbeRun {
             r();
           }, Math.max(0, deadline - Date.now()));
         }),
-        new Promise<void>((r) => (this.wake = r)),
+        new Promise<void>((r) => {
+          this.wake = r;
+          if (this.haltReason) r(); // halted before we got here
+        }),
       ]);
       clearTimeout(deadlineTimer);
     } catch (err) {
@@ -641,6 +641,12 @@ export class ProbeRun {
   }
 
   private async startTarget(i: Instance): Promise<void> {
+    if (this.haltReason) {
+      // Halted before this target was spawned: it never starts.
+      i.state.state = 'stopped';
+      this.event('target', `${i.state.targetId} not started: the run is halting`, { targetId: i.state.targetId });
+      return;
+    }
     i.state.state = 'starting';
     try {
       await i.target.start();

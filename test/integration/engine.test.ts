@@ -98,6 +98,19 @@ describe('safe mode', () => {
     expect(run.tes.find((t) => t.subject === 'worker-1')?.components.stability).toBe(0);
   });
 
+  it('a halt before the targets spawn still leaves no process behind', async () => {
+    const plan = makePlan({ run: { maxDurationSec: 30 }, targets: [agent('late', ['--run-sec', '30', '--children', '1'], { count: 2 })] });
+    const run = newRun(plan, tempDir());
+    const done = run.run();
+    // The run is still in its baseline sample and 'before' pulse: nothing has been spawned yet.
+    const halted = await run.halt('halt during the baseline');
+    expect(halted.survivors).toEqual([]);
+    const result = await done;
+    expect(result.verdict).toBe('HALTED');
+    expect(liveProcessesOfRun(run.runId)).toEqual([]);
+    expect(run.targetStates().every((t) => t.state === 'stopped' && t.pid === null)).toBe(true);
+  });
+
   it('refuses an executable that is not on the allowlist before anything is spawned', () => {
     const plan = makePlan({ targets: [{ id: 'x', kind: 'agent', command: '/bin/sleep', args: ['5'] }] });
     const out = tempDir();
