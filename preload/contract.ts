@@ -31,7 +31,9 @@ export interface CodedErrorDto {
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDto };
 
 const id = z.string().min(1).max(128);
-const planRef = z.union([z.object({ id }).strict(), z.object({ text: z.string().min(1).max(1_000_000) }).strict()]);
+/** Plan ids are slugs: a path can never pass for one across this boundary. */
+const planId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/);
+const planRef = z.union([z.object({ id: planId }).strict(), z.object({ text: z.string().min(1).max(1_000_000) }).strict()]);
 
 export interface PlanSummary {
   id: string;
@@ -158,7 +160,7 @@ export interface OutputBatch {
 /** Every invocable channel: its input schema and its output type. */
 export const Invoke = {
   'plans.list': z.object({}).strict(),
-  'plans.get': z.object({ id }).strict(),
+  'plans.get': z.object({ id: planId }).strict(),
   'plans.check': z.object({ text: z.string().max(1_000_000) }).strict(),
   'plans.save': z.object({ text: z.string().min(1).max(1_000_000) }).strict(),
   'runs.preview': z.object({ plan: planRef }).strict(),

@@ -12,7 +12,6 @@ import { resourcesDir } from '../util/paths';
 import { verifyReport } from '../reports/verify';
 import { formatDuration, liveLine } from './format';
 import { previousProbeTes } from '../reports/history';
-import { recoverInterruptedRuns } from '../probes/recovery';
 import { applyChaosFlags } from '../probes/chaos';
 
 export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3 } as const;
@@ -111,10 +110,6 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const confirmation = authority.issue(plan, 'cli');
   authority.consume(plan, confirmation);
   const outDir = path.resolve(typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports');
-  const recovered = await recoverInterruptedRuns(outDir);
-  for (const r of recovered) {
-    io.err(`found interrupted run ${r.runId}: last verified ledger record ${r.lastGoodSeq}${r.torn ? ` (torn tail, ${r.torn.bytes} bytes)` : ''}; killed ${r.killedPids.length} leftover process(es); marked ${r.markerPath}`);
-  }
   const run = new ProbeRun({
     plan,
     planDir: loaded.planDir,
@@ -122,7 +117,6 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     outDir,
     resourcesDir: resourcesDir(),
     tesHistory: previousProbeTes(outDir, plan.id),
-    recovered,
   });
   let halting = false;
   const onSignal = () => {
@@ -135,13 +129,19 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Said even with --json (on stderr): a crashed run found and cleaned up must never pass silently.
+  run.onDidAnomaly((a) => {
+    if (a.code === 'INTERRUPTED_RUN_FOUND') io.err(a.message);
+  });
   if (!json) {
     io.out(`run ${run.runId} started; Ctrl-C halts it`);
     run.onDidPulse((p) => io.out(liveLine(run, p)));
     run.onDidEvent((e) => {
       if (e.kind === 'target' || e.kind === 'run' || e.kind.startsWith('chaos')) io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
     });
-    run.onDidAnomaly((a) => io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`));
+    run.onDidAnomaly((a) => {
+      if (a.code !== 'INTERRUPTED_RUN_FOUND') io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`);
+    });
   }
   try {
     const result = await run.run();

@@ -23,7 +23,7 @@ import {
 } from '../../preload/contract';
 import { ConfirmationAuthority } from '../probes/confirmation';
 import { parsePlanText } from '../probes/plan';
-import { listPlanSummaries, resolvePlan, savePlanText, summaryOf, type LoadedPlan } from '../probes/plans';
+import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../probes/plans';
 import { buildPreview } from '../probes/preview';
 import { ProbeRun } from '../probes/runner';
 import { listReportSummaries, previousProbeTes } from '../reports/history';
@@ -95,7 +95,7 @@ class EngineHost implements LabHost {
   }
 
   private loadRef(ref: { id: string } | { text: string }): LoadedPlan {
-    if ('id' in ref) return resolvePlan(ref.id);
+    if ('id' in ref) return findPlanById(ref.id);
     const plan = parsePlanText(ref.text, 'plan');
     return { plan, text: ref.text, planDir: this.opts.resourcesDir + '/plans', path: null, source: 'text' };
   }
@@ -106,7 +106,7 @@ class EngineHost implements LabHost {
       case 'plans.list':
         return listPlanSummaries();
       case 'plans.get': {
-        const l = resolvePlan(input.id);
+        const l = findPlanById(input.id);
         return { summary: summaryOf(l), text: l.text };
       }
       case 'plans.check':

@@ -99,7 +99,8 @@ export class AgentTarget implements Target {
   private parseProtocol(data: string): void {
     this.lastOutputAt = Date.now();
     // Cheap path for floods: nothing that could be a protocol line in this batch.
-    if (!data.includes('@lab') && !this.partial.includes('@lab')) {
+    // The marker may straddle two reads: look at the partial line's tail joined to this chunk.
+    if (!(this.partial.slice(-4) + data).includes('@lab') && !this.partial.includes('@lab')) {
       const nl = data.lastIndexOf('\n');
       this.partial = nl >= 0 ? data.slice(nl + 1) : (this.partial + data).slice(-MAX_PROTOCOL_LINE);
       return;

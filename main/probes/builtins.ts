@@ -6,5 +6,6 @@ import { KernelTarget } from '../lab/kernel/kernel-target';
 import { registerKernelTargetFactory } from './targets';
 import './kernel-faults';
 import './chaos';
+import './burst';
 
 registerKernelTargetFactory((spec, { workdir, env }) => new KernelTarget(spec, { workdir, env }));

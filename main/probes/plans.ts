@@ -82,6 +82,16 @@ export function resolvePlan(ref: string): LoadedPlan {
   return found;
 }
 
+/**
+ * A bundled or saved plan by id only, never a path: for callers across a trust boundary (the
+ * console), which must not be able to make the host read arbitrary files.
+ */
+export function findPlanById(id: string): LoadedPlan {
+  const found = listPlans().plans.find((l) => l.plan.id === id);
+  if (!found) throw new LabError('PLAN_NOT_FOUND', `no bundled or saved plan with id "${id.slice(0, 64)}"`);
+  return found;
+}
+
 /** Saves plan text in the config folder under its id; the text must parse first. */
 export function savePlanText(text: string): LoadedPlan {
   const plan = parsePlanText(text, 'plan');

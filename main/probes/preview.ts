@@ -8,6 +8,7 @@ import type { RunPreview } from '../../preload/contract';
 import { planHash } from './confirmation';
 import type { Plan } from './plan';
 import { createTargets } from './targets';
+import { burstPreviewLines } from './burst';
 
 export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: string }): RunPreview {
   const prepared = createTargets(plan, opts);
@@ -30,6 +31,7 @@ export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: 
     `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
     `Integrity: ${gov ? `governance folder ${gov}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
     `Allowed executables: ${plan.allowlist.join(', ')}.`,
+    ...(plan.kind === 'validation-burst' ? burstPreviewLines(plan, opts) : []),
   ];
   return {
     planId: plan.id,

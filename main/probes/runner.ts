@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ledger } from '../evidence/ledger';
+import type { Ledger } from '../evidence/ledger';
+import type { LedgerFileFactory } from '../evidence/ledger-file';
+import { openRetryingLedger } from '../evidence/ledger-retry';
 import { computeCoverage } from '../evidence/coverage';
 import { diffScans, scanFolder, type FolderScan } from '../evidence/footprint';
 import { checkIntegrity, takeBaseline, type IntegrityBaseline } from '../evidence/integrity';
@@ -42,7 +44,7 @@ import { bursts, every, scheduleAt } from './schedule';
 import { createTargets, type PreparedTarget } from './targets';
 import { acquireFolderLock, type FolderLock } from './run-lock';
 import { evaluateThresholds } from './verdict';
-import type { InterruptedRun } from './recovery';
+import { recoverInterruptedRuns, type InterruptedRun } from './recovery';
 import './builtins';
 import { extensionsFor, type ExtensionApi, type ProbeExtension } from './extensions';
 import { writeSignedReport, type ReportFiles } from '../reports/report';
@@ -63,8 +65,8 @@ export interface RunContext {
   confirmation: Confirmation;
   outDir: string;
   resourcesDir: string;
-  /** Interrupted runs found (and cleaned up) in this report folder before this run started. */
-  recovered?: InterruptedRun[];
+  /** The ledger's file layer (tests inject disk-full, I/O and short-write faults here). */
+  ledgerFileFactory?: LedgerFileFactory;
   /** Earlier probe TES of the same plan, oldest first, for drift. */
   tesHistory?: TesScore[];
   runId?: string;
@@ -428,7 +430,11 @@ export class ProbeRun {
     this.lock = acquireFolderLock(this.ctx.outDir, this.runId);
     try {
       fs.mkdirSync(path.join(this.runDir, 'output'), { recursive: true });
-      this.ledger = Ledger.open(path.join(this.runDir, 'ledger.jsonl'), { runId: this.runId });
+      // Write failures are retried with a visible record of each attempt, then fail closed.
+      this.ledger = openRetryingLedger(path.join(this.runDir, 'ledger.jsonl'), {
+        runId: this.runId,
+        ...(this.ctx.ledgerFileFactory ? { fileFactory: this.ctx.ledgerFileFactory } : {}),
+      });
     } catch (err) {
       this.lock.release();
       throw err;
@@ -452,11 +458,25 @@ export class ProbeRun {
       true,
     );
     this.event('run', `run ${this.runId} of plan ${plan.id} confirmed by ${this.ctx.confirmation.by}`);
-    for (const r of this.ctx.recovered ?? []) {
+  }
+
+  /**
+   * Interrupted runs in this report folder, found only while this run holds the folder's lock (a
+   * live probe there is never mistaken for a dead one): their leftover processes killed, each
+   * marked interrupted, each an anomaly of this run.
+   */
+  private async recoverInterrupted(): Promise<void> {
+    let found: InterruptedRun[] = [];
+    try {
+      found = await recoverInterruptedRuns(this.ctx.outDir, this.runId);
+    } catch (err) {
+      this.anomaly('RECOVERY_FAILED', 'warning', `could not check for interrupted runs: ${String(err)}`);
+    }
+    for (const r of found) {
       this.anomaly(
         'INTERRUPTED_RUN_FOUND',
         'warning',
-        `run ${r.runId} was interrupted: last verified record ${r.lastGoodSeq}${r.torn ? `, torn tail of ${r.torn.bytes} bytes` : ''}; ${r.killedPids.length} leftover process(es) killed${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}; marked in ${r.markerPath}`,
+        `found interrupted run ${r.runId}: last verified record ${r.lastGoodSeq}${r.torn ? `, torn tail of ${r.torn.bytes} bytes` : ''}; ${r.killedPids.length} leftover process(es) killed${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}; marked in ${r.markerPath}`,
         { ...r },
       );
     }
@@ -466,6 +486,7 @@ export class ProbeRun {
   async run(): Promise<RunResult> {
     this.open();
     try {
+      await this.recoverInterrupted();
       return await this.execute();
     } finally {
       this.store.dispose();

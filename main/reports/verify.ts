@@ -9,7 +9,7 @@
  * the detail names which file was used so a reader can tell.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { VerifyResult } from '../../preload/contract';
 import type { ErrorCode } from '../util/errors';
@@ -150,6 +150,9 @@ function checkLedger(
   if (isAbsolute(file))
     return bad(coded('REPORT_PARSE', `ledger.file must be relative to the report folder, got ${file}`));
   const ledgerPath = join(dir, file);
+  const rel = relative(resolve(dir), resolve(ledgerPath));
+  if (rel.startsWith('..') || isAbsolute(rel))
+    return bad(coded('REPORT_PARSE', 'ledger.file must stay inside the report folder'));
   const v = verifyLedger(ledgerPath, { head, records });
   const failure = pins.data.ledger.failure;
   if (v.code === 'LEDGER_TORN' && failure && tornTailOnly(ledgerPath, head, records)) {

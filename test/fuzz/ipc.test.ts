@@ -78,13 +78,12 @@ async function invokeChecked(channel: string, input: unknown): Promise<void> {
  * to the IPC or browser client; a valid plan anywhere on disk is returned with its text). Expected:
  * IPC_INVALID (the id is a plan slug) and no read. Marked `fails` until fixed.
  */
-const KNOWN_BUGS = new Set(['plans.get {"id":"../../etc/passwd"}']);
 
 describe('IPC: malformed corpus against the engine host', () => {
   for (const line of corpusLines('ipc.jsonl')) {
     const { channel, input } = JSON.parse(line) as { channel: string; input: unknown };
     const name = `${channel} ${JSON.stringify(input).slice(0, 60)}`;
-    (KNOWN_BUGS.has(name) ? it.fails : it)(`${name} is IPC_INVALID and changes nothing`, async () => {
+    it(`${name} is IPC_INVALID and changes nothing`, async () => {
       const before = snapshot();
       const reply = await host.invoke(channel, input, { kind: 'challenge' });
       expect(reply).toMatchObject({ ok: false, error: { code: 'IPC_INVALID' } });

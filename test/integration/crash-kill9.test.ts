@@ -156,7 +156,7 @@ describe('one probe per report folder', () => {
   // taken, so a refused second start first treats the LIVE run as interrupted: it kills every
   // process of it and writes INTERRUPTED.json into it, then says TARGET_BUSY. Marked `fails` so the
   // suite records the bug; flip to `it` once recovery skips a folder whose lock a live pid holds.
-  it.fails('a second start on a busy report folder is refused with TARGET_BUSY and touches nothing of the running probe', async () => {
+  it('a second start on a busy report folder is refused with TARGET_BUSY and touches nothing of the running probe', async () => {
     const out = path.join(work, 'reports-busy');
     const { victim, runId, runsDir } = await startVictim(out);
     try {
