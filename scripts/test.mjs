@@ -8,14 +8,17 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
-fs.mkdirSync('test-results', { recursive: true });
+// Playwright empties test-results/ when it starts: the runners' summaries live elsewhere.
+const SUMMARY_DIR = '.cache/test-summary';
+fs.rmSync(SUMMARY_DIR, { recursive: true, force: true });
+fs.mkdirSync(SUMMARY_DIR, { recursive: true });
 const failures = [];
 const t0 = Date.now();
 
-function stage(name, cmd, args) {
+function stage(name, cmd, args, env = {}) {
   const t = Date.now();
   process.stdout.write(`\n=== ${name}: ${[cmd, ...args].join(' ')}\n`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   const ok = r.status === 0;
   process.stdout.write(`=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
   if (!ok) failures.push(name);
@@ -27,16 +30,18 @@ stage('typecheck (node side)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmi
 stage('typecheck (web side)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 stage('lint', npx, ['eslint', '.']);
 const built = stage('build', npx, ['electron-vite', 'build']);
-stage('unit and integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']);
+stage('unit and integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${SUMMARY_DIR}/vitest.json`]);
 if (fs.existsSync('playwright.config.ts') && built) {
-  stage('end to end (playwright)', npx, ['playwright', 'test', '--reporter=list,json']);
+  stage('end to end (playwright)', npx, ['playwright', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(root, SUMMARY_DIR, 'playwright.json'),
+  });
 }
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 try {
-  const v = JSON.parse(fs.readFileSync('test-results/vitest.json', 'utf8'));
+  const v = JSON.parse(fs.readFileSync(`${SUMMARY_DIR}/vitest.json`, 'utf8'));
   passed += v.numPassedTests ?? 0;
   failed += v.numFailedTests ?? 0;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
@@ -44,7 +49,7 @@ try {
   failures.push('vitest results missing');
 }
 try {
-  const p = JSON.parse(fs.readFileSync('test-results/playwright.json', 'utf8'));
+  const p = JSON.parse(fs.readFileSync(`${SUMMARY_DIR}/playwright.json`, 'utf8'));
   passed += p.stats?.expected ?? 0;
   failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
   skipped += p.stats?.skipped ?? 0;

@@ -92,9 +92,11 @@ export function treePids(rootPid: number): number[] {
   while (queue.length) {
     const pid = queue.shift() as number;
     if (seen.has(pid)) continue;
-    if (!fs.existsSync(`/proc/${pid}`)) continue;
+    // A vanished pid has no task folder: childrenOf answers [] and we skip it without a stat.
+    const kids = childrenOf(pid);
+    if (kids.length === 0 && pid === rootPid && !fs.existsSync(`/proc/${pid}`)) continue;
     seen.add(pid);
-    queue.push(...childrenOf(pid));
+    queue.push(...kids);
   }
   return [...seen];
 }

@@ -639,7 +639,8 @@ export class ProbeRun {
         this.anomaly('OUTPUT_WRITE_FAILED', 'warning', `${id}: output log write failed: ${String(err)}`);
       }
       i.state.outputBytes += data.length;
-      i.tail = (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
+      // A flood's batch alone can exceed the tail: then it is the tail, with no copy of the old one.
+      i.tail = data.length >= OUTPUT_TAIL_CHARS ? data.slice(-OUTPUT_TAIL_CHARS) : (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
       this.outputEmitter.fire({ targetId: id, data });
     };
     this.store.add(t.onDidOutput(sink));

@@ -35,8 +35,10 @@ it('quick-kernel: boot, round-trip pulses, a measured VM pause, a verified repor
   expect(pause.heartbeatGapMs).toBeGreaterThanOrEqual(requestedMs);
   expect(pause.recoveredAfterMs).not.toBeNull();
   expect(result.thresholds.find((t) => t.name === 'kernel pause recovery')?.ok).toBe(true);
-  // A paused guest was seen as unresponsive by a pulse, or the pause fell between pulses.
-  expect(run.pulses.every((p) => p.latencyClass !== 'skipped')).toBe(true);
+  // A pause that overlaps a burst makes a pulse wait on the frozen guest, and the next one of the
+  // burst may come due meanwhile: such a pulse is skipped and must be counted, never hidden.
+  expect(doc.pulses.byClass.skipped).toBe(run.pulses.filter((p) => p.latencyClass === 'skipped').length);
+  expect(doc.pulses.count).toBe(run.pulses.length);
   expect(verifyReport(result.report.markdown).ok).toBe(true);
   expect(liveProcessesOfRun(run.runId)).toEqual([]);
 }, 180_000);
