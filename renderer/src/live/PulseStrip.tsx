@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import type { Pulse } from '../../../preload/contract';
 import { formatDateTime, formatSeconds } from '../ui/format';
 
@@ -27,12 +27,23 @@ const PulseCell = memo(function PulseCell({ pulse }: { pulse: Pulse }) {
   );
 });
 
-/** One cell per pulse, coloured by latency class; the overall status is the latest pulse's. */
+/**
+ * Cells drawn at most: a 24-hour run holds 10,000+ pulses, and one element each made every frame
+ * slow (bench/console.ts). The counts still cover every pulse; older cells are summarised.
+ */
+export const MAX_PULSE_CELLS = 600;
+
+/** One cell per recent pulse, coloured by latency class; the overall status is the latest pulse's. */
 export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[] }) {
   const latest = pulses[pulses.length - 1];
   const status = latest?.status ?? 'GREEN';
-  const counts = { ok: 0, warning: 0, critical: 0, skipped: 0 };
-  for (const p of pulses) counts[p.latencyClass] += 1;
+  const counts = useMemo(() => {
+    const c = { ok: 0, warning: 0, critical: 0, skipped: 0 };
+    for (const p of pulses) c[p.latencyClass] += 1;
+    return c;
+  }, [pulses]);
+  const hidden = Math.max(0, pulses.length - MAX_PULSE_CELLS);
+  const shown = hidden ? pulses.slice(hidden) : pulses;
   return (
     <section className="panel" data-testid="pulse-strip" data-status={latest ? status : 'NONE'}>
       <h3>
@@ -50,7 +61,12 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
         </span>
       </h3>
       <div className="pulse-cells">
-        {pulses.map((p) => (
+        {hidden ? (
+          <span className="muted small" data-testid="pulse-cells-hidden">
+            {hidden} earlier pulses counted above, not drawn ·{' '}
+          </span>
+        ) : null}
+        {shown.map((p) => (
           <PulseCell key={p.seq} pulse={p} />
         ))}
       </div>
