@@ -4,22 +4,9 @@
 // check ran (pid and a high-resolution clock), so its output differs on every run. (2) For packs
 // whose id ends in 3 it consults an unseeded random "sampling" gate, so its verdict flips about one
 // time in three. Everything else is deterministic.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { loadPack } from './pack.mjs';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: flaky-gate <pack.json>');
-  process.exit(2);
-}
-const name = basename(file);
-let pack;
-try {
-  pack = JSON.parse(readFileSync(file, 'utf8'));
-} catch (err) {
-  console.log(`FAIL ${name}: PACK_PARSE ${String(err.message).split('\n')[0]}`);
-  process.exit(1);
-}
+const { name, pack } = loadPack('flaky-gate');
 const problems = [];
 const id = String(pack?.id ?? '');
 if (pack?.fail_closed !== true) problems.push('FAIL_CLOSED_RELAXED');

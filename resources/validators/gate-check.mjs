@@ -4,22 +4,9 @@
 // failed gate and a final PASS/FAIL line. Exit 0 = pass, 1 = fail, 2 = usage. Same input, same
 // output, every time. GATE_DELAY_MS (from the plan's validator env) makes each check take that
 // long, like a heavier real validator, so a burst can be seen holding many at once.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { loadPack } from './pack.mjs';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: gate-check <pack.json>');
-  process.exit(2);
-}
-const name = basename(file);
-let pack;
-try {
-  pack = JSON.parse(readFileSync(file, 'utf8'));
-} catch (err) {
-  console.log(`FAIL ${name}: PACK_PARSE ${String(err.message).split('\n')[0]}`);
-  process.exit(1);
-}
+const { name, pack } = loadPack('gate-check');
 const problems = [];
 if (typeof pack !== 'object' || pack === null || Array.isArray(pack)) problems.push('PACK_SHAPE not an object');
 else {

@@ -156,21 +156,18 @@ export class KernelTarget implements Target {
     try {
       this.prepare();
     } catch (err) {
-      // Nothing was spawned: the target has ended before it began.
-      if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
-      this.resolveExited({
-        exitCode: null,
-        signal: null,
-        outcome: 'failed',
-        stopReason: 'error',
-        at: Date.now(),
-        runMs: 0,
-      });
+      this.failBeforeSpawn();
       throw err;
     }
     const t0 = performance.now();
     this.spawn();
     await this.boot(t0);
+  }
+
+  /** Nothing was spawned: the target has ended before it began, and leaves nothing behind. */
+  private failBeforeSpawn(): void {
+    if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
+    this.resolveExited({ exitCode: null, signal: null, outcome: 'failed', stopReason: 'error', at: Date.now(), runMs: 0 });
   }
 
   private prepare(): void {
@@ -209,15 +206,7 @@ export class KernelTarget implements Target {
         env,
       });
     } catch (err) {
-      if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
-      this.resolveExited({
-        exitCode: null,
-        signal: null,
-        outcome: 'failed',
-        stopReason: 'error',
-        at: Date.now(),
-        runMs: 0,
-      });
+      this.failBeforeSpawn();
       throw err;
     }
     this.pty = pty;
