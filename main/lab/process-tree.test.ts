@@ -37,3 +37,18 @@ describe('process tree', () => {
     expect(isAlive(pid)).toBe(false);
   });
 });
+
+describe('tree walk by main thread only', () => {
+  it('finds children forked by the main thread without reading every thread', async () => {
+    const root = spawn('/bin/sh', ['-c', 'sleep 30 & sleep 30 & wait'], { detached: true, stdio: 'ignore' });
+    const rootPid = root.pid as number;
+    let tree: number[] = [];
+    for (let i = 0; i < 100 && tree.length < 3; i++) {
+      await sleep(20);
+      tree = treePids(rootPid, false);
+    }
+    expect(tree.sort()).toEqual(treePids(rootPid, true).sort());
+    expect(tree.length).toBe(3);
+    await killTree([rootPid], 200);
+  });
+});

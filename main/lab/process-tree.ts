@@ -65,13 +65,15 @@ export function isAlive(pid: number): boolean {
   return st !== null && st.state !== 'Z' && st.state !== 'X';
 }
 
-function childrenOf(pid: number): number[] {
+function childrenOf(pid: number, allThreads = true): number[] {
   let tids: string[];
-  try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
+  if (allThreads) {
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return [];
+    }
+  } else tids = [String(pid)];
   const out: number[] = [];
   for (const tid of tids) {
     let text: string;
@@ -85,15 +87,19 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-/** The root and all its descendants, breadth first. */
-export function treePids(rootPid: number): number[] {
+/**
+ * The root and all its descendants, breadth first. `allThreads: false` reads only each process's
+ * main-thread children list: a child forked by another thread is then missed until a full walk.
+ * Sampling uses that between full walks; killing always walks every thread.
+ */
+export function treePids(rootPid: number, allThreads = true): number[] {
   const seen = new Set<number>();
   const queue = [rootPid];
   while (queue.length) {
     const pid = queue.shift() as number;
     if (seen.has(pid)) continue;
     // A vanished pid has no task folder: childrenOf answers [] and we skip it without a stat.
-    const kids = childrenOf(pid);
+    const kids = childrenOf(pid, allThreads);
     if (kids.length === 0 && pid === rootPid && !fs.existsSync(`/proc/${pid}`)) continue;
     seen.add(pid);
     queue.push(...kids);
