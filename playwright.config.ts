@@ -4,9 +4,7 @@
  * reason otherwise). Playwright's own browser downloads are never used.
  */
 import { defineConfig } from '@playwright/test';
-
-/** Debian's Chromium; CHROMIUM_PATH points elsewhere on other machines. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from './test/chromium';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -28,15 +26,7 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           executablePath: CHROMIUM,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
+          args: CHROMIUM_ARGS,
         },
       },
     },

@@ -20,13 +20,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium';
 import { QUICK, fmt, percentile, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 
 const ID = 'console';
 const FIGURE = 'Console frame times';
 const TARGET = 'p95 frame < 32 ms';
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PULSES = QUICK ? 2_000 : 10_000;
 const BURST = 20;
 /** 133 pulses a second: about what the engine sustains beside a storm on 2 cores (measured 143/s
@@ -202,15 +202,7 @@ async function main(): Promise<BenchResult> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

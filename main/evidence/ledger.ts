@@ -13,6 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabError, type ErrorCode } from '../util/errors';
+import { canonicalJson } from '../util/canonical-json';
 import { openLedgerFile, type LedgerFile, type LedgerFileFactory } from './ledger-file';
 
 export const LEDGER_VERSION = 1;
@@ -34,44 +35,7 @@ const sha256 = (data: Buffer | string): string => createHash('sha256').update(da
 /** The `prev` of record 1: binds the chain to its run, so two runs' ledgers cannot be spliced. */
 export const genesisHash = (runId: string): string => sha256(`probe-lab-ledger:v${LEDGER_VERSION}:${runId}`);
 
-// ---- canonical JSON ----
-
-function canonical(value: unknown, seen: Set<object>): string | undefined {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-    case 'bigint':
-      throw new LabError('INTERNAL', 'ledger data cannot hold a bigint');
-  }
-  const obj = value as { toJSON?: () => unknown };
-  if (typeof obj.toJSON === 'function') return canonical(obj.toJSON(), seen);
-  if (seen.has(obj)) throw new LabError('INTERNAL', 'ledger data is circular');
-  seen.add(obj);
-  try {
-    if (Array.isArray(obj)) return `[${obj.map((v: unknown) => canonical(v, seen) ?? 'null').join(',')}]`;
-    const parts: string[] = [];
-    for (const key of Object.keys(obj).sort()) {
-      const v = canonical((obj as Record<string, unknown>)[key], seen);
-      if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
-    }
-    return `{${parts.join(',')}}`;
-  } finally {
-    seen.delete(obj);
-  }
-}
-
-/** Deterministic JSON: object keys sorted, no blanks; undefined members dropped, as JSON.stringify does. */
-export function canonicalJson(value: unknown): string {
-  return canonical(value, new Set()) ?? 'null';
-}
+export { canonicalJson };
 
 /** One record as its line bytes, without the trailing newline. */
 function recordLine(r: Omit<LedgerRecord, 'data'>, dataJson: string): string {

@@ -6,6 +6,7 @@
  * is accepted once: a renderer, a replayed request or a scheduler cannot produce one.
  */
 import crypto from 'node:crypto';
+import { canonicalJson } from '../util/canonical-json';
 import { LabError } from '../util/errors';
 import type { Plan } from './plan';
 
@@ -21,16 +22,6 @@ export interface Confirmation {
   issuedAt: number;
   by: ConfirmedBy;
   mac: string;
-}
-
-/** Canonical JSON: sorted keys, so the hash does not depend on key order in the file. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 export function planHash(plan: Plan): string {

@@ -33,6 +33,7 @@ import type {
 } from '../evidence/types';
 import type { Target, TargetExit } from '../lab/target';
 import type { PtySession } from '../lab/pty-session';
+import { isAlive } from '../lab/process-tree';
 import { computeTes, probeTes, assessDrift, type DriftFinding } from '../scoring/tes';
 import { Emitter, DisposableStore } from '../util/event';
 import { toCodedError } from '../util/errors';
@@ -246,7 +247,7 @@ export class ProbeRun {
     const t0 = performance.now();
     this.requestHalt(reason);
     await this.stopAll('halt');
-    const survivors = this.knownPids().filter((p) => fs.existsSync(`/proc/${p}`) && !isZombie(p));
+    const survivors = this.knownPids().filter(isAlive);
     return { stoppedWithinMs: Math.round(performance.now() - t0), survivors };
   }
 
@@ -817,15 +818,6 @@ export class ProbeRun {
 
 function isTask(p: PreparedTarget): boolean {
   return p.spec.kind === 'agent' && p.spec.role === 'task';
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
 }
 
 function hostInfo() {
