@@ -4,13 +4,48 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const nodeBuiltins = [
-  'fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'stream',
-  'events', 'url', 'util', 'worker_threads', 'zlib', 'tls', 'dgram', 'dns', 'readline', 'process',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'net',
+  'http',
+  'https',
+  'stream',
+  'events',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+  'tls',
+  'dgram',
+  'dns',
+  'readline',
+  'process',
 ];
-const nodeBanned = [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`), 'node-pty', 'ws', 'electron', 'electron-store'];
+const nodeBanned = [
+  ...nodeBuiltins,
+  ...nodeBuiltins.map((m) => `node:${m}`),
+  'node-pty',
+  'ws',
+  'electron',
+  'electron-store',
+];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'resources/**/*.mjs', 'reports/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'resources/**/*.mjs',
+      'reports/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
@@ -23,12 +58,18 @@ export default tseslint.config(
     files: ['main/**/*.ts'],
     ignores: ['main/app/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'The engine imports nothing from Electron: put this in main/app/.' },
-          { name: 'electron-store', message: 'Settings go through main/app/settings; the engine never sees Electron.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The engine imports nothing from Electron: put this in main/app/.' },
+            {
+              name: 'electron-store',
+              message: 'Settings go through main/app/settings; the engine never sees Electron.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -36,19 +77,39 @@ export default tseslint.config(
     files: ['main/app/**/*.ts'],
     ignores: ['main/app/ipc.ts', 'main/app/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC is registered only in main/app/ipc.ts.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'IPC is registered only in main/app/ipc.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBanned.map((name) => ({ name, message: 'The renderer runs with no Node and no Electron: use window.lab.' })),
-        patterns: [{ group: ['../main/*', '../../main/*', '../../../main/*'], message: 'The renderer talks to the engine only through the contract.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBanned.map((name) => ({
+            name,
+            message: 'The renderer runs with no Node and no Electron: use window.lab.',
+          })),
+          patterns: [
+            {
+              group: ['../main/*', '../../main/*', '../../../main/*'],
+              message: 'The renderer talks to the engine only through the contract.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -21,7 +21,18 @@ import type {
   Verdict,
 } from '../main/evidence/types';
 
-export type { Anomaly, Coverage, IntegrityCheck, Pulse, ResourceSample, RunEventRecord, Snapshot, TargetState, TesScore, Verdict };
+export type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  Verdict,
+};
 
 export interface CodedErrorDto {
   code: string;
@@ -32,8 +43,15 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDt
 
 const id = z.string().min(1).max(128);
 /** Plan ids are slugs: a path can never pass for one across this boundary. */
-const planId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/);
-const planRef = z.union([z.object({ id: planId }).strict(), z.object({ text: z.string().min(1).max(1_000_000) }).strict()]);
+const planId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/);
+const planRef = z.union([
+  z.object({ id: planId }).strict(),
+  z.object({ text: z.string().min(1).max(1_000_000) }).strict(),
+]);
 
 export interface PlanSummary {
   id: string;
@@ -60,7 +78,14 @@ export interface RunPreview {
   kind: string;
   targets: { id: string; kind: string; command: string; args: string[]; count: number; resolved: string }[];
   maxDurationSec: number;
-  cadences: { pulseEverySec: number; burstCount: number; burstSpacingSec: number; pulsesAfter: number; snapshotEverySec: number; sampleEveryMs: number };
+  cadences: {
+    pulseEverySec: number;
+    burstCount: number;
+    burstSpacingSec: number;
+    pulsesAfter: number;
+    snapshotEverySec: number;
+    sampleEveryMs: number;
+  };
   guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
   governance: { folder: string | null; sentinels: string[] };
   allowlist: string[];
@@ -169,7 +194,9 @@ export const Invoke = {
   'runs.halt': z.object({ runId: id }).strict(),
   'runs.list': z.object({}).strict(),
   'runs.state': z.object({ runId: id }).strict(),
-  'output.ack': z.object({ runId: id, targetId: id, chars: z.number().int().min(0).max(10_000_000) }).strict(),
+  'output.ack': z
+    .object({ runId: id, targetId: id, chars: z.number().int().min(0).max(10_000_000) })
+    .strict(),
   'reports.list': z.object({}).strict(),
   'reports.open': z.object({ reportPath: z.string().min(1).max(4096) }).strict(),
   'reports.export': z.object({ format: z.enum(['csv', 'json']) }).strict(),
@@ -177,8 +204,14 @@ export const Invoke = {
   'settings.set': z
     .object({
       reportFolder: z.string().min(1).max(4096).optional(),
-      agents: z.array(z.object({ name: z.string().min(1).max(64), command: z.string().min(1).max(4096) }).strict()).max(64).optional(),
-      labKernel: z.object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() }).strict().optional(),
+      agents: z
+        .array(z.object({ name: z.string().min(1).max(64), command: z.string().min(1).max(4096) }).strict())
+        .max(64)
+        .optional(),
+      labKernel: z
+        .object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() })
+        .strict()
+        .optional(),
     })
     .strict(),
 } as const;

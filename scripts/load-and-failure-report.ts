@@ -15,7 +15,12 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startVitest } from 'vitest/node';
 import { readLedger, verifyLedger } from '../main/evidence/ledger';
-import { RETRY_RECORD, faultInjectingFile, openRetryingLedger, type InjectedFault } from '../main/evidence/ledger-retry';
+import {
+  RETRY_RECORD,
+  faultInjectingFile,
+  openRetryingLedger,
+  type InjectedFault,
+} from '../main/evidence/ledger-retry';
 import { resolveAllowed } from '../main/probes/allowlist';
 import { Burst, listArtifacts, parseBurstSection, type BurstOutcome } from '../main/probes/burst/index';
 import { LabError } from '../main/util/errors';
@@ -75,7 +80,9 @@ async function suite(include: string[], env: Record<string, string> = {}): Promi
     files: files.length,
     passed: tests.filter((t) => t.result?.state === 'pass' && !t.fails).length,
     failed: tests.filter((t) => t.result?.state === 'fail').map((t) => `${t.where}: ${t.name}`),
-    expectedFails: tests.filter((t) => t.fails && t.result?.state === 'pass').map((t) => `${t.where}: ${t.name}`),
+    expectedFails: tests
+      .filter((t) => t.fails && t.result?.state === 'pass')
+      .map((t) => `${t.where}: ${t.name}`),
     skipped: tests.filter((t) => t.mode === 'skip' || t.result?.state === 'skip').length,
     logs,
   };
@@ -83,7 +90,11 @@ async function suite(include: string[], env: Record<string, string> = {}): Promi
 
 function corpusCount(): { boundary: string; cases: number }[] {
   const dir = path.join(root, 'test', 'fixtures', 'malformed');
-  const lines = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== '').length;
+  const lines = (f: string) =>
+    fs
+      .readFileSync(path.join(dir, f), 'utf8')
+      .split('\n')
+      .filter((l, i, a) => i < a.length - 1 || l !== '').length;
   const files = (d: string) => fs.readdirSync(path.join(dir, d)).length;
   return [
     { boundary: 'plan files', cases: files('plans') + 3 },
@@ -114,10 +125,25 @@ const CAMPAIGN: { name: string; plan: (at: number) => Record<number, InjectedFau
   { name: 'I/O error once (EIO)', plan: (at) => ({ [at]: 'EIO' }) },
   { name: 'disk full mid-line once (torn, then ENOSPC)', plan: (at) => ({ [at]: 'torn-ENOSPC' }) },
   { name: 'write makes no progress twice', plan: (at) => ({ [at]: 'zero', [at + 1]: 'zero' }) },
-  { name: 'short writes (3 in a row)', plan: (at) => ({ [at]: 'short', [at + 1]: 'short', [at + 2]: 'short' }) },
-  { name: 'disk full for good', plan: (at) => Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + k, 'ENOSPC' as const])) },
-  { name: 'I/O error for good', plan: (at) => Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + k, 'EIO' as const])) },
-  { name: 'disk full mid-line for good', plan: (at) => ({ [at]: 'torn-ENOSPC', ...Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + 1 + k, 'ENOSPC' as const])) }) },
+  {
+    name: 'short writes (3 in a row)',
+    plan: (at) => ({ [at]: 'short', [at + 1]: 'short', [at + 2]: 'short' }),
+  },
+  {
+    name: 'disk full for good',
+    plan: (at) => Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + k, 'ENOSPC' as const])),
+  },
+  {
+    name: 'I/O error for good',
+    plan: (at) => Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + k, 'EIO' as const])),
+  },
+  {
+    name: 'disk full mid-line for good',
+    plan: (at) => ({
+      [at]: 'torn-ENOSPC',
+      ...Object.fromEntries(Array.from({ length: 12 }, (_, k) => [at + 1 + k, 'ENOSPC' as const])),
+    }),
+  },
   { name: 'read-only file system (EROFS)', plan: (at) => ({ [at]: 'EROFS' }) },
 ];
 
@@ -125,7 +151,16 @@ function faultCampaign(positions: number[]): FaultRow[] {
   const rows: FaultRow[] = [];
   const noSleep = { sleep: () => {} };
   for (const c of [...CAMPAIGN, { name: 'fdatasync fails (EIO)', plan: () => ({}), sync: 'EIO' }]) {
-    const row: FaultRow = { fault: c.name, injections: 0, detected: 0, retriedVisibly: 0, failedClosed: 0, lostRecords: 0, ledgersThatVerify: 0, tornTailsNamed: 0 };
+    const row: FaultRow = {
+      fault: c.name,
+      injections: 0,
+      detected: 0,
+      retriedVisibly: 0,
+      failedClosed: 0,
+      lostRecords: 0,
+      ledgersThatVerify: 0,
+      tornTailsNamed: 0,
+    };
     for (const at of c.sync ? [0] : positions) {
       const p = path.join(fs.mkdtempSync(path.join(work, 'fault-')), 'ledger.jsonl');
       row.injections++;
@@ -133,7 +168,11 @@ function faultCampaign(positions: number[]): FaultRow[] {
       let failure: unknown = null;
       let ledger: ReturnType<typeof openRetryingLedger> | null = null;
       try {
-        ledger = openRetryingLedger(p, { runId: `fault-${at}`, fileFactory: faultInjectingFile({ writes: c.plan(at), ...(c.sync ? { syncFault: c.sync } : {}) }), ...noSleep });
+        ledger = openRetryingLedger(p, {
+          runId: `fault-${at}`,
+          fileFactory: faultInjectingFile({ writes: c.plan(at), ...(c.sync ? { syncFault: c.sync } : {}) }),
+          ...noSleep,
+        });
         for (let i = 0; i < 30; i++) {
           ledger.append('pulse', { i }, { durable: i % 5 === 0 });
           acknowledged.push(i);
@@ -143,7 +182,9 @@ function faultCampaign(positions: number[]): FaultRow[] {
       } finally {
         ledger?.close();
       }
-      const faultLog = fs.existsSync(`${p}.faults.jsonl`) ? fs.readFileSync(`${p}.faults.jsonl`, 'utf8').trim().split('\n').length : 0;
+      const faultLog = fs.existsSync(`${p}.faults.jsonl`)
+        ? fs.readFileSync(`${p}.faults.jsonl`, 'utf8').trim().split('\n').length
+        : 0;
       const isShort = c.name.startsWith('short');
       if (isShort) row.detected = 'n/a';
       else if (faultLog > 0 && typeof row.detected === 'number') row.detected++;
@@ -154,7 +195,12 @@ function faultCampaign(positions: number[]): FaultRow[] {
       const v = verifyLedger(p);
       if (v.ok) row.ledgersThatVerify++;
       if (v.code === 'LEDGER_TORN') row.tornTailsNamed++;
-      const verified = new Set(read.records.slice(0, v.goodLines).filter((r) => r.type === 'pulse').map((r) => (r.data as { i: number }).i));
+      const verified = new Set(
+        read.records
+          .slice(0, v.goodLines)
+          .filter((r) => r.type === 'pulse')
+          .map((r) => (r.data as { i: number }).i),
+      );
       row.lostRecords += acknowledged.filter((i) => !verified.has(i)).length;
     }
     rows.push(row);
@@ -178,27 +224,62 @@ interface LoadRow {
   nondeterministic: number;
 }
 
-async function burst(label: string, validator: string, concurrency: number, repeat: number, launchesPerTurn?: number, env: Record<string, string> = {}, artifactLimit?: number): Promise<LoadRow & { outcome: BurstOutcome }> {
+async function burst(
+  label: string,
+  validator: string,
+  concurrency: number,
+  repeat: number,
+  launchesPerTurn?: number,
+  env: Record<string, string> = {},
+  artifactLimit?: number,
+): Promise<LoadRow & { outcome: BurstOutcome }> {
   const v = path.join(resourcesDir(), 'validators', validator);
-  const config = parseBurstSection({ validator: { command: v, env, timeoutSec: 120 }, artifacts: { folder: path.join(resourcesDir(), 'artifacts', 'packs'), suffixes: ['.json'] }, concurrency, repeat });
+  const config = parseBurstSection({
+    validator: { command: v, env, timeoutSec: 120 },
+    artifacts: { folder: path.join(resourcesDir(), 'artifacts', 'packs'), suffixes: ['.json'] },
+    concurrency,
+    repeat,
+  });
   const resolved = resolveAllowed(v, [v], { resourcesDir: resourcesDir(), baseDir: root });
-  const artifacts = listArtifacts(path.join(resourcesDir(), 'artifacts', 'packs'), ['.json']).slice(0, artifactLimit);
+  const artifacts = listArtifacts(path.join(resourcesDir(), 'artifacts', 'packs'), ['.json']).slice(
+    0,
+    artifactLimit,
+  );
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  const outcome = await new Burst({ config, resolved, artifacts, cwd: work, runId: `load-${label}`, ...(launchesPerTurn ? { launchesPerTurn } : {}) }).run();
+  const outcome = await new Burst({
+    config,
+    resolved,
+    artifacts,
+    cwd: work,
+    runId: `load-${label}`,
+    ...(launchesPerTurn ? { launchesPerTurn } : {}),
+  }).run();
   h.disable();
   return {
-    label, concurrency, launchesPerTurn: launchesPerTurn === 1e9 ? 'all' : (launchesPerTurn ?? 4),
-    invocations: outcome.invocations.length, throughput: outcome.throughputPerSec,
-    p50: outcome.latencyMs?.p50 ?? 0, p99: outcome.latencyMs?.p99 ?? 0, peak: outcome.peakConcurrency,
-    stallMaxMs: Math.round(h.max / 1e6), stallP99Ms: Math.round(h.percentile(99) / 1e6), nondeterministic: outcome.nondeterministic.length, outcome,
+    label,
+    concurrency,
+    launchesPerTurn: launchesPerTurn === 1e9 ? 'all' : (launchesPerTurn ?? 4),
+    invocations: outcome.invocations.length,
+    throughput: outcome.throughputPerSec,
+    p50: outcome.latencyMs?.p50 ?? 0,
+    p99: outcome.latencyMs?.p99 ?? 0,
+    peak: outcome.peakConcurrency,
+    stallMaxMs: Math.round(h.max / 1e6),
+    stallP99Ms: Math.round(h.percentile(99) / 1e6),
+    nondeterministic: outcome.nondeterministic.length,
+    outcome,
   };
 }
 
 // ---- the document -------------------------------------------------------------------------
 
 const table = (head: string[], rows: (string | number)[][]) =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -206,7 +287,12 @@ async function main(): Promise<void> {
   const tally = path.join(work, 'fuzz-tally.txt');
   fs.writeFileSync(tally, '');
   const fuzz = await suite(['test/fuzz/**/*.test.ts'], { PROBE_LAB_FUZZ_TALLY: tally });
-  const generated = fs.readFileSync(tally, 'utf8').trim().split('\n').filter(Boolean).reduce((a, n) => a + Number(n), 0);
+  const generated = fs
+    .readFileSync(tally, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .reduce((a, n) => a + Number(n), 0);
   const corpus = corpusCount();
   log('break tests...');
   const breaks = await suite(['test/integration/break*.test.ts']);
@@ -214,15 +300,36 @@ async function main(): Promise<void> {
   const crashes: SuiteResult[] = [];
   for (let k = 0; k < KILLS; k++) crashes.push(await suite(['test/integration/crash*.test.ts']));
   const killLines = crashes.flatMap((c) => c.logs.filter((l) => l.startsWith('kill -9:')));
-  const killNums = killLines.map((l) => (/(\d+) orphaned by it, (\d+) killed by recovery, (\d+) left; (\d+) records at the kill, (\d+) verified, (\d+) lost/.exec(l) ?? []).slice(1).map(Number));
+  const killNums = killLines.map((l) =>
+    (
+      /(\d+) orphaned by it, (\d+) killed by recovery, (\d+) left; (\d+) records at the kill, (\d+) verified, (\d+) lost/.exec(
+        l,
+      ) ?? []
+    )
+      .slice(1)
+      .map(Number),
+  );
   log('ledger fault campaign...');
   const faults = faultCampaign(Array.from({ length: QUICK ? 5 : 20 }, (_, k) => k + 2));
   log('load...');
   const levels = QUICK ? [1, 10, 100] : [1, 10, 50, 100, 200];
   const load: LoadRow[] = [];
   for (const c of levels) load.push(await burst(`gate-check x${c}`, 'gate-check.mjs', c, 2));
-  const allAtOnce = await burst('gate-check x100, all launched in one tick (before the fix)', 'gate-check.mjs', 100, 2, 1e9);
-  const held = await burst('gate-check, each check 6 s (GATE_DELAY_MS)', 'gate-check.mjs', 100, 2, undefined, { GATE_DELAY_MS: '6000' });
+  const allAtOnce = await burst(
+    'gate-check x100, all launched in one tick (before the fix)',
+    'gate-check.mjs',
+    100,
+    2,
+    1e9,
+  );
+  const held = await burst(
+    'gate-check, each check 6 s (GATE_DELAY_MS)',
+    'gate-check.mjs',
+    100,
+    2,
+    undefined,
+    { GATE_DELAY_MS: '6000' },
+  );
   const flaky = await burst('flaky-gate x100', 'flaky-gate.mjs', 100, 3);
   fs.rmSync(work, { recursive: true, force: true });
 
@@ -262,7 +369,10 @@ ${failedTests.length ? `\n**Failing tests in this run:**\n\n${failedTests.map((f
 Every case must be refused with a stable code and cause nothing else (IPC refusals are checked to
 leave the disk untouched). Corpus: \`test/fixtures/malformed/\`; tests: \`test/fuzz/\`.
 
-${table(['Boundary', 'Corpus cases'], corpus.map((c) => [c.boundary, c.cases]))}
+${table(
+  ['Boundary', 'Corpus cases'],
+  corpus.map((c) => [c.boundary, c.cases]),
+)}
 
 Generated cases (fixed seed, bounded): ${generated}.${resets ? `\n\nBrowser mode: ${resets.replace('browser-mode fuzz: ', '')} (Node's HTTP parser closes a request whose body has no length before the app sees it; nothing reached the host).` : ''}
 
@@ -271,7 +381,28 @@ Generated cases (fixed seed, bounded): ${generated}.${resets ? `\n\nBrowser mode
 Injected through the LedgerFile seam (\`faultInjectingFile\`) at write calls ${QUICK ? '2-6' : '2-21'} of a 31-record ledger written by
 \`openRetryingLedger\`. "Lost" counts acknowledged appends missing from the verified chain.
 
-${table(['Fault', 'Injections', 'Detected', 'Retry in ledger', 'Failed closed', 'Verifies', 'Torn tail named', 'Lost'], faults.map((r) => [r.fault, r.injections, r.detected, r.retriedVisibly, r.failedClosed, r.ledgersThatVerify, r.tornTailsNamed, r.lostRecords]))}
+${table(
+  [
+    'Fault',
+    'Injections',
+    'Detected',
+    'Retry in ledger',
+    'Failed closed',
+    'Verifies',
+    'Torn tail named',
+    'Lost',
+  ],
+  faults.map((r) => [
+    r.fault,
+    r.injections,
+    r.detected,
+    r.retriedVisibly,
+    r.failedClosed,
+    r.ledgersThatVerify,
+    r.tornTailsNamed,
+    r.lostRecords,
+  ]),
+)}
 
 Wired into the run loop (runner.ts uses \`openRetryingLedger\`): ${wired('openRetryingLedger')}. Until it is, a
 probe's ledger fails closed on the first write error (no retry), which the break tests also hold.
@@ -292,12 +423,39 @@ verified record.
 
 ## 4. Load: validation bursts (seed 003 tasks 1, 4, 5)
 
-Registered in the run loop (runner.ts or builtins.ts imports \`./burst\`): ${wired("./burst")}.
+Registered in the run loop (runner.ts or builtins.ts imports \`./burst\`): ${wired('./burst')}.
 
 ${flaky.outcome.artifacts} packs, \`gate-check.mjs\` (node, deterministic), repeated ${load[0]?.outcome.repeat ?? 2}x. "Stall" is the console's own
 event-loop delay during the burst (pulses, snapshots and samples wait that long).
 
-${table(['Run', 'Concurrency', 'Launches/turn', 'Invocations', 'Throughput /s', 'p50 ms', 'p99 ms', 'Peak live', 'Stall max ms', 'Stall p99 ms', 'Nondeterministic'], [...load, allAtOnce, held, flaky].map((r) => [r.label, r.concurrency, r.launchesPerTurn, r.invocations, r.throughput, r.p50, r.p99, r.peak, r.stallMaxMs, r.stallP99Ms, r.nondeterministic]))}
+${table(
+  [
+    'Run',
+    'Concurrency',
+    'Launches/turn',
+    'Invocations',
+    'Throughput /s',
+    'p50 ms',
+    'p99 ms',
+    'Peak live',
+    'Stall max ms',
+    'Stall p99 ms',
+    'Nondeterministic',
+  ],
+  [...load, allAtOnce, held, flaky].map((r) => [
+    r.label,
+    r.concurrency,
+    r.launchesPerTurn,
+    r.invocations,
+    r.throughput,
+    r.p50,
+    r.p99,
+    r.peak,
+    r.stallMaxMs,
+    r.stallP99Ms,
+    r.nondeterministic,
+  ]),
+)}
 
 Degradation: every validator is a fresh node process, so the CPUs bound throughput (about
 ${best.throughput}/s here), and spawn() is synchronous, so launches are paced. A check that ends before

@@ -20,7 +20,9 @@ function stage(name, cmd, args, env = {}) {
   process.stdout.write(`\n=== ${name}: ${[cmd, ...args].join(' ')}\n`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   const ok = r.status === 0;
-  process.stdout.write(`=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
+  );
   if (!ok) failures.push(name);
   return ok;
 }
@@ -29,8 +31,15 @@ const npx = 'npx';
 stage('typecheck (node side)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 stage('typecheck (web side)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 stage('lint', npx, ['eslint', '.']);
+stage('format (prettier)', npx, ['prettier', '--check', '.']);
 const built = stage('build', npx, ['electron-vite', 'build']);
-stage('unit and integration (vitest)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${SUMMARY_DIR}/vitest.json`]);
+stage('unit and integration (vitest)', npx, [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${SUMMARY_DIR}/vitest.json`,
+]);
 if (fs.existsSync('playwright.config.ts') && built) {
   stage('end to end (playwright)', npx, ['playwright', 'test', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(root, SUMMARY_DIR, 'playwright.json'),
@@ -56,6 +65,8 @@ try {
 } catch {
   if (fs.existsSync('playwright.config.ts')) failures.push('playwright results missing');
 }
-process.stdout.write(`\n${failures.length ? `failed stages: ${failures.join(', ')}` : 'all stages ok'} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+process.stdout.write(
+  `\n${failures.length ? `failed stages: ${failures.join(', ')}` : 'all stages ok'} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failures.length || failed ? 1 : 0);

@@ -6,12 +6,20 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const ss = s % 60;
-  return h ? `${h}:${String(m).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : `${String(m).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
+  return h
+    ? `${h}:${String(m).padStart(2, '0')}:${String(ss).padStart(2, '0')}`
+    : `${String(m).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
 }
 
-export function liveLine(run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } }, p: Pulse): string {
+export function liveLine(
+  run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } },
+  p: Pulse,
+): string {
   const phase = p.phase === 'during' ? `burst ${p.burst}` : p.phase;
-  const tes = p.tes === null ? 'TES n/a' : `TES ${p.tes.toFixed(1)}${p.tesDelta !== null ? ` (${p.tesDelta >= 0 ? '+' : ''}${p.tesDelta.toFixed(1)})` : ''}`;
+  const tes =
+    p.tes === null
+      ? 'TES n/a'
+      : `TES ${p.tes.toFixed(1)}${p.tesDelta !== null ? ` (${p.tesDelta >= 0 ? '+' : ''}${p.tesDelta.toFixed(1)})` : ''}`;
   const rtts = p.targets.map((t) => t.rttMs).filter((x): x is number => x !== null);
   const rtt = rtts.length ? ` rtt max ${Math.max(...rtts).toFixed(1)} ms` : '';
   const host = p.host ? ` cpu ${p.host.cpuPct}% ram ${p.host.ramPct}%` : '';

@@ -43,7 +43,10 @@ usage:
 exit codes: 0 pass, 1 thresholds failed, 2 refused or invalid input, 3 halted`;
 
 /** Minimal flag parser: --name value and boolean --flag; everything else positional. */
-export function parseFlags(argv: string[], booleans: string[] = []): { pos: string[]; flags: Map<string, string | true> } {
+export function parseFlags(
+  argv: string[],
+  booleans: string[] = [],
+): { pos: string[]; flags: Map<string, string | true> } {
   const pos: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -72,7 +75,10 @@ function reportError(io: Io, err: unknown): number {
 
 async function cmdPlans(io: Io): Promise<number> {
   const { plans, broken } = listPlans();
-  for (const l of plans) io.out(`${l.plan.id.padEnd(20)} ${l.plan.kind.padEnd(12)} ${formatDuration(l.plan.run.maxDurationSec * 1000).padStart(8)} max  ${l.plan.title} [${l.source}]`);
+  for (const l of plans)
+    io.out(
+      `${l.plan.id.padEnd(20)} ${l.plan.kind.padEnd(12)} ${formatDuration(l.plan.run.maxDurationSec * 1000).padStart(8)} max  ${l.plan.title} [${l.source}]`,
+    );
   for (const b of broken) io.err(`unreadable plan ${b.path}: ${b.error}`);
   return EXIT.PASS;
 }
@@ -90,7 +96,8 @@ async function cmdPlanCheck(argv: string[], io: Io): Promise<number> {
 async function cmdRun(argv: string[], io: Io): Promise<number> {
   const { pos, flags } = parseFlags(argv, ['json']);
   const ref = pos[0];
-  if (!ref) throw new LabError('USAGE', 'usage: probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json]');
+  if (!ref)
+    throw new LabError('USAGE', 'usage: probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json]');
   const json = flags.get('json') === true;
   const loaded = resolvePlan(ref);
   const num = (k: string): number | undefined => {
@@ -109,7 +116,9 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const authority = new ConfirmationAuthority();
   const confirmation = authority.issue(plan, 'cli');
   authority.consume(plan, confirmation);
-  const outDir = path.resolve(typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports');
+  const outDir = path.resolve(
+    typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports',
+  );
   const run = new ProbeRun({
     plan,
     planDir: loaded.planDir,
@@ -124,7 +133,10 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     halting = true;
     if (!json) io.err('halting: stopping every process of the probe...');
     void run.halt('SIGINT from the terminal').then((r) => {
-      if (!json) io.err(`halted: all processes stopped within ${r.stoppedWithinMs} ms${r.survivors.length ? `; SURVIVORS: ${r.survivors.join(', ')}` : ''}`);
+      if (!json)
+        io.err(
+          `halted: all processes stopped within ${r.stoppedWithinMs} ms${r.survivors.length ? `; SURVIVORS: ${r.survivors.join(', ')}` : ''}`,
+        );
     });
   };
   process.on('SIGINT', onSignal);
@@ -137,25 +149,49 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     io.out(`run ${run.runId} started; Ctrl-C halts it`);
     run.onDidPulse((p) => io.out(liveLine(run, p)));
     run.onDidEvent((e) => {
-      if (e.kind === 'target' || e.kind === 'run' || e.kind.startsWith('chaos')) io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
+      if (e.kind === 'target' || e.kind === 'run' || e.kind.startsWith('chaos'))
+        io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
     });
     run.onDidAnomaly((a) => {
-      if (a.code !== 'INTERRUPTED_RUN_FOUND') io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`);
+      if (a.code !== 'INTERRUPTED_RUN_FOUND')
+        io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`);
     });
   }
   try {
     const result = await run.run();
     if (json) {
-      io.out(JSON.stringify({ runId: result.runId, verdict: result.verdict, exitCode: result.exitCode, tes: result.probeTes?.score ?? null, thresholds: result.thresholds, report: result.report, haltReason: result.haltReason }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            runId: result.runId,
+            verdict: result.verdict,
+            exitCode: result.exitCode,
+            tes: result.probeTes?.score ?? null,
+            thresholds: result.thresholds,
+            report: result.report,
+            haltReason: result.haltReason,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       io.out('');
-      for (const t of result.thresholds) io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
-      io.out(`verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}; probe TES ${result.probeTes?.score ?? 'n/a'} (${result.probeTes?.drift ?? 'n/a'})`);
+      for (const t of result.thresholds)
+        io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
+      io.out(
+        `verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}; probe TES ${result.probeTes?.score ?? 'n/a'} (${result.probeTes?.drift ?? 'n/a'})`,
+      );
       io.out(`signed report: ${result.report.markdown}`);
       io.out(`               ${result.report.json}`);
-      if (result.report.results) io.out(`results (v1):  ${result.report.results}   (gate it: probe-lab check ${result.report.results} ...)`);
+      if (result.report.results)
+        io.out(
+          `results (v1):  ${result.report.results}   (gate it: probe-lab check ${result.report.results} ...)`,
+        );
       io.out(`verify with:   probe-lab verify ${result.report.markdown}`);
-      io.out(`          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`);
+      io.out(
+        `          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`,
+      );
     }
     return result.exitCode;
   } finally {
@@ -173,7 +209,9 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
   if (flags.get('json') === true) io.out(JSON.stringify(r, null, 2));
   else {
     for (const s of r.signatures) io.out(`${s.ok ? 'ok  ' : 'BAD '} signature ${s.file}: ${s.detail}`);
-    io.out(`${r.ledger.ok ? 'ok  ' : 'BAD '} ledger: ${r.ledger.records} records; ${r.ledger.detail}${r.ledger.firstBad !== null ? ` (first bad record: line ${r.ledger.firstBad})` : ''}`);
+    io.out(
+      `${r.ledger.ok ? 'ok  ' : 'BAD '} ledger: ${r.ledger.records} records; ${r.ledger.detail}${r.ledger.firstBad !== null ? ` (first bad record: line ${r.ledger.firstBad})` : ''}`,
+    );
     io.out(r.ok ? 'verified' : 'VERIFICATION FAILED');
   }
   return r.ok ? EXIT.PASS : EXIT.FAIL;

@@ -7,7 +7,12 @@ import type { Coverage, CoverageGap } from './types';
 /** Seed 000: a gap larger than this many cadences is a missing snapshot. */
 export const GAP_FACTOR = 1.5;
 
-export function computeCoverage(times: number[], windowStart: number, windowEnd: number, cadenceMs: number): Coverage {
+export function computeCoverage(
+  times: number[],
+  windowStart: number,
+  windowEnd: number,
+  cadenceMs: number,
+): Coverage {
   const sorted = [...times].filter((t) => t >= windowStart && t <= windowEnd).sort((a, b) => a - b);
   const span = Math.max(0, windowEnd - windowStart);
   const expected = Math.floor(span / cadenceMs) + 1;

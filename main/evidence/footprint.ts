@@ -32,7 +32,11 @@ export function scanFolder(root: string): FolderScan {
       else {
         try {
           const st = fs.lstatSync(full, { bigint: true });
-          out.set(path.relative(root, full), { size: Number(st.size), mtimeNs: st.mtimeNs, ino: Number(st.ino) });
+          out.set(path.relative(root, full), {
+            size: Number(st.size),
+            mtimeNs: st.mtimeNs,
+            ino: Number(st.ino),
+          });
         } catch {
           /* vanished between readdir and stat: it will show as absent */
         }

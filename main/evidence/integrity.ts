@@ -55,7 +55,8 @@ export function hashGovernanceFolder(folder: string): { hash: string; files: Map
 }
 
 export function takeBaseline(governanceFolder: string | null, sentinels: string[]): IntegrityBaseline {
-  const gov = governanceFolder && fs.existsSync(governanceFolder) ? hashGovernanceFolder(governanceFolder) : null;
+  const gov =
+    governanceFolder && fs.existsSync(governanceFolder) ? hashGovernanceFolder(governanceFolder) : null;
   return {
     governanceFolder,
     governanceHash: gov?.hash ?? null,
@@ -72,8 +73,10 @@ export function checkIntegrity(base: IntegrityBaseline, at = Date.now()): Integr
     governanceHash = now?.hash ?? null;
     if (governanceHash !== base.governanceHash) {
       const after = now?.files ?? new Map<string, string>();
-      for (const [rel, h] of after) if (base.governanceFiles.get(rel) !== h) changed.push(`${base.governanceFolder}/${rel}`);
-      for (const rel of base.governanceFiles.keys()) if (!after.has(rel)) changed.push(`${base.governanceFolder}/${rel} (deleted)`);
+      for (const [rel, h] of after)
+        if (base.governanceFiles.get(rel) !== h) changed.push(`${base.governanceFolder}/${rel}`);
+      for (const rel of base.governanceFiles.keys())
+        if (!after.has(rel)) changed.push(`${base.governanceFolder}/${rel} (deleted)`);
       if (!changed.length) changed.push(base.governanceFolder);
     }
   }

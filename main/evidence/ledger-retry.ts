@@ -57,7 +57,11 @@ const codeOf = (err: unknown): string => {
 };
 
 /** A LedgerFile that retries transient write errors and reports every attempt. */
-export function retryingFile(inner: LedgerFile, onAttempt: (a: WriteAttempt) => void, opts: RetryOptions = {}): LedgerFile {
+export function retryingFile(
+  inner: LedgerFile,
+  onAttempt: (a: WriteAttempt) => void,
+  opts: RetryOptions = {},
+): LedgerFile {
   const delays = opts.delaysMs ?? RETRY_DELAYS_MS;
   const sleep = opts.sleep ?? sleepSync;
   let offset = 0;
@@ -79,7 +83,11 @@ export function retryingFile(inner: LedgerFile, onAttempt: (a: WriteAttempt) => 
             offset += n;
             return n;
           }
-          failure = { code: 'NO_PROGRESS', message: `write returned ${n}`, err: new Error(`write made no progress (returned ${n})`) };
+          failure = {
+            code: 'NO_PROGRESS',
+            message: `write returned ${n}`,
+            err: new Error(`write made no progress (returned ${n})`),
+          };
         } catch (err) {
           failure = { code: codeOf(err), message: err instanceof Error ? err.message : String(err), err };
         }
@@ -87,9 +95,13 @@ export function retryingFile(inner: LedgerFile, onAttempt: (a: WriteAttempt) => 
         const delay = delays[attempt - 1];
         const retry = RETRYABLE.has(failure.code) && delay !== undefined;
         onAttempt({
-          at: Date.now(), attempt, op: 'write', code: failure.code,
+          at: Date.now(),
+          attempt,
+          op: 'write',
+          code: failure.code,
           message: landed > 0 ? `${failure.message} (${landed} bytes had landed)` : failure.message,
-          fileOffset: offset, next: retry ? 'retry' : 'fail',
+          fileOffset: offset,
+          next: retry ? 'retry' : 'fail',
         });
         if (!retry) throw failure.err;
         sleep(delay);
@@ -104,7 +116,15 @@ export function retryingFile(inner: LedgerFile, onAttempt: (a: WriteAttempt) => 
       try {
         inner.sync();
       } catch (err) {
-        onAttempt({ at: Date.now(), attempt: 1, op: 'sync', code: codeOf(err), message: err instanceof Error ? err.message : String(err), fileOffset: offset, next: 'fail' });
+        onAttempt({
+          at: Date.now(),
+          attempt: 1,
+          op: 'sync',
+          code: codeOf(err),
+          message: err instanceof Error ? err.message : String(err),
+          fileOffset: offset,
+          next: 'fail',
+        });
         throw err;
       }
     },
@@ -132,7 +152,10 @@ export function openRetryingLedger(path: string, opts: RetryingLedgerOptions): L
   const base: LedgerFileFactory = opts.fileFactory ?? openLedgerFile;
   let ledger: Ledger;
   try {
-    ledger = Ledger.open(path, { ...opts, fileFactory: (p) => retryingFile(base(p), onAttempt, { sizeOf: () => statSync(p).size, ...opts }) });
+    ledger = Ledger.open(path, {
+      ...opts,
+      fileFactory: (p) => retryingFile(base(p), onAttempt, { sizeOf: () => statSync(p).size, ...opts }),
+    });
   } catch (err) {
     throw withAttempts(err, pending.splice(0));
   }
@@ -183,16 +206,22 @@ export interface FaultPlan {
   syncFault?: string;
 }
 
-const injected = (code: string): Error => Object.assign(new Error(`${code}: injected fault, write`), { code });
+const injected = (code: string): Error =>
+  Object.assign(new Error(`${code}: injected fault, write`), { code });
 
 /**
  * The fault-injection seam (seed 003 task 3): a LedgerFileFactory that plays a FaultPlan against a
  * real ledger file. `torn-ENOSPC` lands half the buffer and then throws, as a disk that fills
  * mid-line can look to the ledger; `short` lands a third and returns the count honestly.
  */
-export function faultInjectingFile(plan: FaultPlan, base: LedgerFileFactory = openLedgerFile): LedgerFileFactory {
+export function faultInjectingFile(
+  plan: FaultPlan,
+  base: LedgerFileFactory = openLedgerFile,
+): LedgerFileFactory {
   const at = (n: number): InjectedFault | undefined =>
-    plan.writes instanceof Map ? plan.writes.get(n) : (plan.writes as Record<number, InjectedFault> | undefined)?.[n];
+    plan.writes instanceof Map
+      ? plan.writes.get(n)
+      : (plan.writes as Record<number, InjectedFault> | undefined)?.[n];
   return (p) => {
     const real = base(p);
     let call = 0;

@@ -241,8 +241,10 @@ function shapeProblem(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return '(record): expected an object';
   const r = v as Record<string, unknown>;
   for (const k in r) if (!RECORD_KEYS.has(k)) return `(record): unrecognized key "${k}"`;
-  if (typeof r.seq !== 'number' || !Number.isInteger(r.seq) || r.seq <= 0) return 'seq: expected a positive integer';
-  if (typeof r.at !== 'number' || !Number.isInteger(r.at) || r.at < 0) return 'at: expected a non-negative integer';
+  if (typeof r.seq !== 'number' || !Number.isInteger(r.seq) || r.seq <= 0)
+    return 'seq: expected a positive integer';
+  if (typeof r.at !== 'number' || !Number.isInteger(r.at) || r.at < 0)
+    return 'at: expected a non-negative integer';
   if (typeof r.type !== 'string' || r.type.length === 0) return 'type: expected a non-empty string';
   if (typeof r.prev !== 'string' || !HEX64.test(r.prev)) return 'prev: sha256 hex';
   if (r.data === undefined) return 'data: data is required';
@@ -377,7 +379,10 @@ export function verifyLedgerBuffer(buf: Buffer, expect: LedgerExpect = {}): Ledg
   return verifyLines(splitLines(buf, true), expect);
 }
 
-function verifyLines({ lines, torn }: { lines: RawLine[]; torn: LedgerRead['torn'] }, expect: LedgerExpect): LedgerVerify {
+function verifyLines(
+  { lines, torn }: { lines: RawLine[]; torn: LedgerRead['torn'] },
+  expect: LedgerExpect,
+): LedgerVerify {
   const hashes = lines.map((l) => sha256(l.bytes));
   const runId = openRecordRunId(lines[0]?.record);
   const bad =

@@ -122,12 +122,20 @@ export class Sampler {
     if (!smi || this.gpuBusy || now - this.gpuAt < GPU_SAMPLE_MS) return;
     this.gpuBusy = true;
     this.gpuAt = now;
-    execFile(smi, ['--query-gpu=utilization.gpu', '--format=csv,noheader,nounits'], { timeout: 3000 }, (err, out) => {
-      this.gpuBusy = false;
-      if (err) return;
-      const vals = out.split('\n').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n));
-      this.gpuPct = vals.length ? Math.max(...vals) : null;
-    });
+    execFile(
+      smi,
+      ['--query-gpu=utilization.gpu', '--format=csv,noheader,nounits'],
+      { timeout: 3000 },
+      (err, out) => {
+        this.gpuBusy = false;
+        if (err) return;
+        const vals = out
+          .split('\n')
+          .map((s) => Number(s.trim()))
+          .filter((n) => Number.isFinite(n));
+        this.gpuPct = vals.length ? Math.max(...vals) : null;
+      },
+    );
   }
 
   private samples = 0;

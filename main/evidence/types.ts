@@ -142,7 +142,13 @@ export interface TesScore {
   outcome: 'exited' | 'failed' | 'stopped' | 'running';
   drift: DriftClass;
   /** Points lost to each component, so a reader sees which penalty explains a low score. */
-  penalties: { stability: number; velocity: number; footprint: number; compliance: number; coherence: number };
+  penalties: {
+    stability: number;
+    velocity: number;
+    footprint: number;
+    compliance: number;
+    coherence: number;
+  };
 }
 
 export interface Anomaly {

@@ -12,8 +12,7 @@ import type { Disposable, Event } from '../util/event';
  * challenge that the person answers by typing the plan id (browser mode); the host checks it.
  */
 export type ConfirmMode =
-  | { kind: 'dialog'; confirm: (preview: RunPreview) => Promise<boolean> }
-  | { kind: 'challenge' };
+  { kind: 'dialog'; confirm: (preview: RunPreview) => Promise<boolean> } | { kind: 'challenge' };
 
 export interface LabHost extends Disposable {
   /** Parses `input` with the channel's schema, runs it, and answers a Reply; never throws. */

@@ -80,12 +80,22 @@ class EngineHost implements LabHost {
 
   async invoke(channel: string, input: unknown, confirm: ConfirmMode): Promise<Reply<unknown>> {
     if (!Object.prototype.hasOwnProperty.call(Invoke, channel)) {
-      return { ok: false, error: { code: 'IPC_INVALID', message: `unknown channel "${String(channel).slice(0, 80)}"` } };
+      return {
+        ok: false,
+        error: { code: 'IPC_INVALID', message: `unknown channel "${String(channel).slice(0, 80)}"` },
+      };
     }
     const schema = Invoke[channel as keyof typeof Invoke];
     const parsed = schema.safeParse(input ?? {});
     if (!parsed.success) {
-      return { ok: false, error: { code: 'IPC_INVALID', message: `invalid input for ${channel}`, issues: zodIssues(parsed.error) } };
+      return {
+        ok: false,
+        error: {
+          code: 'IPC_INVALID',
+          message: `invalid input for ${channel}`,
+          issues: zodIssues(parsed.error),
+        },
+      };
     }
     try {
       return { ok: true, value: await this.handle(channel as keyof typeof Invoke, parsed.data, confirm) };
@@ -150,27 +160,55 @@ class EngineHost implements LabHost {
   private checkPlan(text: string) {
     try {
       const plan = parsePlanText(text, 'plan');
-      const loaded: LoadedPlan = { plan, text, planDir: path.join(this.opts.resourcesDir, 'plans'), path: null, source: 'text' };
+      const loaded: LoadedPlan = {
+        plan,
+        text,
+        planDir: path.join(this.opts.resourcesDir, 'plans'),
+        path: null,
+        source: 'text',
+      };
       try {
         buildPreview(plan, { planDir: loaded.planDir, resourcesDir: this.opts.resourcesDir });
       } catch (err) {
         const e = toCodedError(err);
-        return { valid: false, issues: [{ path: 'targets', code: e.code, message: e.message }], summary: summaryOf(loaded) };
+        return {
+          valid: false,
+          issues: [{ path: 'targets', code: e.code, message: e.message }],
+          summary: summaryOf(loaded),
+        };
       }
       return { valid: true, issues: [], summary: summaryOf(loaded) };
     } catch (err) {
       const e = toCodedError(err);
-      return { valid: false, issues: e.issues ?? [{ path: '(root)', code: e.code, message: e.message }], summary: null };
+      return {
+        valid: false,
+        issues: e.issues ?? [{ path: '(root)', code: e.code, message: e.message }],
+        summary: null,
+      };
     }
   }
 
   private async requestStart(loaded: LoadedPlan, confirm: ConfirmMode) {
-    const preview = buildPreview(loaded.plan, { planDir: loaded.planDir, resourcesDir: this.opts.resourcesDir });
+    const preview = buildPreview(loaded.plan, {
+      planDir: loaded.planDir,
+      resourcesDir: this.opts.resourcesDir,
+    });
     if (confirm.kind === 'challenge') {
       this.pruneChallenges();
-      const c: Challenge = { id: crypto.randomBytes(16).toString('hex'), loaded, preview, expiresAt: Date.now() + CHALLENGE_TTL_MS };
+      const c: Challenge = {
+        id: crypto.randomBytes(16).toString('hex'),
+        loaded,
+        preview,
+        expiresAt: Date.now() + CHALLENGE_TTL_MS,
+      };
       this.challenges.set(c.id, c);
-      return { kind: 'challenge', challengeId: c.id, planId: loaded.plan.id, preview, expiresAt: c.expiresAt };
+      return {
+        kind: 'challenge',
+        challengeId: c.id,
+        planId: loaded.plan.id,
+        preview,
+        expiresAt: c.expiresAt,
+      };
     }
     const yes = await confirm.confirm(preview);
     if (!yes) return { kind: 'declined' };
@@ -181,9 +219,17 @@ class EngineHost implements LabHost {
     const c = this.challenges.get(id);
     // One answer per challenge, right or wrong: a wrong guess cannot be followed by another.
     this.challenges.delete(id);
-    if (!c) throw new LabError('CONFIRM_INVALID', 'no such challenge (expired, answered already, or never issued): start again');
+    if (!c)
+      throw new LabError(
+        'CONFIRM_INVALID',
+        'no such challenge (expired, answered already, or never issued): start again',
+      );
     if (Date.now() > c.expiresAt) throw new LabError('CONFIRM_INVALID', 'challenge expired: start again');
-    if (typed !== c.loaded.plan.id) throw new LabError('CONFIRM_MISMATCH', `typed "${typed.slice(0, 64)}" does not match the plan id; nothing started`);
+    if (typed !== c.loaded.plan.id)
+      throw new LabError(
+        'CONFIRM_MISMATCH',
+        `typed "${typed.slice(0, 64)}" does not match the plan id; nothing started`,
+      );
     return { runId: this.start(c.loaded, 'challenge') };
   }
 
@@ -205,11 +251,21 @@ class EngineHost implements LabHost {
       tesHistory: previousProbeTes(outDir, loaded.plan.id),
     });
     run.open();
-    const h: HostedRun = { run, title: loaded.plan.title, thresholdsEnd: null, acks: new Map(), store: new DisposableStore() };
+    const h: HostedRun = {
+      run,
+      title: loaded.plan.title,
+      thresholdsEnd: null,
+      acks: new Map(),
+      store: new DisposableStore(),
+    };
     this.runs.set(run.runId, h);
     this.wire(h);
     void run.run().catch((err) => {
-      this.runEmitter.fire({ type: 'event', runId: run.runId, event: { at: Date.now(), kind: 'error', message: toCodedError(err).message } });
+      this.runEmitter.fire({
+        type: 'event',
+        runId: run.runId,
+        event: { at: Date.now(), kind: 'error', message: toCodedError(err).message },
+      });
     });
     return run.runId;
   }
@@ -220,7 +276,9 @@ class EngineHost implements LabHost {
     const fire = (e: RunStreamEvent) => this.runEmitter.fire(e);
     store.add(run.onDidPulse((pulse) => fire({ type: 'pulse', runId, pulse })));
     store.add(run.onDidSample((sample) => fire({ type: 'sample', runId, sample })));
-    store.add(run.onDidSnapshot(({ snapshot, coverage }) => fire({ type: 'snapshot', runId, snapshot, coverage })));
+    store.add(
+      run.onDidSnapshot(({ snapshot, coverage }) => fire({ type: 'snapshot', runId, snapshot, coverage })),
+    );
     store.add(run.onDidTes((tes) => fire({ type: 'tes', runId, tes })));
     store.add(run.onDidIntegrity((integrity) => fire({ type: 'integrity', runId, integrity })));
     store.add(run.onDidEvent((event) => fire({ type: 'event', runId, event })));
@@ -234,7 +292,12 @@ class EngineHost implements LabHost {
     store.add(run.onDidOutput(({ targetId, data }) => this.outputEmitter.fire({ runId, targetId, data })));
     store.add(
       run.onDidEnd((result) => {
-        const end: RunStreamEvent = { type: 'end', runId, run: this.summary(h), thresholds: result.thresholds };
+        const end: RunStreamEvent = {
+          type: 'end',
+          runId,
+          run: this.summary(h),
+          thresholds: result.thresholds,
+        };
         h.thresholdsEnd = end;
         fire(end);
         for (const a of h.acks.values()) a.dispose();
@@ -298,7 +361,12 @@ class EngineHost implements LabHost {
       .map((r) => {
         const v = verifyReport(r.markdownPath);
         const sigs = v.signatures;
-        const signature: HistoryRow['signature'] = sigs.length === 0 || sigs.some((s) => /missing/i.test(s.detail)) ? 'missing' : v.ok ? 'valid' : 'invalid';
+        const signature: HistoryRow['signature'] =
+          sigs.length === 0 || sigs.some((s) => /missing/i.test(s.detail))
+            ? 'missing'
+            : v.ok
+              ? 'valid'
+              : 'invalid';
         return {
           reportPath: r.markdownPath,
           date: r.endedAt,
@@ -336,18 +404,44 @@ class EngineHost implements LabHost {
 
   private exportHistory(format: 'csv' | 'json') {
     const rows = this.history();
-    if (format === 'json') return { filename: 'probe-lab-history.json', mime: 'application/json', body: JSON.stringify(rows, null, 2) };
+    if (format === 'json')
+      return {
+        filename: 'probe-lab-history.json',
+        mime: 'application/json',
+        body: JSON.stringify(rows, null, 2),
+      };
     const esc = (v: unknown) => {
       const s = String(v ?? '');
       return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
     };
     const head = ['date', 'planId', 'title', 'verdict', 'tes', 'coveragePct', 'signature', 'reportPath'];
-    const lines = rows.map((r) => [new Date(r.date).toISOString(), r.planId, r.title, r.verdict, r.tes, r.coveragePct, r.signature, r.reportPath].map(esc).join(','));
-    return { filename: 'probe-lab-history.csv', mime: 'text/csv', body: [head.join(','), ...lines].join('\n') + '\n' };
+    const lines = rows.map((r) =>
+      [
+        new Date(r.date).toISOString(),
+        r.planId,
+        r.title,
+        r.verdict,
+        r.tes,
+        r.coveragePct,
+        r.signature,
+        r.reportPath,
+      ]
+        .map(esc)
+        .join(','),
+    );
+    return {
+      filename: 'probe-lab-history.csv',
+      mime: 'text/csv',
+      body: [head.join(','), ...lines].join('\n') + '\n',
+    };
   }
 
   async haltAll(): Promise<void> {
-    await Promise.all([...this.runs.values()].filter((h) => h.run.status !== 'ended').map((h) => h.run.halt('console closing')));
+    await Promise.all(
+      [...this.runs.values()]
+        .filter((h) => h.run.status !== 'ended')
+        .map((h) => h.run.halt('console closing')),
+    );
   }
 
   dispose(): void {

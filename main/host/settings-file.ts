@@ -12,12 +12,18 @@ import type { SettingsStore } from './host';
 
 export const SettingsSchema = z.object({
   reportFolder: z.string().min(1).max(4096),
-  agents: z.array(z.object({ name: z.string().min(1).max(64), command: z.string().min(1).max(4096) })).max(64),
+  agents: z
+    .array(z.object({ name: z.string().min(1).max(64), command: z.string().min(1).max(4096) }))
+    .max(64),
   labKernel: z.object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() }),
 });
 
 export function defaultSettings(): Settings {
-  return { reportFolder: path.join(configDir(), 'reports'), agents: [], labKernel: { kernel: null, initrd: null } };
+  return {
+    reportFolder: path.join(configDir(), 'reports'),
+    agents: [],
+    labKernel: { kernel: null, initrd: null },
+  };
 }
 
 export function createFileSettingsStore(file = path.join(configDir(), 'settings.json')): SettingsStore {

@@ -67,7 +67,12 @@ export class AgentTarget implements Target {
   async start(): Promise<void> {
     if (this.session) return;
     const d = this.describe();
-    const session = PtySession.spawn({ file: d.command, args: d.args, cwd: this.workdir, env: this.opts.env });
+    const session = PtySession.spawn({
+      file: d.command,
+      args: d.args,
+      cwd: this.workdir,
+      env: this.opts.env,
+    });
     this.session = session;
     this.startedMono = performance.now();
     // Protocol lines are parsed at arrival (pong timing); output goes on in flushed batches.
@@ -75,7 +80,11 @@ export class AgentTarget implements Target {
     session.onDidData((data) => this.onData(data));
     void session.exited.then(({ exitCode, signal }) => {
       const runMs = performance.now() - this.startedMono;
-      const outcome: TargetExit['outcome'] = this.stopReason ? 'stopped' : exitCode === 0 && !signal ? 'exited' : 'failed';
+      const outcome: TargetExit['outcome'] = this.stopReason
+        ? 'stopped'
+        : exitCode === 0 && !signal
+          ? 'exited'
+          : 'failed';
       for (const w of this.pongWaiters.values()) w(NaN);
       this.pongWaiters.clear();
       this.resolveExited({ exitCode, signal, outcome, stopReason: this.stopReason, at: Date.now(), runMs });
@@ -121,7 +130,11 @@ export class AgentTarget implements Target {
     try {
       parsed = JSON.parse(body);
     } catch {
-      this.problemEmitter.fire({ code: 'AGENT_OUTPUT_MALFORMED', message: 'not JSON after "@lab "', sample: body.slice(0, 200) });
+      this.problemEmitter.fire({
+        code: 'AGENT_OUTPUT_MALFORMED',
+        message: 'not JSON after "@lab "',
+        sample: body.slice(0, 200),
+      });
       return;
     }
     const r = ProtocolLine.safeParse(parsed);
@@ -147,11 +160,23 @@ export class AgentTarget implements Target {
     const alive = st !== null && st.state !== 'Z' && st.state !== 'T' && st.state !== 't';
     const stateWord = st ? `state ${st.state}` : 'no process';
     if (!alive) {
-      return { alive: false, responsive: null, rttMs: null, method: 'liveness from /proc/<pid>/stat', detail: stateWord };
+      return {
+        alive: false,
+        responsive: null,
+        rttMs: null,
+        method: 'liveness from /proc/<pid>/stat',
+        detail: stateWord,
+      };
     }
     const check = this.opts.health;
     if (check.type === 'alive') {
-      return { alive, responsive: null, rttMs: null, method: 'liveness from /proc/<pid>/stat', detail: stateWord };
+      return {
+        alive,
+        responsive: null,
+        rttMs: null,
+        method: 'liveness from /proc/<pid>/stat',
+        detail: stateWord,
+      };
     }
     if (check.type === 'output') {
       const ago = this.lastOutputAt ? Date.now() - this.lastOutputAt : Infinity;

@@ -7,12 +7,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('process tree', () => {
   it('parses a stat line whose comm holds spaces and parentheses', () => {
     const st = parseStat('123 (a (b) c) S 1 123 123 0 -1 4194560 1 0 0 0 7 3 0 0 20 0 4 0 999 1000 250 x');
-    expect(st).toMatchObject({ pid: 123, comm: 'a (b) c', state: 'S', ppid: 1, pgrp: 123, utimeTicks: 7, stimeTicks: 3, threads: 4, starttimeTicks: 999, rssPages: 250 });
+    expect(st).toMatchObject({
+      pid: 123,
+      comm: 'a (b) c',
+      state: 'S',
+      ppid: 1,
+      pgrp: 123,
+      utimeTicks: 7,
+      stimeTicks: 3,
+      threads: 4,
+      starttimeTicks: 999,
+      rssPages: 250,
+    });
   });
 
   it('walks a real tree and kills all of it, including a child that ignores SIGTERM', async () => {
     // A shell that starts two grandchildren, one of which traps SIGTERM.
-    const root = spawn('/bin/sh', ['-c', "sleep 30 & sh -c 'trap \"\" TERM; sleep 30' & wait"], { detached: true, stdio: 'ignore' });
+    const root = spawn('/bin/sh', ['-c', 'sleep 30 & sh -c \'trap "" TERM; sleep 30\' & wait'], {
+      detached: true,
+      stdio: 'ignore',
+    });
     const rootPid = root.pid as number;
     let tree: number[] = [];
     for (let i = 0; i < 100 && tree.length < 4; i++) {

@@ -10,7 +10,12 @@ describe('PtySession', () => {
     // has written, the hangup can discard output the reader has not taken yet (measured with raw
     // node-pty: up to 40% of 2000 lines lost in 8 tries, none with a 0.1 s pause). The bundled
     // agent lingers before exiting for the same reason; see PTY_EXIT_LINGER_MS in the README.
-    const s = PtySession.spawn({ file: '/bin/sh', args: ['-c', 'for i in $(seq 1 2000); do echo line-$i; done; sleep 0.1'], cwd: '/tmp', env });
+    const s = PtySession.spawn({
+      file: '/bin/sh',
+      args: ['-c', 'for i in $(seq 1 2000); do echo line-$i; done; sleep 0.1'],
+      cwd: '/tmp',
+      env,
+    });
     let text = '';
     let batches = 0;
     s.onDidData((d) => {
@@ -53,7 +58,12 @@ describe('PtySession', () => {
 
 describe('PtySession raw chunks', () => {
   it('gives parsers each chunk at arrival, before the batched flush carries it', async () => {
-    const s = PtySession.spawn({ file: '/bin/sh', args: ['-c', 'echo first; sleep 0.1; echo second; sleep 0.1'], cwd: '/tmp', env });
+    const s = PtySession.spawn({
+      file: '/bin/sh',
+      args: ['-c', 'echo first; sleep 0.1; echo second; sleep 0.1'],
+      cwd: '/tmp',
+      env,
+    });
     const order: string[] = [];
     s.onDidRawData((d) => d.includes('second') && order.push('raw'));
     s.onDidData((d) => d.includes('second') && order.push('batch'));

@@ -29,7 +29,10 @@ function isExecutableFile(p: string): boolean {
   }
 }
 
-export function resolveCommand(command: string, opts: { resourcesDir: string; baseDir: string; pathEnv?: string }): ResolvedCommand {
+export function resolveCommand(
+  command: string,
+  opts: { resourcesDir: string; baseDir: string; pathEnv?: string },
+): ResolvedCommand {
   if (command === BUNDLED_AGENT) {
     const script = path.join(opts.resourcesDir, 'agents', 'workload-agent.mjs');
     if (!fs.existsSync(script)) throw new LabError('EXEC_NOT_FOUND', `bundled agent missing at ${script}`);
@@ -49,7 +52,11 @@ export function resolveCommand(command: string, opts: { resourcesDir: string; ba
       }
     }
   }
-  if (!candidate) throw new LabError('EXEC_NOT_FOUND', `"${command}" is not an executable file (looked in ${command.includes('/') ? 'the given path' : 'PATH'})`);
+  if (!candidate)
+    throw new LabError(
+      'EXEC_NOT_FOUND',
+      `"${command}" is not an executable file (looked in ${command.includes('/') ? 'the given path' : 'PATH'})`,
+    );
   const real = fs.realpathSync(candidate);
   return { file: real, prefixArgs: [], identity: real };
 }

@@ -41,27 +41,44 @@ export class ConfirmationAuthority {
 
   /** Call only after a person confirmed this exact plan. */
   issue(plan: Plan, by: ConfirmedBy): Confirmation {
-    const body = { planId: plan.id, planHash: planHash(plan), nonce: crypto.randomBytes(16).toString('hex'), issuedAt: Date.now(), by };
+    const body = {
+      planId: plan.id,
+      planHash: planHash(plan),
+      nonce: crypto.randomBytes(16).toString('hex'),
+      issuedAt: Date.now(),
+      by,
+    };
     return { ...body, mac: this.mac(body) };
   }
 
   /** Checks and consumes a confirmation. Throws CONFIRM_INVALID on anything off. */
   consume(plan: Plan, c: unknown, now = Date.now()): Confirmation {
-    if (!c || typeof c !== 'object') throw new LabError('CONFIRM_INVALID', 'no confirmation given: a person must confirm every start');
+    if (!c || typeof c !== 'object')
+      throw new LabError('CONFIRM_INVALID', 'no confirmation given: a person must confirm every start');
     const conf = c as Partial<Confirmation>;
     const fields = ['planId', 'planHash', 'nonce', 'by', 'mac'] as const;
-    for (const f of fields) if (typeof conf[f] !== 'string') throw new LabError('CONFIRM_INVALID', `confirmation field ${f} missing`);
-    if (typeof conf.issuedAt !== 'number') throw new LabError('CONFIRM_INVALID', 'confirmation field issuedAt missing');
+    for (const f of fields)
+      if (typeof conf[f] !== 'string')
+        throw new LabError('CONFIRM_INVALID', `confirmation field ${f} missing`);
+    if (typeof conf.issuedAt !== 'number')
+      throw new LabError('CONFIRM_INVALID', 'confirmation field issuedAt missing');
     const full = conf as Confirmation;
     const expected = Buffer.from(this.mac(full), 'hex');
     const given = Buffer.from(full.mac, 'hex');
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
-      throw new LabError('CONFIRM_INVALID', 'confirmation was not issued by this process (forged or from elsewhere)');
+      throw new LabError(
+        'CONFIRM_INVALID',
+        'confirmation was not issued by this process (forged or from elsewhere)',
+      );
     if (full.planId !== plan.id || full.planHash !== planHash(plan))
-      throw new LabError('CONFIRM_INVALID', `confirmation is for plan ${full.planId}, not for this plan as it stands now`);
+      throw new LabError(
+        'CONFIRM_INVALID',
+        `confirmation is for plan ${full.planId}, not for this plan as it stands now`,
+      );
     if (now - full.issuedAt > CONFIRMATION_TTL_MS || now < full.issuedAt - 1000)
       throw new LabError('CONFIRM_INVALID', 'confirmation expired: confirm again');
-    if (this.used.has(full.nonce)) throw new LabError('CONFIRM_INVALID', 'confirmation already used: a run is never restarted or retried');
+    if (this.used.has(full.nonce))
+      throw new LabError('CONFIRM_INVALID', 'confirmation already used: a run is never restarted or retried');
     this.used.add(full.nonce);
     return full;
   }
@@ -69,6 +86,14 @@ export class ConfirmationAuthority {
 
 /** The CLI's check: the person typed the plan id. */
 export function checkTypedConfirmation(plan: Plan, typed: string | undefined): void {
-  if (!typed) throw new LabError('CONFIRM_MISMATCH', `refusing to start: pass --confirm ${plan.id} to confirm you have read what this plan runs`);
-  if (typed !== plan.id) throw new LabError('CONFIRM_MISMATCH', `refusing to start: --confirm "${typed}" does not match the plan id "${plan.id}"`);
+  if (!typed)
+    throw new LabError(
+      'CONFIRM_MISMATCH',
+      `refusing to start: pass --confirm ${plan.id} to confirm you have read what this plan runs`,
+    );
+  if (typed !== plan.id)
+    throw new LabError(
+      'CONFIRM_MISMATCH',
+      `refusing to start: --confirm "${typed}" does not match the plan id "${plan.id}"`,
+    );
 }

@@ -33,7 +33,8 @@ export class GuardRails {
       }
       const since = (this.since[metric] ??= h.at);
       const sustainedMs = h.at - since;
-      if (sustainedMs >= this.g.windowSec * 1000) return { metric, limitPct: limit, sinceMs: since, sustainedMs, lastPct: value };
+      if (sustainedMs >= this.g.windowSec * 1000)
+        return { metric, limitPct: limit, sinceMs: since, sustainedMs, lastPct: value };
     }
     return null;
   }

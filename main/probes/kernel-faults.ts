@@ -12,7 +12,13 @@ import type { ThresholdResult } from '../evidence/types';
 import { registerExtension, type ExtensionApi, type ProbeExtension } from './extensions';
 import type { Plan } from './plan';
 
-const KernelChaos = z.object({ kernelPause: z.object({ atSec: z.number().min(0).max(86_400), ms: z.number().int().min(1).max(600_000) }).strict() }).passthrough();
+const KernelChaos = z
+  .object({
+    kernelPause: z
+      .object({ atSec: z.number().min(0).max(86_400), ms: z.number().int().min(1).max(600_000) })
+      .strict(),
+  })
+  .passthrough();
 
 class KernelPauseExtension implements ProbeExtension {
   readonly name = 'kernelPause';
@@ -42,7 +48,8 @@ class KernelPauseExtension implements ProbeExtension {
           { ...r },
           id,
         );
-        if (r.recoveredAfterMs === null) api.anomaly('RECOVERY_TIMEOUT', 'critical', `${id}: no heartbeat after cont`, { ...r });
+        if (r.recoveredAfterMs === null)
+          api.anomaly('RECOVERY_TIMEOUT', 'critical', `${id}: no heartbeat after cont`, { ...r });
       } catch (err) {
         this.failures.push({ targetId: id, error: String(err) });
         api.anomaly('FAULT_FAILED', 'critical', `${id}: VM pause failed: ${String(err)}`);
@@ -57,9 +64,15 @@ class KernelPauseExtension implements ProbeExtension {
       thresholds: [
         {
           name: 'kernel pause recovery',
-          ok: this.failures.length === 0 && recovered.length === this.results.length && this.results.length > 0,
+          ok:
+            this.failures.length === 0 && recovered.length === this.results.length && this.results.length > 0,
           actual: this.results.length
-            ? this.results.map((r) => `${r.targetId}: gap ${fmt(r.heartbeatGapMs)}, recovered ${fmt(r.recoveredAfterMs)} after cont`).join('; ')
+            ? this.results
+                .map(
+                  (r) =>
+                    `${r.targetId}: gap ${fmt(r.heartbeatGapMs)}, recovered ${fmt(r.recoveredAfterMs)} after cont`,
+                )
+                .join('; ')
             : 'no pause was injected',
           expected: 'every paused kernel heartbeats again within the recovery timeout',
         },

@@ -16,7 +16,9 @@ describe('plan schema', () => {
   it('quick twins fit in 60 s and the seed plans keep the seed cadences', () => {
     for (const name of bundled) {
       const plan = parsePlanText(fs.readFileSync(path.join(resourcesDir(), 'plans', name), 'utf8'));
-      const seedTwin = ['quick-concurrency', 'quick-duration', 'quick-footprint', 'quick-combined'].includes(plan.id);
+      const seedTwin = ['quick-concurrency', 'quick-duration', 'quick-footprint', 'quick-combined'].includes(
+        plan.id,
+      );
       if (seedTwin) expect(plan.run.maxDurationSec).toBeLessThan(60);
       else if (plan.kind !== 'kernel' && plan.kind !== 'chaos' && plan.kind !== 'validation-burst') {
         expect(plan.pulses.cadenceSec).toBeGreaterThanOrEqual(120);
@@ -29,7 +31,14 @@ describe('plan schema', () => {
 
   it('applies seed 000 defaults', () => {
     const plan = parsePlanText(
-      JSON.stringify({ id: 'p', title: 't', kind: 'concurrency', allowlist: ['workload-agent'], targets: [{ id: 'a', kind: 'agent', command: 'workload-agent' }], run: { maxDurationSec: 10 } }),
+      JSON.stringify({
+        id: 'p',
+        title: 't',
+        kind: 'concurrency',
+        allowlist: ['workload-agent'],
+        targets: [{ id: 'a', kind: 'agent', command: 'workload-agent' }],
+        run: { maxDurationSec: 10 },
+      }),
     );
     expect(plan.thresholds.pulse).toEqual({ warnSec: 3, critSec: 5 });
     expect(plan.thresholds.guard).toMatchObject({ cpuPct: 85, ramPct: 80, gpuPct: 70 });
@@ -48,13 +57,18 @@ describe('plan schema', () => {
       const e = err as LabError;
       expect(e.code).toBe('PLAN_INVALID');
       const paths = (e.issues ?? []).map((i) => i.path);
-      for (const p of ['id', 'title', 'kind', 'allowlist', 'targets.0.count', 'run.maxDurationSec', '(root)']) expect(paths).toContain(p);
+      for (const p of ['id', 'title', 'kind', 'allowlist', 'targets.0.count', 'run.maxDurationSec', '(root)'])
+        expect(paths).toContain(p);
       expect((e.issues ?? []).every((i) => i.code && i.message)).toBe(true);
     }
   });
 
   it('refuses text that is neither JSON nor YAML with PLAN_PARSE', () => {
-    expect(() => parsePlanText('{ "id": ', 'x.json')).toThrow(expect.objectContaining({ code: 'PLAN_PARSE' }));
-    expect(() => parsePlanText('a: [1, 2', 'x.yaml')).toThrow(expect.objectContaining({ code: 'PLAN_PARSE' }));
+    expect(() => parsePlanText('{ "id": ', 'x.json')).toThrow(
+      expect.objectContaining({ code: 'PLAN_PARSE' }),
+    );
+    expect(() => parsePlanText('a: [1, 2', 'x.yaml')).toThrow(
+      expect.objectContaining({ code: 'PLAN_PARSE' }),
+    );
   });
 });

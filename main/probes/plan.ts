@@ -11,9 +11,20 @@ const slug = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash and underscore; starts with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    'lower-case letters, digits, dot, dash and underscore; starts with a letter or digit',
+  );
 
-export const PROBE_KINDS = ['concurrency', 'duration', 'footprint', 'combined', 'kernel', 'chaos', 'validation-burst'] as const;
+export const PROBE_KINDS = [
+  'concurrency',
+  'duration',
+  'footprint',
+  'combined',
+  'kernel',
+  'chaos',
+  'validation-burst',
+] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /** How a target's responsiveness is checked at each pulse. */
@@ -99,12 +110,18 @@ export const TesConfigSchema = z
       .strict()
       .default({ fullSec: 90, zeroSec: 900 }),
     footprint: z
-      .object({ fullFiles: z.number().int().min(0).default(1), zeroFiles: z.number().int().min(1).default(10) })
+      .object({
+        fullFiles: z.number().int().min(0).default(1),
+        zeroFiles: z.number().int().min(1).default(10),
+      })
       .strict()
       .default({ fullFiles: 1, zeroFiles: 10 }),
   })
   .strict()
-  .refine((t) => t.velocity.zeroSec > t.velocity.fullSec, { message: 'velocity.zeroSec must exceed velocity.fullSec', path: ['velocity'] })
+  .refine((t) => t.velocity.zeroSec > t.velocity.fullSec, {
+    message: 'velocity.zeroSec must exceed velocity.fullSec',
+    path: ['velocity'],
+  })
   .refine((t) => t.footprint.zeroFiles > t.footprint.fullFiles, {
     message: 'footprint.zeroFiles must exceed footprint.fullFiles',
     path: ['footprint'],
@@ -128,8 +145,14 @@ export const ThresholdsSchema = z
       .strict()
       .default({ cpuPct: 85, ramPct: 80, gpuPct: 70, windowSec: 30 }),
     /** Expected TES band for the probe (seed 000: footprint < 80, combined 50-70). */
-    tes: z.object({ min: z.number().min(0).max(100).optional(), max: z.number().min(0).max(100).optional() }).strict().default({}),
-    coverage: z.object({ minPct: z.number().min(0).max(100).default(100) }).strict().default({ minPct: 100 }),
+    tes: z
+      .object({ min: z.number().min(0).max(100).optional(), max: z.number().min(0).max(100).optional() })
+      .strict()
+      .default({}),
+    coverage: z
+      .object({ minPct: z.number().min(0).max(100).default(100) })
+      .strict()
+      .default({ minPct: 100 }),
   })
   .strict();
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
@@ -147,15 +170,25 @@ export const PlanSchema = z
     run: z
       .object({
         /** Hard stop: anything still running then is stopped and scored as not finished. */
-        maxDurationSec: z.number().positive().max(7 * 24 * 3600),
+        maxDurationSec: z
+          .number()
+          .positive()
+          .max(7 * 24 * 3600),
       })
       .strict(),
     pulses: z
       .object({
         /** Time between bursts during the probe (seed 000: 2-5 min). */
-        cadenceSec: z.number().positive().max(24 * 3600).default(180),
+        cadenceSec: z
+          .number()
+          .positive()
+          .max(24 * 3600)
+          .default(180),
         burst: z
-          .object({ count: z.number().int().min(1).max(20).default(3), spacingSec: z.number().positive().max(600).default(5) })
+          .object({
+            count: z.number().int().min(1).max(20).default(3),
+            spacingSec: z.number().positive().max(600).default(5),
+          })
           .strict()
           .default({ count: 3, spacingSec: 5 }),
         after: z.number().int().min(1).max(20).default(1),
@@ -165,7 +198,13 @@ export const PlanSchema = z
       .strict()
       .default({ cadenceSec: 180, burst: { count: 3, spacingSec: 5 }, after: 1, timeoutSec: 5 }),
     snapshots: z
-      .object({ cadenceSec: z.number().positive().max(24 * 3600).default(150) })
+      .object({
+        cadenceSec: z
+          .number()
+          .positive()
+          .max(24 * 3600)
+          .default(150),
+      })
       .strict()
       .default({ cadenceSec: 150 }),
     sampling: z
@@ -199,11 +238,20 @@ export const PlanSchema = z
   .superRefine((plan, ctx) => {
     const ids = new Set<string>();
     plan.targets.forEach((t, i) => {
-      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', message: `duplicate target id "${t.id}"`, path: ['targets', i, 'id'] });
+      if (ids.has(t.id))
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate target id "${t.id}"`,
+          path: ['targets', i, 'id'],
+        });
       ids.add(t.id);
     });
     if (plan.thresholds.pulse.critSec <= plan.thresholds.pulse.warnSec)
-      ctx.addIssue({ code: 'custom', message: 'critSec must exceed warnSec', path: ['thresholds', 'pulse', 'critSec'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'critSec must exceed warnSec',
+        path: ['thresholds', 'pulse', 'critSec'],
+      });
   });
 
 export type Plan = z.infer<typeof PlanSchema>;
@@ -224,7 +272,10 @@ export function parsePlanText(text: string, source = 'plan'): Plan {
   let raw: unknown;
   try {
     const trimmed = text.trimStart();
-    raw = trimmed.startsWith('{') || trimmed.startsWith('[') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 50 });
+    raw =
+      trimmed.startsWith('{') || trimmed.startsWith('[')
+        ? JSON.parse(text)
+        : parseYaml(text, { maxAliasCount: 50 });
   } catch (err) {
     throw new LabError('PLAN_PARSE', `${source}: ${(err as Error).message}`);
   }

@@ -43,15 +43,27 @@ export function loadPlanFile(file: string, source: LoadedPlan['source'] = 'file'
   } catch (err) {
     throw new LabError('PLAN_NOT_FOUND', `cannot read plan ${file}: ${(err as Error).message}`);
   }
-  return { plan: parsePlanText(text, file), text, planDir: path.dirname(path.resolve(file)), path: path.resolve(file), source };
+  return {
+    plan: parsePlanText(text, file),
+    text,
+    planDir: path.dirname(path.resolve(file)),
+    path: path.resolve(file),
+    source,
+  };
 }
 
-function loadFolder(dir: string, source: 'bundled' | 'saved'): { loaded: LoadedPlan[]; broken: { path: string; error: string }[] } {
+function loadFolder(
+  dir: string,
+  source: 'bundled' | 'saved',
+): { loaded: LoadedPlan[]; broken: { path: string; error: string }[] } {
   const loaded: LoadedPlan[] = [];
   const broken: { path: string; error: string }[] = [];
   let names: string[] = [];
   try {
-    names = fs.readdirSync(dir).filter((n) => PLAN_EXT.test(n)).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => PLAN_EXT.test(n))
+      .sort();
   } catch {
     return { loaded, broken };
   }
@@ -78,7 +90,8 @@ export const listPlanSummaries = (): PlanSummary[] => listPlans().plans.map(summ
 export function resolvePlan(ref: string): LoadedPlan {
   if (PLAN_EXT.test(ref) || ref.includes('/')) return loadPlanFile(ref);
   const found = listPlans().plans.find((l) => l.plan.id === ref);
-  if (!found) throw new LabError('PLAN_NOT_FOUND', `no bundled or saved plan with id "${ref}" (see: probe-lab plans)`);
+  if (!found)
+    throw new LabError('PLAN_NOT_FOUND', `no bundled or saved plan with id "${ref}" (see: probe-lab plans)`);
   return found;
 }
 

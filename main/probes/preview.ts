@@ -15,8 +15,22 @@ export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: 
   const targets = plan.targets.map((t) => {
     const first = prepared.find((p) => p.spec === t);
     return t.kind === 'agent'
-      ? { id: t.id, kind: t.kind, command: t.command, args: t.args, count: t.count, resolved: [first?.describe.command, ...(first?.describe.args ?? [])].join(' ') }
-      : { id: t.id, kind: t.kind, command: 'qemu-system-x86_64', args: [], count: 1, resolved: `lab kernel (${typeof t.image === 'string' ? t.image : t.image.kernel}), ${t.memoryMb} MB, ${t.cpus} CPU` };
+      ? {
+          id: t.id,
+          kind: t.kind,
+          command: t.command,
+          args: t.args,
+          count: t.count,
+          resolved: [first?.describe.command, ...(first?.describe.args ?? [])].join(' '),
+        }
+      : {
+          id: t.id,
+          kind: t.kind,
+          command: 'qemu-system-x86_64',
+          args: [],
+          count: 1,
+          resolved: `lab kernel (${typeof t.image === 'string' ? t.image : t.image.kernel}), ${t.memoryMb} MB, ${t.cpus} CPU`,
+        };
   });
   const g = plan.thresholds.guard;
   const p = plan.pulses;

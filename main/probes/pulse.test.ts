@@ -4,7 +4,15 @@ import { GuardRails } from './guard';
 import { ThresholdsSchema } from './plan';
 
 const t = ThresholdsSchema.parse({});
-const host = (cpuPct: number, at = 0) => ({ at, cpuPct, ramPct: 10, gpuPct: null, memTotalKb: 1, memAvailableKb: 1, load1: 0 });
+const host = (cpuPct: number, at = 0) => ({
+  at,
+  cpuPct,
+  ramPct: 10,
+  gpuPct: null,
+  memTotalKb: 1,
+  memAvailableKb: 1,
+  load1: 0,
+});
 
 describe('pulse latency classes (seed 000: < 3 s OK, 3-5 s warning, > 5 s critical)', () => {
   it('classifies at the edges', () => {
@@ -15,10 +23,24 @@ describe('pulse latency classes (seed 000: < 3 s OK, 3-5 s warning, > 5 s critic
   });
 
   it('judges RED on integrity change or a failed target, YELLOW on warnings, with reasons', () => {
-    const base = { latencyClass: 'ok' as const, latencyMs: 10, host: host(10), targets: [], integrity: null, thresholds: t };
+    const base = {
+      latencyClass: 'ok' as const,
+      latencyMs: 10,
+      host: host(10),
+      targets: [],
+      integrity: null,
+      thresholds: t,
+    };
     expect(judgePulse(base)).toEqual({ status: 'GREEN', reasons: [] });
     expect(judgePulse({ ...base, host: host(90) }).status).toBe('YELLOW');
-    const integrity = { at: 0, governanceHash: 'b', baselineGovernanceHash: 'a', sentinels: [], changed: ['gov/policy'], ok: false };
+    const integrity = {
+      at: 0,
+      governanceHash: 'b',
+      baselineGovernanceHash: 'a',
+      sentinels: [],
+      changed: ['gov/policy'],
+      ok: false,
+    };
     const red = judgePulse({ ...base, integrity });
     expect(red.status).toBe('RED');
     expect(red.reasons[0]).toContain('gov/policy');

@@ -30,9 +30,12 @@ export function judgePulse(input: {
   const yellow: string[] = [];
   const secs = (input.latencyMs / 1000).toFixed(2);
   if (input.latencyClass === 'skipped') red.push('pulse skipped');
-  else if (input.latencyClass === 'critical') red.push(`latency ${secs} s over ${input.thresholds.pulse.critSec} s`);
-  else if (input.latencyClass === 'warning') yellow.push(`latency ${secs} s over ${input.thresholds.pulse.warnSec} s`);
-  if (input.integrity && !input.integrity.ok) red.push(`integrity changed: ${input.integrity.changed.join(', ')}`);
+  else if (input.latencyClass === 'critical')
+    red.push(`latency ${secs} s over ${input.thresholds.pulse.critSec} s`);
+  else if (input.latencyClass === 'warning')
+    yellow.push(`latency ${secs} s over ${input.thresholds.pulse.warnSec} s`);
+  if (input.integrity && !input.integrity.ok)
+    red.push(`integrity changed: ${input.integrity.changed.join(', ')}`);
   for (const t of input.targets) {
     if (t.failed) red.push(`${t.targetId} failed`);
     else if (t.responsive === false) yellow.push(`${t.targetId} unresponsive (${t.detail})`);
@@ -41,7 +44,8 @@ export function judgePulse(input: {
   if (input.host) {
     if (input.host.cpuPct > g.cpuPct) yellow.push(`host CPU ${input.host.cpuPct}% over ${g.cpuPct}%`);
     if (input.host.ramPct > g.ramPct) yellow.push(`host RAM ${input.host.ramPct}% over ${g.ramPct}%`);
-    if (input.host.gpuPct !== null && input.host.gpuPct > g.gpuPct) yellow.push(`host GPU ${input.host.gpuPct}% over ${g.gpuPct}%`);
+    if (input.host.gpuPct !== null && input.host.gpuPct > g.gpuPct)
+      yellow.push(`host GPU ${input.host.gpuPct}% over ${g.gpuPct}%`);
   }
   if (red.length) return { status: 'RED', reasons: [...red, ...yellow] };
   if (yellow.length) return { status: 'YELLOW', reasons: yellow };

@@ -43,7 +43,10 @@ export function processesOfRun(runId: string): number[] {
   return out;
 }
 
-export async function recoverInterruptedRuns(outDir: string, exceptRunId?: string): Promise<InterruptedRun[]> {
+export async function recoverInterruptedRuns(
+  outDir: string,
+  exceptRunId?: string,
+): Promise<InterruptedRun[]> {
   const runsDir = path.join(outDir, 'runs');
   if (!fs.existsSync(runsDir)) return [];
   const found: InterruptedRun[] = [];
@@ -66,7 +69,10 @@ export async function recoverInterruptedRuns(outDir: string, exceptRunId?: strin
       survivors,
       markerPath,
     };
-    writeFileAtomic(markerPath, `${JSON.stringify({ ...entry, markedAt: Date.now(), verdict: 'INTERRUPTED' }, null, 2)}\n`);
+    writeFileAtomic(
+      markerPath,
+      `${JSON.stringify({ ...entry, markedAt: Date.now(), verdict: 'INTERRUPTED' }, null, 2)}\n`,
+    );
     found.push(entry);
   }
   return found;

@@ -26,8 +26,13 @@ function pidAlive(pid: number): boolean {
 
 export function readLock(dir: string): { pid: number; runId: string; at: number } | null {
   try {
-    const v = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as { pid: unknown; runId: unknown; at: unknown };
-    if (typeof v.pid === 'number' && typeof v.runId === 'string' && typeof v.at === 'number') return { pid: v.pid, runId: v.runId, at: v.at };
+    const v = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as {
+      pid: unknown;
+      runId: unknown;
+      at: unknown;
+    };
+    if (typeof v.pid === 'number' && typeof v.runId === 'string' && typeof v.at === 'number')
+      return { pid: v.pid, runId: v.runId, at: v.at };
   } catch {
     /* missing or unreadable */
   }
@@ -53,7 +58,10 @@ export function acquireFolderLock(dir: string, runId: string): FolderLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const held = readLock(dir);
       if (held && pidAlive(held.pid)) {
-        throw new LabError('TARGET_BUSY', `report folder ${dir} is in use by run ${held.runId} (pid ${held.pid}); one probe per folder at a time`);
+        throw new LabError(
+          'TARGET_BUSY',
+          `report folder ${dir} is in use by run ${held.runId} (pid ${held.pid}); one probe per folder at a time`,
+        );
       }
       staleFrom = held ? { pid: held.pid, runId: held.runId } : { pid: -1, runId: 'unknown' };
       fs.rmSync(p, { force: true });

@@ -94,7 +94,8 @@ interface Instance {
   logFd: number;
 }
 
-export const newRunId = () => `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '')}-${crypto.randomBytes(3).toString('hex')}`;
+export const newRunId = () =>
+  `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '')}-${crypto.randomBytes(3).toString('hex')}`;
 
 export class ProbeRun {
   readonly runId: string;
@@ -164,7 +165,12 @@ export class ProbeRun {
     this.extensions = extensionsFor(ctx.plan);
     this.runDir = path.join(ctx.outDir, 'runs', this.runId);
     // Resolve every command against the allowlist before anything exists on disk or in /proc.
-    this.prepared = createTargets(ctx.plan, { planDir: ctx.planDir, resourcesDir: ctx.resourcesDir, runDir: this.runDir, runId: this.runId });
+    this.prepared = createTargets(ctx.plan, {
+      planDir: ctx.planDir,
+      resourcesDir: ctx.resourcesDir,
+      runDir: this.runDir,
+      runId: this.runId,
+    });
   }
 
   get plan(): Plan {
@@ -181,7 +187,10 @@ export class ProbeRun {
 
   /** Target states with each agent's pty, for flow-control participants such as the console. */
   targetStatesWithPty(): { targetId: string; pty: PtySession | null }[] {
-    return this.instances.map((i) => ({ targetId: i.state.targetId, pty: (i.target as { pty?: PtySession | null }).pty ?? null }));
+    return this.instances.map((i) => ({
+      targetId: i.state.targetId,
+      pty: (i.target as { pty?: PtySession | null }).pty ?? null,
+    }));
   }
 
   outputTails(): { targetId: string; tail: string }[] {
@@ -219,7 +228,12 @@ export class ProbeRun {
     this.eventEmitter.fire(e);
   }
 
-  private anomaly(code: string, severity: Anomaly['severity'], message: string, data?: Record<string, unknown>): void {
+  private anomaly(
+    code: string,
+    severity: Anomaly['severity'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): void {
     const a: Anomaly = { at: Date.now(), code, severity, message, ...(data ? { data } : {}) };
     this.anomalies.push(a);
     this.record('anomaly', a, true);
@@ -255,7 +269,9 @@ export class ProbeRun {
    * Stops every target there is now. Not memoized: a halt that lands before the targets exist
    * must not stand in for the stop after them (target.stop() is idempotent).
    */
-  private async stopAll(reason: 'halt' | 'completed' | 'max-duration' | 'guard-rail' | 'error'): Promise<void> {
+  private async stopAll(
+    reason: 'halt' | 'completed' | 'max-duration' | 'guard-rail' | 'error',
+  ): Promise<void> {
     await Promise.all(
       this.instances.map(async (i) => {
         try {
@@ -300,10 +316,26 @@ export class ProbeRun {
       // The previous pulse is still running or the scheduler woke too late to be meaningful.
       this.skippedPulses++;
       const p: Pulse = {
-        seq, phase, burst, plannedAt, startedAt, completedAt: startedAt, startLagMs: startedAt - plannedAt,
-        latencyMs: startedAt - plannedAt, latencyClass: 'skipped', host: null, targets: [], tes: this.lastProbeTes,
-        tesDelta: null, integrity: null, status: 'RED',
-        reasons: [this.pulseInFlight ? 'skipped: the previous pulse had not finished' : 'skipped: scheduler woke past the critical latency'],
+        seq,
+        phase,
+        burst,
+        plannedAt,
+        startedAt,
+        completedAt: startedAt,
+        startLagMs: startedAt - plannedAt,
+        latencyMs: startedAt - plannedAt,
+        latencyClass: 'skipped',
+        host: null,
+        targets: [],
+        tes: this.lastProbeTes,
+        tesDelta: null,
+        integrity: null,
+        status: 'RED',
+        reasons: [
+          this.pulseInFlight
+            ? 'skipped: the previous pulse had not finished'
+            : 'skipped: scheduler woke past the critical latency',
+        ],
       };
       this.pushPulse(p);
       return;
@@ -321,8 +353,14 @@ export class ProbeRun {
       const failed = this.instances
         .filter((i) => i.exit?.outcome === 'failed')
         .map((i) => ({
-          targetId: i.state.targetId, alive: false, responsive: null, rttMs: null, method: 'exit status',
-          detail: `exited with code ${i.exit?.exitCode}${i.exit?.signal ? ` (signal ${i.exit.signal})` : ''}`, tes: null, failed: true,
+          targetId: i.state.targetId,
+          alive: false,
+          responsive: null,
+          rttMs: null,
+          method: 'exit status',
+          detail: `exited with code ${i.exit?.exitCode}${i.exit?.signal ? ` (signal ${i.exit.signal})` : ''}`,
+          tes: null,
+          failed: true,
         }));
       const integrity = this.baseline ? checkIntegrity(this.baseline) : null;
       const tesRuns = this.provisionalTes();
@@ -333,22 +371,56 @@ export class ProbeRun {
       const latencyClass = classifyLatency(latencyMs, t.pulse);
       const host = this.samples[this.samples.length - 1]?.host ?? this.sampler.host();
       const allTargets = [...targets, ...failed];
-      const judgement = judgePulse({ latencyClass, latencyMs, host, targets: allTargets, integrity, thresholds: t });
+      const judgement = judgePulse({
+        latencyClass,
+        latencyMs,
+        host,
+        targets: allTargets,
+        integrity,
+        thresholds: t,
+      });
       const tesNow = probe?.score ?? null;
       const p: Pulse = {
-        seq, phase, burst, plannedAt, startedAt, completedAt,
-        startLagMs: startedAt - plannedAt, latencyMs, latencyClass, host,
-        targets: allTargets.map((t) => ({ targetId: t.targetId, alive: t.alive, responsive: t.responsive, rttMs: t.rttMs, method: t.method, detail: t.detail, tes: t.tes })),
+        seq,
+        phase,
+        burst,
+        plannedAt,
+        startedAt,
+        completedAt,
+        startLagMs: startedAt - plannedAt,
+        latencyMs,
+        latencyClass,
+        host,
+        targets: allTargets.map((t) => ({
+          targetId: t.targetId,
+          alive: t.alive,
+          responsive: t.responsive,
+          rttMs: t.rttMs,
+          method: t.method,
+          detail: t.detail,
+          tes: t.tes,
+        })),
         tes: tesNow,
-        tesDelta: tesNow !== null && this.lastProbeTes !== null ? Math.round((tesNow - this.lastProbeTes) * 10) / 10 : null,
-        integrity, status: judgement.status, reasons: judgement.reasons,
+        tesDelta:
+          tesNow !== null && this.lastProbeTes !== null
+            ? Math.round((tesNow - this.lastProbeTes) * 10) / 10
+            : null,
+        integrity,
+        status: judgement.status,
+        reasons: judgement.reasons,
       };
       if (tesNow !== null) this.lastProbeTes = tesNow;
       for (const i of live) i.pulseClasses.push(latencyClass);
       if (integrity) {
         this.integrity = integrity;
         this.integrityEmitter.fire(integrity);
-        if (!integrity.ok) this.anomaly('INTEGRITY_CHANGED', 'critical', `governance/sentinel files changed: ${integrity.changed.join(', ')}`, { changed: integrity.changed });
+        if (!integrity.ok)
+          this.anomaly(
+            'INTEGRITY_CHANGED',
+            'critical',
+            `governance/sentinel files changed: ${integrity.changed.join(', ')}`,
+            { changed: integrity.changed },
+          );
       }
       this.pushPulse(p);
       if (tesRuns.length) {
@@ -366,8 +438,10 @@ export class ProbeRun {
     this.pulses.push(p);
     this.record('pulse', p, true);
     this.pulseEmitter.fire(p);
-    if (p.latencyClass === 'skipped') this.anomaly('PULSE_SKIPPED', 'critical', `pulse ${p.seq} (${p.phase}) skipped`);
-    else if (p.latencyClass === 'critical') this.anomaly('PULSE_LATE', 'critical', `pulse ${p.seq} took ${(p.latencyMs / 1000).toFixed(2)} s`);
+    if (p.latencyClass === 'skipped')
+      this.anomaly('PULSE_SKIPPED', 'critical', `pulse ${p.seq} (${p.phase}) skipped`);
+    else if (p.latencyClass === 'critical')
+      this.anomaly('PULSE_LATE', 'critical', `pulse ${p.seq} took ${(p.latencyMs / 1000).toFixed(2)} s`);
   }
 
   private roots() {
@@ -378,7 +452,8 @@ export class ProbeRun {
     try {
       const s = this.sampler.sample(this.roots());
       this.samples.push(s);
-      if (this.samples.length > SAMPLES_IN_MEMORY) this.samples.splice(0, this.samples.length - SAMPLES_IN_MEMORY);
+      if (this.samples.length > SAMPLES_IN_MEMORY)
+        this.samples.splice(0, this.samples.length - SAMPLES_IN_MEMORY);
       this.record('sample', s);
       this.sampleEmitter.fire(s);
       const trip = this.guard.observe(s.host);
@@ -390,7 +465,9 @@ export class ProbeRun {
           `host ${trip.metric.toUpperCase()} ${trip.lastPct}% over ${trip.limitPct}% for ${(trip.sustainedMs / 1000).toFixed(1)} s: halting the probe`,
           { ...trip },
         );
-        this.requestHalt(`guard rail: ${trip.metric} over ${trip.limitPct}% for ${(trip.sustainedMs / 1000).toFixed(1)} s`);
+        this.requestHalt(
+          `guard rail: ${trip.metric} over ${trip.limitPct}% for ${(trip.sustainedMs / 1000).toFixed(1)} s`,
+        );
       }
     } catch (err) {
       this.anomaly('SAMPLE_FAILED', 'warning', `resource sample failed: ${String(err)}`);
@@ -400,7 +477,8 @@ export class ProbeRun {
   private takeSnapshot(slot: number, plannedAt: number): void {
     const last = this.samples[this.samples.length - 1];
     const host = last?.host ?? this.sampler.host();
-    for (const i of this.instances) i.state.filesChanged = diffScans(i.scanBefore, scanFolder(i.target.workdir)).total;
+    for (const i of this.instances)
+      i.state.filesChanged = diffScans(i.scanBefore, scanFolder(i.target.workdir)).total;
     const snap: Snapshot = {
       seq: this.snapshots.length + 1,
       slot,
@@ -412,7 +490,12 @@ export class ProbeRun {
     };
     this.snapshots.push(snap);
     this.record('snapshot', snap);
-    this.coverage = computeCoverage(this.snapshots.map((s) => s.at), this.probeStartAt, Date.now(), this.ctx.plan.snapshots.cadenceSec * 1000);
+    this.coverage = computeCoverage(
+      this.snapshots.map((s) => s.at),
+      this.probeStartAt,
+      Date.now(),
+      this.ctx.plan.snapshots.cadenceSec * 1000,
+    );
     this.snapshotEmitter.fire({ snapshot: snap, coverage: this.coverage });
   }
 
@@ -453,8 +536,16 @@ export class ProbeRun {
     this.record(
       'run.start',
       {
-        runId: this.runId, plan, confirmation, pid: process.pid, host: hostInfo(),
-        targets: this.prepared.map((p) => ({ id: p.instanceId, command: p.describe.command, args: p.describe.args })),
+        runId: this.runId,
+        plan,
+        confirmation,
+        pid: process.pid,
+        host: hostInfo(),
+        targets: this.prepared.map((p) => ({
+          id: p.instanceId,
+          command: p.describe.command,
+          args: p.describe.args,
+        })),
       },
       true,
     );
@@ -498,8 +589,19 @@ export class ProbeRun {
   private async execute(): Promise<RunResult> {
     const plan = this.ctx.plan;
     const gov = plan.governance.folder ? path.resolve(this.ctx.planDir, plan.governance.folder) : null;
-    this.baseline = takeBaseline(gov, plan.governance.sentinels.map((s) => path.resolve(this.ctx.planDir, s)));
-    this.record('integrity.baseline', { governanceFolder: gov, governanceHash: this.baseline.governanceHash, sentinels: this.baseline.sentinels }, true);
+    this.baseline = takeBaseline(
+      gov,
+      plan.governance.sentinels.map((s) => path.resolve(this.ctx.planDir, s)),
+    );
+    this.record(
+      'integrity.baseline',
+      {
+        governanceFolder: gov,
+        governanceHash: this.baseline.governanceHash,
+        sentinels: this.baseline.sentinels,
+      },
+      true,
+    );
 
     // A first sample gives the CPU figures a real interval before the pulse that reads them.
     this.sampler.sample([]);
@@ -513,10 +615,21 @@ export class ProbeRun {
         fs.mkdirSync(p.workdir, { recursive: true });
         const target = p.create({ seen: () => this.sampler.seenFor(p.instanceId) });
         const inst: Instance = {
-          prepared: p, target, exit: null, pulseClasses: [], tail: '',
+          prepared: p,
+          target,
+          exit: null,
+          pulseClasses: [],
+          tail: '',
           scanBefore: scanFolder(p.workdir),
           logFd: fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a'),
-          state: { targetId: p.instanceId, state: 'pending', pid: null, exitCode: null, filesChanged: 0, outputBytes: 0 },
+          state: {
+            targetId: p.instanceId,
+            state: 'pending',
+            pid: null,
+            exitCode: null,
+            filesChanged: 0,
+            outputBytes: 0,
+          },
         };
         this.instances.push(inst);
         this.wireTarget(inst);
@@ -530,10 +643,20 @@ export class ProbeRun {
       // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
       this.probeStartAt = Date.now();
       const t0 = this.probeStartAt;
-      if (t0 - spawnAt > 1000) this.event('run', `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now`);
+      if (t0 - spawnAt > 1000)
+        this.event(
+          'run',
+          `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now`,
+        );
 
-      this.store.add(scheduleAt(t0, every(plan.sampling.intervalMs, plan.sampling.intervalMs), () => this.takeSample()));
-      this.store.add(scheduleAt(t0, every(plan.snapshots.cadenceSec * 1000), (f) => this.takeSnapshot(f.index, f.plannedAt)));
+      this.store.add(
+        scheduleAt(t0, every(plan.sampling.intervalMs, plan.sampling.intervalMs), () => this.takeSample()),
+      );
+      this.store.add(
+        scheduleAt(t0, every(plan.snapshots.cadenceSec * 1000), (f) =>
+          this.takeSnapshot(f.index, f.plannedAt),
+        ),
+      );
       const b = plan.pulses.burst;
       this.store.add(
         scheduleAt(t0, bursts(plan.pulses.cadenceSec * 1000, b.count, b.spacingSec * 1000), (f) => {
@@ -556,18 +679,27 @@ export class ProbeRun {
       // inside a probe (a kernel pause) never hold it open.
       const tasks = this.tasks();
       const work = this.extensions.filter((e) => e.endsRun).map((e) => extensionRuns.get(e));
-      const allExited = tasks.length || work.length ? Promise.all([...tasks.map((i) => i.target.exited), ...work]) : new Promise<never>(() => {});
+      const allExited =
+        tasks.length || work.length
+          ? Promise.all([...tasks.map((i) => i.target.exited), ...work])
+          : new Promise<never>(() => {});
       let deadlineTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         allExited,
         new Promise<void>((r) => {
-          deadlineTimer = setTimeout(() => {
-            if (!this.haltReason) {
-              this.event('run', `max duration ${plan.run.maxDurationSec} s reached: stopping what still runs`);
-              this.maxDurationReached = true;
-            }
-            r();
-          }, Math.max(0, deadline - Date.now()));
+          deadlineTimer = setTimeout(
+            () => {
+              if (!this.haltReason) {
+                this.event(
+                  'run',
+                  `max duration ${plan.run.maxDurationSec} s reached: stopping what still runs`,
+                );
+                this.maxDurationReached = true;
+              }
+              r();
+            },
+            Math.max(0, deadline - Date.now()),
+          );
         }),
         new Promise<void>((r) => {
           this.wake = r;
@@ -588,7 +720,15 @@ export class ProbeRun {
           this.anomaly('EXTENSION_FAILED', 'warning', `${e.name} dispose: ${String(err)}`);
         }
       }
-      await this.stopAll(this.guardTrip ? 'guard-rail' : this.haltReason ? 'halt' : this.maxDurationReached ? 'max-duration' : 'completed');
+      await this.stopAll(
+        this.guardTrip
+          ? 'guard-rail'
+          : this.haltReason
+            ? 'halt'
+            : this.maxDurationReached
+              ? 'max-duration'
+              : 'completed',
+      );
       // Exit promises resolve on the pty's exit; give them a moment after the kill.
       await raceTimeout(Promise.all(this.instances.map((i) => i.target.exited)), 1500);
       this.publishTargets();
@@ -615,7 +755,8 @@ export class ProbeRun {
       resourcesDir: this.ctx.resourcesDir,
       targets: () => new Map(this.instances.map((i) => [i.state.targetId, i.target])),
       record: (type, data, durable) => this.record(type, data, durable ?? false),
-      event: (kind, message, data, targetId) => this.event(kind, message, { ...(data ? { data } : {}), ...(targetId ? { targetId } : {}) }),
+      event: (kind, message, data, targetId) =>
+        this.event(kind, message, { ...(data ? { data } : {}), ...(targetId ? { targetId } : {}) }),
       anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
       pulseNow: async () => {
         const before = this.pulses.length;
@@ -641,14 +782,20 @@ export class ProbeRun {
       }
       i.state.outputBytes += data.length;
       // A flood's batch alone can exceed the tail: then it is the tail, with no copy of the old one.
-      i.tail = data.length >= OUTPUT_TAIL_CHARS ? data.slice(-OUTPUT_TAIL_CHARS) : (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
+      i.tail =
+        data.length >= OUTPUT_TAIL_CHARS
+          ? data.slice(-OUTPUT_TAIL_CHARS)
+          : (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
       this.outputEmitter.fire({ targetId: id, data });
     };
     this.store.add(t.onDidOutput(sink));
-    this.store.add(t.onDidProblem((p) => this.anomaly(p.code, 'warning', `${id}: ${p.message}`, { sample: p.sample })));
+    this.store.add(
+      t.onDidProblem((p) => this.anomaly(p.code, 'warning', `${id}: ${p.message}`, { sample: p.sample })),
+    );
     this.store.add(
       t.onDidSignal((s) => {
-        if (s.type !== 'heartbeat' && s.type !== 'pong') this.event(`agent.${s.type}`, `${id}: ${s.type}`, { targetId: id, data: s.data });
+        if (s.type !== 'heartbeat' && s.type !== 'pong')
+          this.event(`agent.${s.type}`, `${id}: ${s.type}`, { targetId: id, data: s.data });
       }),
     );
     void t.exited.then((exit) => {
@@ -657,8 +804,13 @@ export class ProbeRun {
       i.state.exitCode = exit.exitCode;
       // Recorded, never restarted: safe mode has no retry and no self-invocation.
       this.record('target.exit', { targetId: id, ...exit }, true);
-      this.event('target', `${id} ${i.state.state} (code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}) after ${(exit.runMs / 1000).toFixed(1)} s; not restarted`, { targetId: id });
-      if (exit.outcome === 'failed') this.anomaly('TARGET_FAILED', 'warning', `${id} failed with code ${exit.exitCode}`);
+      this.event(
+        'target',
+        `${id} ${i.state.state} (code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}) after ${(exit.runMs / 1000).toFixed(1)} s; not restarted`,
+        { targetId: id },
+      );
+      if (exit.outcome === 'failed')
+        this.anomaly('TARGET_FAILED', 'warning', `${id} failed with code ${exit.exitCode}`);
       this.publishTargets();
     });
   }
@@ -667,7 +819,9 @@ export class ProbeRun {
     if (this.haltReason) {
       // Halted before this target was spawned: it never starts.
       i.state.state = 'stopped';
-      this.event('target', `${i.state.targetId} not started: the run is halting`, { targetId: i.state.targetId });
+      this.event('target', `${i.state.targetId} not started: the run is halting`, {
+        targetId: i.state.targetId,
+      });
       return;
     }
     i.state.state = 'starting';
@@ -677,7 +831,11 @@ export class ProbeRun {
       i.state.pid = pid ?? null;
       if (i.state.state === 'starting') i.state.state = 'running';
       // pid and process group are recorded durably: after a crash the next start finds them.
-      this.record('target.spawn', { targetId: i.state.targetId, pid, pgid: pid, ...i.target.describe() }, true);
+      this.record(
+        'target.spawn',
+        { targetId: i.state.targetId, pid, pgid: pid, ...i.target.describe() },
+        true,
+      );
       this.event('target', `${i.state.targetId} started (pid ${pid})`, { targetId: i.state.targetId });
     } catch (err) {
       const coded = toCodedError(err);
@@ -701,7 +859,12 @@ export class ProbeRun {
       i.state.filesChanged = diff.total;
       this.record('footprint', { targetId: i.state.targetId, ...diff }, false);
       // A service is expected to run until the probe stops it; ending on its own is a failure.
-      if (i.exit && i.exit.outcome !== 'stopped') this.anomaly('SERVICE_ENDED', 'critical', `${i.state.targetId} (a service) ended on its own with code ${i.exit.exitCode}`);
+      if (i.exit && i.exit.outcome !== 'stopped')
+        this.anomaly(
+          'SERVICE_ENDED',
+          'critical',
+          `${i.state.targetId} (a service) ended on its own with code ${i.exit.exitCode}`,
+        );
     }
     const runs = this.tasks().map((i) => {
       const diff = diffScans(i.scanBefore, scanFolder(i.target.workdir));
@@ -723,7 +886,8 @@ export class ProbeRun {
     this.record('tes', this.tes, true);
     this.tesEmitter.fire(this.tes);
     const drift: DriftFinding | null = probe ? assessDrift([...(this.ctx.tesHistory ?? []), probe]) : null;
-    if (drift?.unexplained) this.anomaly('TES_UNEXPLAINED_DRIFT', 'warning', drift.explanation, { scores: drift.scores });
+    if (drift?.unexplained)
+      this.anomaly('TES_UNEXPLAINED_DRIFT', 'warning', drift.explanation, { scores: drift.scores });
 
     this.integrity = this.baseline ? checkIntegrity(this.baseline) : null;
     if (this.integrity) {
@@ -748,14 +912,17 @@ export class ProbeRun {
         this.anomaly('EXTENSION_FAILED', 'critical', `${e.name} finish: ${toCodedError(err).message}`);
       }
     }
-    const thresholds = [...evaluateThresholds({
-      plan,
-      pulses: this.pulses,
-      coverage: this.coverage,
-      probeTes: probe,
-      integrity: this.integrity,
-      anomalies: this.anomalies,
-    }), ...extThresholds];
+    const thresholds = [
+      ...evaluateThresholds({
+        plan,
+        pulses: this.pulses,
+        coverage: this.coverage,
+        probeTes: probe,
+        integrity: this.integrity,
+        anomalies: this.anomalies,
+      }),
+      ...extThresholds,
+    ];
     if (Object.keys(extra).length) this.record('extensions', extra, true);
     const halted = this.haltReason !== null || runError !== null;
     this.verdict = halted ? 'HALTED' : thresholds.every((t) => t.ok) ? 'PASS' : 'FAIL';
@@ -801,15 +968,30 @@ export class ProbeRun {
       anomalies: this.anomalies,
       events: this.events,
       samples: this.samples,
-      targets: this.instances.map((i) => ({ state: { ...i.state }, describe: i.target.describe(), exit: i.exit })),
-      ledger: { file: path.relative(this.ctx.outDir, path.join(this.runDir, 'ledger.jsonl')), ...ledgerSummary },
+      targets: this.instances.map((i) => ({
+        state: { ...i.state },
+        describe: i.target.describe(),
+        exit: i.exit,
+      })),
+      ledger: {
+        file: path.relative(this.ctx.outDir, path.join(this.runDir, 'ledger.jsonl')),
+        ...ledgerSummary,
+      },
       ledgerFailure: this.ledgerFailed,
       extra,
     });
     this.reportPath = report.markdown;
     this.status = 'ended';
     const exitCode: RunResult['exitCode'] = this.verdict === 'PASS' ? 0 : this.verdict === 'HALTED' ? 3 : 1;
-    const result: RunResult = { runId: this.runId, verdict: this.verdict, exitCode, thresholds, probeTes: probe, report, haltReason: this.haltReason };
+    const result: RunResult = {
+      runId: this.runId,
+      verdict: this.verdict,
+      exitCode,
+      thresholds,
+      probeTes: probe,
+      report,
+      haltReason: this.haltReason,
+    };
     this.endEmitter.fire(result);
     for (const i of this.instances) i.target.dispose();
     return result;
@@ -841,4 +1023,3 @@ async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
     clearTimeout(t);
   }
 }
-

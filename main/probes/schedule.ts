@@ -27,14 +27,17 @@ export function scheduleAt(t0: number, offsets: Iterable<number>, fn: (f: Firing
     if (n.done) return;
     const plannedAt = t0 + n.value;
     const k = index++;
-    timer = setTimeout(() => {
-      const firedAt = Date.now();
-      try {
-        fn({ index: k, plannedAt, firedAt, lagMs: firedAt - plannedAt });
-      } finally {
-        next();
-      }
-    }, Math.max(0, plannedAt - Date.now()));
+    timer = setTimeout(
+      () => {
+        const firedAt = Date.now();
+        try {
+          fn({ index: k, plannedAt, firedAt, lagMs: firedAt - plannedAt });
+        } finally {
+          next();
+        }
+      },
+      Math.max(0, plannedAt - Date.now()),
+    );
   };
   next();
   return {

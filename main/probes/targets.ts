@@ -34,7 +34,10 @@ export function registerKernelTargetFactory(f: KernelTargetFactory): void {
 }
 
 /** The minimal, explicit environment an agent sees: nothing of the console's own secrets. */
-export function agentEnv(extra: Record<string, string>, ids: { runId?: string; targetId: string }): Record<string, string> {
+export function agentEnv(
+  extra: Record<string, string>,
+  ids: { runId?: string; targetId: string },
+): Record<string, string> {
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -46,16 +49,28 @@ export function agentEnv(extra: Record<string, string>, ids: { runId?: string; t
   return { ...base, ...extra };
 }
 
-export function createTargets(plan: Plan, opts: { planDir: string; resourcesDir: string; runDir?: string; runId?: string }): PreparedTarget[] {
+export function createTargets(
+  plan: Plan,
+  opts: { planDir: string; resourcesDir: string; runDir?: string; runId?: string },
+): PreparedTarget[] {
   const out: PreparedTarget[] = [];
   const runDir = opts.runDir ?? '';
   for (const spec of plan.targets) {
     if (spec.kind === 'agent') {
-      const resolved = resolveAllowed(spec.command, plan.allowlist, { resourcesDir: opts.resourcesDir, baseDir: opts.planDir });
+      const resolved = resolveAllowed(spec.command, plan.allowlist, {
+        resourcesDir: opts.resourcesDir,
+        baseDir: opts.planDir,
+      });
       for (let n = 1; n <= spec.count; n++) {
         const instanceId = spec.count > 1 ? `${spec.id}-${n}` : spec.id;
         const workdir = path.join(runDir, 'agents', instanceId);
-        const describe: TargetDescription = { id: instanceId, kind: 'agent', command: resolved.file, args: [...resolved.prefixArgs, ...spec.args], cwd: workdir };
+        const describe: TargetDescription = {
+          id: instanceId,
+          kind: 'agent',
+          command: resolved.file,
+          args: [...resolved.prefixArgs, ...spec.args],
+          cwd: workdir,
+        };
         out.push({
           instanceId,
           spec,
@@ -74,17 +89,31 @@ export function createTargets(plan: Plan, opts: { planDir: string; resourcesDir:
         });
       }
     } else {
-      const qemu = resolveAllowed(QEMU_EXECUTABLE, plan.allowlist, { resourcesDir: opts.resourcesDir, baseDir: opts.planDir });
+      const qemu = resolveAllowed(QEMU_EXECUTABLE, plan.allowlist, {
+        resourcesDir: opts.resourcesDir,
+        baseDir: opts.planDir,
+      });
       const workdir = path.join(runDir, 'kernels', spec.id);
-      const describe: TargetDescription = { id: spec.id, kind: 'lab-kernel', command: qemu.file, args: [], cwd: workdir };
+      const describe: TargetDescription = {
+        id: spec.id,
+        kind: 'lab-kernel',
+        command: qemu.file,
+        args: [],
+        cwd: workdir,
+      };
       out.push({
         instanceId: spec.id,
         spec,
         workdir,
         describe,
         create: () => {
-          if (!kernelFactory) throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
-          return kernelFactory(spec, { id: spec.id, workdir, env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {} });
+          if (!kernelFactory)
+            throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
+          return kernelFactory(spec, {
+            id: spec.id,
+            workdir,
+            env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {},
+          });
         },
       });
     }

@@ -43,7 +43,11 @@ export function evaluateThresholds(input: {
   out.push({
     name: 'integrity',
     ok: input.integrity ? input.integrity.ok : true,
-    actual: input.integrity ? (input.integrity.ok ? 'unchanged' : `changed: ${input.integrity.changed.join(', ')}`) : 'no governance folder or sentinels',
+    actual: input.integrity
+      ? input.integrity.ok
+        ? 'unchanged'
+        : `changed: ${input.integrity.changed.join(', ')}`
+      : 'no governance folder or sentinels',
     expected: 'governance hash and sentinels unchanged',
   });
   const tb = plan.thresholds.tes;

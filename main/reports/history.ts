@@ -27,8 +27,12 @@ export function listReportSummaries(dir: string): ReportSummary[] {
   for (const n of names) {
     try {
       const doc = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as {
-        runId: string; plan: { id: string; title: string }; verdict: string; endedAt: number;
-        tes: { probe: TesScore | null }; snapshots: { coverage: { pct: number } | null };
+        runId: string;
+        plan: { id: string; title: string };
+        verdict: string;
+        endedAt: number;
+        tes: { probe: TesScore | null };
+        snapshots: { coverage: { pct: number } | null };
       };
       out.push({
         jsonPath: path.join(dir, n),

@@ -99,7 +99,11 @@ export class LatencyRecorder {
   /** A corrected histogram decoded or merged as a whole, when there is one. */
   private correctedWhole: Histogram | null;
 
-  constructor(raw: Histogram = newHistogram(), extras: Histogram = newHistogram(), correctedWhole: Histogram | null = null) {
+  constructor(
+    raw: Histogram = newHistogram(),
+    extras: Histogram = newHistogram(),
+    correctedWhole: Histogram | null = null,
+  ) {
     this.raw = raw;
     this.extras = extras;
     this.correctedWhole = correctedWhole;
@@ -125,7 +129,8 @@ export class LatencyRecorder {
       return;
     }
     // HdrHistogram's back-fill: the requests that a stall kept from being sent at all.
-    for (let missing = v - interval; missing >= interval; missing -= interval) this.extras.recordValue(missing);
+    for (let missing = v - interval; missing >= interval; missing -= interval)
+      this.extras.recordValue(missing);
   }
 
   get count(): number {
@@ -169,7 +174,11 @@ export class LatencyRecorder {
   }
 
   static decode(encoded: EncodedLatency): LatencyRecorder {
-    return new LatencyRecorder(decodeHistogram(encoded.uncorrected), newHistogram(), decodeHistogram(encoded.corrected));
+    return new LatencyRecorder(
+      decodeHistogram(encoded.uncorrected),
+      newHistogram(),
+      decodeHistogram(encoded.corrected),
+    );
   }
 
   /** Frees the histograms' buffers; the recorder must not be used afterwards. */

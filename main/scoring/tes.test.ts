@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assessDrift, complianceScore, computeTes, driftClass, footprintScore, probeTes, velocityScore } from './tes';
+import {
+  assessDrift,
+  complianceScore,
+  computeTes,
+  driftClass,
+  footprintScore,
+  probeTes,
+  velocityScore,
+} from './tes';
 import { TesConfigSchema } from '../probes/plan';
 
 const v2 = TesConfigSchema.parse({});
@@ -21,7 +29,8 @@ describe('TES (seed formula)', () => {
   });
 
   it('pins the seed expectations: clean 100, slow 70, large 80, both 50, with one decimal', () => {
-    const t = (runMs: number, files: number) => computeTes({ subject: 's', runMs, filesChanged: files, outcome: 'exited' }, v2).score;
+    const t = (runMs: number, files: number) =>
+      computeTes({ subject: 's', runMs, filesChanged: files, outcome: 'exited' }, v2).score;
     expect(t(10_000, 0)).toBe(100);
     expect(t(1_000_000, 1)).toBe(70);
     expect(t(10_000, 10)).toBe(80);
@@ -30,7 +39,8 @@ describe('TES (seed formula)', () => {
   });
 
   it('stability: 0.6 failed without files, 0.2 failed after files, 0 not finished', () => {
-    const s = (outcome: 'failed' | 'stopped', files: number) => computeTes({ subject: 's', runMs: 1000, filesChanged: files, outcome }, v2);
+    const s = (outcome: 'failed' | 'stopped', files: number) =>
+      computeTes({ subject: 's', runMs: 1000, filesChanged: files, outcome }, v2);
     expect(s('failed', 0).components.stability).toBe(0.6);
     expect(s('failed', 0).score).toBe(80);
     expect(s('failed', 3).components.stability).toBe(0.2);
@@ -40,7 +50,10 @@ describe('TES (seed formula)', () => {
 
   it('v3 adds compliance (warnings count half) and coherence falling back to stability', () => {
     expect(complianceScore(['ok', 'warning', 'critical', 'ok'])).toBe(0.625);
-    const r = computeTes({ subject: 's', runMs: 1000, filesChanged: 0, outcome: 'failed', pulseClasses: ['ok', 'warning'] }, v3);
+    const r = computeTes(
+      { subject: 's', runMs: 1000, filesChanged: 0, outcome: 'failed', pulseClasses: ['ok', 'warning'] },
+      v3,
+    );
     expect(r.components.compliance).toBe(0.75);
     expect(r.components.coherence).toBe(0.6);
     expect(r.score).toBe(Math.round(1000 * (0.4 * 0.6 + 0.2 + 0.15 + 0.15 * 0.75 + 0.1 * 0.6)) / 10);

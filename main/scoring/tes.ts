@@ -134,7 +134,10 @@ export function probeTes(runs: TesScore[], cfg: TesConfig): TesScore | null {
       velocity: mean((t) => t.components.velocity),
       footprint: mean((t) => t.components.footprint),
       ...(cfg.variant === 'v3'
-        ? { compliance: mean((t) => t.components.compliance ?? 1), coherence: mean((t) => t.components.coherence ?? 1) }
+        ? {
+            compliance: mean((t) => t.components.compliance ?? 1),
+            coherence: mean((t) => t.components.coherence ?? 1),
+          }
         : {}),
     },
     runMs: Math.max(...runs.map((r) => r.runMs)),

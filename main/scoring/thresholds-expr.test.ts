@@ -92,7 +92,9 @@ describe('time units in thresholds', () => {
     expect(evaluateThreshold(parseThresholdExpr('p(99)<69051us'), { metric }).ok).toBe(true);
     // A bare number stays in the metric's own unit, as in k6.
     expect(evaluateThreshold(parseThresholdExpr('p(99)<100'), { metric }).ok).toBe(false);
-    const r = evaluateThreshold(parseThresholdExpr('value<5ms'), { metric: { unit: 'count', value: 1 } as never });
+    const r = evaluateThreshold(parseThresholdExpr('value<5ms'), {
+      metric: { unit: 'count', value: 1 } as never,
+    });
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/unit/);
   });

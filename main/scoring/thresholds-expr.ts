@@ -168,7 +168,11 @@ export function evaluateThreshold(expr: ThresholdExpr, target: ThresholdTarget):
   if (expr.unit && expr.aggregation.kind !== 'count') {
     const mu = target.metric?.unit;
     if (mu !== 'us' && mu !== 'ms' && mu !== 's') {
-      return { ok: false, actual, reason: `"${expr.unit}" given but the metric's unit is ${mu ?? 'unknown'}` };
+      return {
+        ok: false,
+        actual,
+        reason: `"${expr.unit}" given but the metric's unit is ${mu ?? 'unknown'}`,
+      };
     }
     threshold = (expr.threshold * US_PER[expr.unit]) / US_PER[mu];
   }

@@ -40,4 +40,3 @@ function canonical(value: unknown, seen: Set<object>): string | undefined {
 export function canonicalJson(value: unknown): string {
   return canonical(value, new Set()) ?? 'null';
 }
-

@@ -62,14 +62,20 @@ export class LabError extends Error {
     this.issues = issues;
   }
   toJSON(): CodedError {
-    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+    return this.issues
+      ? { code: this.code, message: this.message, issues: this.issues }
+      : { code: this.code, message: this.message };
   }
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CodedError };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(code: ErrorCode, message: string, issues?: CodedError['issues']): Result<T> => ({
+export const fail = <T = never>(
+  code: ErrorCode,
+  message: string,
+  issues?: CodedError['issues'],
+): Result<T> => ({
   ok: false,
   error: issues ? { code, message, issues } : { code, message },
 });

@@ -78,7 +78,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   // A request Node cannot even parse gets a plain 400 with a code, not a connection reset.
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"ok":false,"error":{"code":"IPC_INVALID","message":"malformed HTTP request"}}');
+    if (socket.writable)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"ok":false,"error":{"code":"IPC_INVALID","message":"malformed HTTP request"}}',
+      );
     else socket.destroy();
   });
 

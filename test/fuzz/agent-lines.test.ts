@@ -28,7 +28,8 @@ function scanner(): { feed(chunk: string): void; seen: Seen } {
   // The scanner is the pty's raw-data callback (`parseProtocol`; `onData` before 9b07011); feeding it
   // directly tests the same code without a pty.
   const internals = t as unknown as { parseProtocol?(d: string): void; onData(d: string): void };
-  const feed = (chunk: string) => (internals.parseProtocol ? internals.parseProtocol(chunk) : internals.onData(chunk));
+  const feed = (chunk: string) =>
+    internals.parseProtocol ? internals.parseProtocol(chunk) : internals.onData(chunk);
   return { feed, seen };
 }
 
@@ -66,7 +67,26 @@ describe('agent output lines: malformed corpus', () => {
 });
 
 const token = fc.oneof(
-  fc.constantFrom('@lab ', '@lab', '@', 'lab ', '{"type":"hb"}', '{"type":', '"x"}', '{', '}', '[]', 'null', '\n', '\r\n', '\r', ' ', 'ping 1', '\u001b[0m', 'é'),
+  fc.constantFrom(
+    '@lab ',
+    '@lab',
+    '@',
+    'lab ',
+    '{"type":"hb"}',
+    '{"type":',
+    '"x"}',
+    '{',
+    '}',
+    '[]',
+    'null',
+    '\n',
+    '\r\n',
+    '\r',
+    ' ',
+    'ping 1',
+    '\u001b[0m',
+    'é',
+  ),
   fc.string({ maxLength: 12 }),
 );
 
@@ -102,19 +122,23 @@ describe('agent output lines: fast-check', () => {
 
   it('the same output split into arbitrary chunks gives the same signals and problems (fails on the bug above)', () => {
     fc.assert(
-      fc.property(fc.array(token, { maxLength: 40 }), fc.array(fc.nat(400), { maxLength: 12 }), (tokens, cuts) => {
-        const text = tokens.join('') + '\n';
-        const whole = scanner();
-        whole.feed(text);
-        const split = scanner();
-        let from = 0;
-        for (const c of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
-          split.feed(text.slice(from, c));
-          from = c;
-        }
-        split.feed(text.slice(from));
-        expect(split.seen).toEqual(whole.seen);
-      }),
+      fc.property(
+        fc.array(token, { maxLength: 40 }),
+        fc.array(fc.nat(400), { maxLength: 12 }),
+        (tokens, cuts) => {
+          const text = tokens.join('') + '\n';
+          const whole = scanner();
+          whole.feed(text);
+          const split = scanner();
+          let from = 0;
+          for (const c of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
+            split.feed(text.slice(from, c));
+            from = c;
+          }
+          split.feed(text.slice(from));
+          expect(split.seen).toEqual(whole.seen);
+        },
+      ),
       runs(400),
     );
   });

@@ -19,7 +19,10 @@ export const runs = (n: number) => {
 
 export const malformedDir = path.join(projectRoot(), 'test', 'fixtures', 'malformed');
 export const corpusFiles = (sub: string): string[] =>
-  fs.readdirSync(path.join(malformedDir, sub)).sort().map((f) => path.join(malformedDir, sub, f));
+  fs
+    .readdirSync(path.join(malformedDir, sub))
+    .sort()
+    .map((f) => path.join(malformedDir, sub, f));
 export const corpusLines = (file: string): string[] => {
   const text = fs.readFileSync(path.join(malformedDir, file), 'utf8');
   return text.slice(0, text.endsWith('\n') ? -1 : undefined).split('\n');

@@ -46,7 +46,11 @@ beforeAll(() => {
   reportDir = path.join(root, 'reports');
   fs.mkdirSync(reportDir);
   settingsFile = path.join(root, 'home', 'settings.json');
-  host = createLabHost({ settings: createFileSettingsStore(settingsFile), resourcesDir: resourcesDir(), reportFolder: reportDir });
+  host = createLabHost({
+    settings: createFileSettingsStore(settingsFile),
+    resourcesDir: resourcesDir(),
+    reportFolder: reportDir,
+  });
 });
 afterAll(() => {
   host.dispose();
@@ -95,9 +99,13 @@ describe('IPC: malformed corpus against the engine host', () => {
 describe('IPC: fast-check against the engine host', () => {
   it('any input on any channel gets a typed Reply; a refused one changes nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...channels), fc.string({ maxLength: 20 })), fc.oneof(fc.anything({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 3 })), async (c, input) => {
-        await invokeChecked(c, input);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...channels), fc.string({ maxLength: 20 })),
+        fc.oneof(fc.anything({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 3 })),
+        async (c, input) => {
+          await invokeChecked(c, input);
+        },
+      ),
       runs(250),
     );
   });
@@ -106,7 +114,22 @@ describe('IPC: fast-check against the engine host', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...channels.filter((c) => c !== 'settings.set' && c !== 'plans.save')),
-        fc.dictionary(fc.constantFrom('id', 'text', 'plan', 'runId', 'targetId', 'chars', 'challengeId', 'typedPlanId', 'reportPath', 'format'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+        fc.dictionary(
+          fc.constantFrom(
+            'id',
+            'text',
+            'plan',
+            'runId',
+            'targetId',
+            'chars',
+            'challengeId',
+            'typedPlanId',
+            'reportPath',
+            'format',
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+          { maxKeys: 3 },
+        ),
         async (c, input) => invokeChecked(c, input),
       ),
       runs(250),
@@ -128,7 +151,10 @@ describe('browser mode: fast-check against the loopback server', () => {
 
   let resets = 0;
   afterAll(() => {
-    if (resets) console.log(`browser-mode fuzz: ${resets} request(s) answered by a connection reset instead of a coded reply`);
+    if (resets)
+      console.log(
+        `browser-mode fuzz: ${resets} request(s) answered by a connection reset instead of a coded reply`,
+      );
   });
   const send = (p: string, method: string, headers: Record<string, string>, body: Buffer) =>
     new Promise<{ status: number; body: string }>((resolve) => {
@@ -142,7 +168,10 @@ describe('browser mode: fast-check against the loopback server', () => {
       // coded 400). Counted and reported, and checked below to have reached nothing.
       req.on('error', () => {
         resets++;
-        resolve({ status: 0, body: '{"ok":false,"error":{"code":"IPC_INVALID","message":"connection reset"}}' });
+        resolve({
+          status: 0,
+          body: '{"ok":false,"error":{"code":"IPC_INVALID","message":"connection reset"}}',
+        });
       });
       req.end(body);
     });
@@ -151,16 +180,29 @@ describe('browser mode: fast-check against the loopback server', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('POST', 'GET', 'PUT', 'DELETE'),
-        fc.oneof(fc.constantFrom(...channels), fc.string({ maxLength: 16 }).map(encodeURIComponent), fc.constantFrom('..%2F..%2Fetc', '%00', '__proto__')),
+        fc.oneof(
+          fc.constantFrom(...channels),
+          fc.string({ maxLength: 16 }).map(encodeURIComponent),
+          fc.constantFrom('..%2F..%2Fetc', '%00', '__proto__'),
+        ),
         fc.constantFrom('good', 'none', 'wrong', 'lower'),
-        fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')), fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), fc.constant(Buffer.alloc(5000, 0x20))),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+          fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+          fc.constant(Buffer.alloc(5000, 0x20)),
+        ),
         async (method, channel, auth, body) => {
           const calls = th.calls.length;
           const headers: Record<string, string> = { 'Content-Type': 'application/json' };
           if (auth === 'good') headers.Authorization = `Bearer ${server.token}`;
           if (auth === 'wrong') headers.Authorization = `Bearer ${server.token.slice(1)}x`;
           if (auth === 'lower') headers.Authorization = `bearer ${server.token.toUpperCase()}`;
-          const res = await send(`/api/invoke/${channel}`, method, headers, method === 'GET' ? Buffer.alloc(0) : body);
+          const res = await send(
+            `/api/invoke/${channel}`,
+            method,
+            headers,
+            method === 'GET' ? Buffer.alloc(0) : body,
+          );
           const reply = JSON.parse(res.body) as { ok: boolean; error?: { code: string } };
           const reached = th.calls.length > calls;
           if (!reply.ok || !reached) {

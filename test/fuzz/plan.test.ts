@@ -25,7 +25,8 @@ function outcome(text: string): { code: string; issues: number } | null {
     plan = parsePlanText(text, 'fuzz');
     if (plan.kind === 'validation-burst') parseBurstSection(plan.burst, 'fuzz');
   } catch (err) {
-    if (!(err instanceof LabError)) throw new Error(`uncoded ${String(err)} for ${JSON.stringify(text.slice(0, 120))}`);
+    if (!(err instanceof LabError))
+      throw new Error(`uncoded ${String(err)} for ${JSON.stringify(text.slice(0, 120))}`);
     expect(PLAN_CODES).toContain(err.code);
     for (const i of err.issues ?? []) expect(i.path.length).toBeGreaterThan(0);
     return { code: err.code, issues: err.issues?.length ?? 0 };
@@ -35,8 +36,12 @@ function outcome(text: string): { code: string; issues: number } | null {
 }
 
 const validPlan = {
-  id: 'fuzz-plan', title: 'Fuzz', kind: 'concurrency', allowlist: ['workload-agent'],
-  targets: [{ id: 'a', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '1'] }], run: { maxDurationSec: 10 },
+  id: 'fuzz-plan',
+  title: 'Fuzz',
+  kind: 'concurrency',
+  allowlist: ['workload-agent'],
+  targets: [{ id: 'a', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '1'] }],
+  run: { maxDurationSec: 10 },
 };
 
 describe('plan files: malformed corpus', () => {
@@ -50,7 +55,9 @@ describe('plan files: malformed corpus', () => {
   it('the huge cases built in memory: over 1 MB, 200,000 nested arrays, 10,000 nested YAML maps', () => {
     expect(outcome(`description: "${'x'.repeat(1_000_001)}"\n`)?.code).toBe('PLAN_PARSE');
     expect(outcome('['.repeat(200_000) + ']'.repeat(200_000))).not.toBeNull();
-    expect(outcome('a:\n' + Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}b${i}:`).join('\n'))).not.toBeNull();
+    expect(
+      outcome('a:\n' + Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}b${i}:`).join('\n')),
+    ).not.toBeNull();
   });
 
   it('the valid base plan parses (the corpus mutations below start from it)', () => {
@@ -60,11 +67,17 @@ describe('plan files: malformed corpus', () => {
 
 describe('plan files: fast-check', () => {
   it('arbitrary text never escapes uncoded', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (s) => void outcome(s)), runs(400));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (s) => void outcome(s)),
+      runs(400),
+    );
   });
 
   it('arbitrary JSON values never escape uncoded', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => void outcome(JSON.stringify(v) ?? 'null')), runs(300));
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => void outcome(JSON.stringify(v) ?? 'null')),
+      runs(300),
+    );
   });
 
   it('a valid plan with one field replaced by anything still parses or is refused with the path of the field', () => {
@@ -81,16 +94,48 @@ describe('plan files: fast-check', () => {
   it('byte-level mutations of a valid plan (truncate, flip, insert) never escape uncoded', () => {
     const text = JSON.stringify(validPlan, null, 2);
     fc.assert(
-      fc.property(fc.nat(text.length), fc.nat(text.length), fc.string({ maxLength: 8 }), (at, cut, insert) => {
-        void outcome(text.slice(0, at) + insert + text.slice(Math.min(text.length, at + (cut % 8))));
-      }),
+      fc.property(
+        fc.nat(text.length),
+        fc.nat(text.length),
+        fc.string({ maxLength: 8 }),
+        (at, cut, insert) => {
+          void outcome(text.slice(0, at) + insert + text.slice(Math.min(text.length, at + (cut % 8))));
+        },
+      ),
       runs(300),
     );
   });
 
   it('YAML: arbitrary documents from YAML-ish tokens never escape uncoded', () => {
-    const token = fc.constantFrom('id: p', 'kind: chaos', '- ', '  ', '&a ', '*a', '<<: *a', '{', '}', '[', ']', ':', '!!binary', '!!js/function', '%YAML 1.2', '---', '...', '"', "'", '#', '\n', '\t', '? ');
-    fc.assert(fc.property(fc.array(token, { maxLength: 40 }), (t) => void outcome(t.join(''))), runs(300));
+    const token = fc.constantFrom(
+      'id: p',
+      'kind: chaos',
+      '- ',
+      '  ',
+      '&a ',
+      '*a',
+      '<<: *a',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '!!binary',
+      '!!js/function',
+      '%YAML 1.2',
+      '---',
+      '...',
+      '"',
+      "'",
+      '#',
+      '\n',
+      '\t',
+      '? ',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 40 }), (t) => void outcome(t.join(''))),
+      runs(300),
+    );
   });
 
   it('the burst section: anything is a burst config or PLAN_INVALID with burst.* paths', () => {

@@ -32,7 +32,10 @@ beforeAll(async () => {
         const cmd = JSON.parse(buf.slice(0, nl)) as { execute: string; id: string };
         buf = buf.slice(nl + 1);
         if (cmd.execute === 'qmp_capabilities') sock.write(`{"return":{},"id":"${cmd.id}"}\n`);
-        else sock.write(`${nextReply.replaceAll('$ID', cmd.id)}\n{"return":{"running":true,"status":"running"},"id":"${cmd.id}"}\n`);
+        else
+          sock.write(
+            `${nextReply.replaceAll('$ID', cmd.id)}\n{"return":{"running":true,"status":"running"},"id":"${cmd.id}"}\n`,
+          );
       }
     });
     sock.on('error', () => {});
@@ -55,7 +58,8 @@ async function ask(line: string): Promise<{ result: 'ok' | string; problems: str
     expect(typeof s.running).toBe('boolean');
     return { result: 'ok', problems };
   } catch (err) {
-    if (!(err instanceof LabError)) throw new Error(`uncoded ${String(err)} for ${JSON.stringify(line.slice(0, 100))}`);
+    if (!(err instanceof LabError))
+      throw new Error(`uncoded ${String(err)} for ${JSON.stringify(line.slice(0, 100))}`);
     expect(QMP_CODES).toContain(err.code);
     // A line the client could not read fails the command at once, not by its timeout.
     expect(err.code).not.toBe('QMP_TIMEOUT');
@@ -73,9 +77,11 @@ describe('QMP replies: malformed corpus', () => {
     });
   }
 
-  it('a reply with a wrong shape for its command is QMP_PROTOCOL, QEMU\'s error is QMP_COMMAND_FAILED', async () => {
+  it("a reply with a wrong shape for its command is QMP_PROTOCOL, QEMU's error is QMP_COMMAND_FAILED", async () => {
     expect((await ask('{"return":{"running":"yes"},"id":"$ID"}')).result).toBe('QMP_PROTOCOL');
-    expect((await ask('{"error":{"class":"GenericError","desc":"no"},"id":"$ID"}')).result).toBe('QMP_COMMAND_FAILED');
+    expect((await ask('{"error":{"class":"GenericError","desc":"no"},"id":"$ID"}')).result).toBe(
+      'QMP_COMMAND_FAILED',
+    );
     expect((await ask('not json')).result).toBe('QMP_PROTOCOL');
   });
 });
@@ -84,11 +90,16 @@ describe('QMP replies: fast-check', () => {
   const reply = fc.oneof(
     fc.string({ maxLength: 80 }).map((s) => s.replaceAll('\n', ' ')),
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
-    fc.record({ return: fc.jsonValue({ maxDepth: 2 }), id: fc.constantFrom('$ID', 'lab-0', 7) }).map((v) => JSON.stringify(v)),
+    fc
+      .record({ return: fc.jsonValue({ maxDepth: 2 }), id: fc.constantFrom('$ID', 'lab-0', 7) })
+      .map((v) => JSON.stringify(v)),
     fc.record({ error: fc.jsonValue({ maxDepth: 2 }), id: fc.constant('$ID') }).map((v) => JSON.stringify(v)),
     fc.record({ event: fc.string(), timestamp: fc.jsonValue({ maxDepth: 2 }) }).map((v) => JSON.stringify(v)),
   );
   it('any line QEMU might send settles the command with a valid status or a QMP code', async () => {
-    await fc.assert(fc.asyncProperty(reply, async (line) => void (await ask(line))), runs(120));
+    await fc.assert(
+      fc.asyncProperty(reply, async (line) => void (await ask(line))),
+      runs(120),
+    );
   });
 });

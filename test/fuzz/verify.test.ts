@@ -21,7 +21,8 @@ beforeAll(() => {
   let t = 1_700_000_000_000;
   const p = path.join(dir, 'good.jsonl');
   const l = Ledger.open(p, { runId: 'fuzz-run', now: () => t++ });
-  for (let i = 0; i < 12; i++) l.append(i % 3 ? 'sample' : 'pulse', { i, status: i % 2 ? 'GREEN' : 'AMBER', text: `é✓ line ${i}` });
+  for (let i = 0; i < 12; i++)
+    l.append(i % 3 ? 'sample' : 'pulse', { i, status: i % 2 ? 'GREEN' : 'AMBER', text: `é✓ line ${i}` });
   l.append('run.end', { verdict: 'PASS' });
   l.close();
   pins = { head: l.head(), records: l.count() };
@@ -48,8 +49,18 @@ describe('verify: malformed corpus', () => {
       fs.writeFileSync(path.join(d, 'report.md'), '# report\n');
       const r = verifyReport(path.join(d, 'report.json'));
       expect(r.ok).toBe(false);
-      expect(['REPORT_PARSE', 'REPORT_NOT_FOUND', 'LEDGER_NOT_FOUND', 'LEDGER_PARSE', 'LEDGER_TORN', 'LEDGER_CHAIN_BROKEN']).toContain(codeOfDetail(r.ledger.detail));
-      for (const s of r.signatures) expect(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SIGNATURE_PARSE', 'REPORT_NOT_FOUND']).toContain(codeOfDetail(s.detail));
+      expect([
+        'REPORT_PARSE',
+        'REPORT_NOT_FOUND',
+        'LEDGER_NOT_FOUND',
+        'LEDGER_PARSE',
+        'LEDGER_TORN',
+        'LEDGER_CHAIN_BROKEN',
+      ]).toContain(codeOfDetail(r.ledger.detail));
+      for (const s of r.signatures)
+        expect(['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'SIGNATURE_PARSE', 'REPORT_NOT_FOUND']).toContain(
+          codeOfDetail(s.detail),
+        );
     });
   }
   // BUG (main/reports/verify.ts checkLedger): only an absolute ledger.file is refused; a relative
@@ -58,7 +69,13 @@ describe('verify: malformed corpus', () => {
   // report folder read. Marked `fails` until fixed.
   it('a report whose ledger.file climbs out of its folder is REPORT_PARSE and echoes nothing of the file', () => {
     const d = fs.mkdtempSync(path.join(dir, 'trav-'));
-    fs.writeFileSync(path.join(d, 'report.json'), JSON.stringify({ ledger: { file: '../../../../../../../../etc/passwd', records: 1, head: 'a'.repeat(64) }, signer: { openssh: 'k' } }));
+    fs.writeFileSync(
+      path.join(d, 'report.json'),
+      JSON.stringify({
+        ledger: { file: '../../../../../../../../etc/passwd', records: 1, head: 'a'.repeat(64) },
+        signer: { openssh: 'k' },
+      }),
+    );
     const r = verifyReport(path.join(d, 'report.json'));
     expect(codeOfDetail(r.ledger.detail)).toBe('REPORT_PARSE');
     expect(r.ledger.detail).not.toContain('root:');
@@ -87,29 +104,43 @@ describe('verify: fast-check mutations of a pinned ledger', () => {
   };
 
   it('one byte changed anywhere', () => {
-    fc.assert(fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (at, x) => {
-      const m = Buffer.from(good);
-      m[at] = (m[at] ?? 0) ^ x;
-      check(m);
-    }), runs(400));
+    fc.assert(
+      fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (at, x) => {
+        const m = Buffer.from(good);
+        m[at] = (m[at] ?? 0) ^ x;
+        check(m);
+      }),
+      runs(400),
+    );
   });
 
   it('cut at any byte, or bytes inserted anywhere', () => {
-    fc.assert(fc.property(fc.nat(good.length), fc.uint8Array({ maxLength: 40 }), (at, ins) => {
-      check(good.subarray(0, at));
-      check(Buffer.concat([good.subarray(0, at), Buffer.from(ins), good.subarray(at)]));
-    }), runs(300));
+    fc.assert(
+      fc.property(fc.nat(good.length), fc.uint8Array({ maxLength: 40 }), (at, ins) => {
+        check(good.subarray(0, at));
+        check(Buffer.concat([good.subarray(0, at), Buffer.from(ins), good.subarray(at)]));
+      }),
+      runs(300),
+    );
   });
 
   it('whole lines dropped, duplicated or swapped', () => {
     const lines = good.toString('utf8').split('\n').slice(0, -1);
-    fc.assert(fc.property(fc.nat(lines.length - 1), fc.nat(lines.length - 1), fc.constantFrom('drop', 'dup', 'swap'), (a, b, op) => {
-      const l = [...lines];
-      if (op === 'drop') l.splice(a, 1);
-      if (op === 'dup') l.splice(a, 0, l[b] ?? '');
-      if (op === 'swap') [l[a], l[b]] = [l[b] ?? '', l[a] ?? ''];
-      check(Buffer.from(l.map((x) => `${x}\n`).join('')));
-    }), runs(200));
+    fc.assert(
+      fc.property(
+        fc.nat(lines.length - 1),
+        fc.nat(lines.length - 1),
+        fc.constantFrom('drop', 'dup', 'swap'),
+        (a, b, op) => {
+          const l = [...lines];
+          if (op === 'drop') l.splice(a, 1);
+          if (op === 'dup') l.splice(a, 0, l[b] ?? '');
+          if (op === 'swap') [l[a], l[b]] = [l[b] ?? '', l[a] ?? ''];
+          check(Buffer.from(l.map((x) => `${x}\n`).join('')));
+        },
+      ),
+      runs(200),
+    );
   });
 });
 

@@ -11,7 +11,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readLedger, verifyLedger, type Ledger } from '../../main/evidence/ledger';
-import { FAULT_LOG_SUFFIX, RETRY_RECORD, faultInjectingFile, openRetryingLedger, type InjectedFault, type WriteAttempt } from '../../main/evidence/ledger-retry';
+import {
+  FAULT_LOG_SUFFIX,
+  RETRY_RECORD,
+  faultInjectingFile,
+  openRetryingLedger,
+  type InjectedFault,
+  type WriteAttempt,
+} from '../../main/evidence/ledger-retry';
 import { LabError } from '../../main/util/errors';
 
 let dir: string;
@@ -23,12 +30,19 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 type Step = 'ok' | InjectedFault;
 /** A script of faults, one entry per write call, then clean writes. */
 const scriptedFile = (script: Step[], syncFault?: string) =>
-  faultInjectingFile({ writes: new Map(script.flatMap((s, i): [number, InjectedFault][] => (s === 'ok' ? [] : [[i + 1, s]]))), ...(syncFault ? { syncFault } : {}) });
+  faultInjectingFile({
+    writes: new Map(script.flatMap((s, i): [number, InjectedFault][] => (s === 'ok' ? [] : [[i + 1, s]]))),
+    ...(syncFault ? { syncFault } : {}),
+  });
 
 const noSleep = { sleep: () => {} };
 const faultLog = (p: string): WriteAttempt[] =>
   fs.existsSync(p + FAULT_LOG_SUFFIX)
-    ? fs.readFileSync(p + FAULT_LOG_SUFFIX, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as WriteAttempt)
+    ? fs
+        .readFileSync(p + FAULT_LOG_SUFFIX, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as WriteAttempt)
     : [];
 
 function fill(l: Ledger, n: number): void {
@@ -39,7 +53,11 @@ describe('injected ledger write faults', () => {
   it('a transient disk-full mid-line is retried from where it stopped, and the retry is its own durable record', () => {
     const p = path.join(dir, 'ledger.jsonl');
     // write calls: 1 = ledger.open, 2.. = pulses; the 4th write (pulse i=2) tears, then clears.
-    const l = openRetryingLedger(p, { runId: 'r1', fileFactory: scriptedFile(['ok', 'ok', 'ok', 'torn-ENOSPC']), ...noSleep });
+    const l = openRetryingLedger(p, {
+      runId: 'r1',
+      fileFactory: scriptedFile(['ok', 'ok', 'ok', 'torn-ENOSPC']),
+      ...noSleep,
+    });
     fill(l, 5);
     l.close();
     const read = readLedger(p);
@@ -47,7 +65,11 @@ describe('injected ledger write faults', () => {
     const types = read.records.map((r) => r.type);
     expect(types.filter((t) => t === 'pulse')).toHaveLength(5);
     const retry = read.records.find((r) => r.type === RETRY_RECORD);
-    expect(retry?.data).toMatchObject({ forSeq: 4, outcome: 'written', attempts: [{ attempt: 1, op: 'write', code: 'ENOSPC', next: 'retry' }] });
+    expect(retry?.data).toMatchObject({
+      forSeq: 4,
+      outcome: 'written',
+      attempts: [{ attempt: 1, op: 'write', code: 'ENOSPC', next: 'retry' }],
+    });
     expect(retry?.seq).toBe(5); // right after the record it retried
     expect(verifyLedger(p, { records: read.records.length, head: l.head() }).ok).toBe(true);
     expect(faultLog(p).map((a) => a.code)).toEqual(['ENOSPC']);
@@ -55,7 +77,11 @@ describe('injected ledger write faults', () => {
 
   it('short writes are not faults: the ledger loops until each line is whole, no retry record', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r2', fileFactory: scriptedFile(['short', 'short', 'ok', 'short', 'short']), ...noSleep });
+    const l = openRetryingLedger(p, {
+      runId: 'r2',
+      fileFactory: scriptedFile(['short', 'short', 'ok', 'short', 'short']),
+      ...noSleep,
+    });
     fill(l, 4);
     l.close();
     const read = readLedger(p);
@@ -66,16 +92,27 @@ describe('injected ledger write faults', () => {
 
   it('a write that makes no progress is retried visibly like an error', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r3', fileFactory: scriptedFile(['ok', 'zero', 'zero']), ...noSleep });
+    const l = openRetryingLedger(p, {
+      runId: 'r3',
+      fileFactory: scriptedFile(['ok', 'zero', 'zero']),
+      ...noSleep,
+    });
     fill(l, 2);
     l.close();
     const retry = readLedger(p).records.find((r) => r.type === RETRY_RECORD);
-    expect((retry?.data as { attempts: WriteAttempt[] }).attempts.map((a) => a.code)).toEqual(['NO_PROGRESS', 'NO_PROGRESS']);
+    expect((retry?.data as { attempts: WriteAttempt[] }).attempts.map((a) => a.code)).toEqual([
+      'NO_PROGRESS',
+      'NO_PROGRESS',
+    ]);
   });
 
   it('a persistent I/O error fails closed after 4 attempts, each logged; the prefix still verifies, the tail is explicit', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r4', fileFactory: scriptedFile(['ok', 'ok', 'ok', 'EIO', 'EIO', 'EIO', 'EIO']), ...noSleep });
+    const l = openRetryingLedger(p, {
+      runId: 'r4',
+      fileFactory: scriptedFile(['ok', 'ok', 'ok', 'EIO', 'EIO', 'EIO', 'EIO']),
+      ...noSleep,
+    });
     fill(l, 2);
     let thrown: unknown = null;
     try {
@@ -89,7 +126,12 @@ describe('injected ledger write faults', () => {
     // Every later append refuses with the same code: nothing is written past the failure.
     expect(() => l.append('pulse', {})).toThrow(expect.objectContaining({ code: 'LEDGER_WRITE_FAILED' }));
     l.close();
-    expect(faultLog(p).map((a) => `${a.attempt}:${a.next}`)).toEqual(['1:retry', '2:retry', '3:retry', '4:fail']);
+    expect(faultLog(p).map((a) => `${a.attempt}:${a.next}`)).toEqual([
+      '1:retry',
+      '2:retry',
+      '3:retry',
+      '4:fail',
+    ]);
     // Nothing that was acknowledged is lost: the 3 acknowledged records verify as a whole chain.
     const v = verifyLedger(p);
     expect([v.ok, v.records, v.goodLines]).toEqual([true, 3, 3]);
@@ -97,7 +139,11 @@ describe('injected ledger write faults', () => {
 
   it('a disk that fills mid-line for good leaves a torn tail that verify names (LEDGER_TORN), never a silent gap', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    const l = openRetryingLedger(p, { runId: 'r5', fileFactory: scriptedFile(['ok', 'ok', 'torn-ENOSPC', ...Array<'ENOSPC'>(8).fill('ENOSPC')]), ...noSleep });
+    const l = openRetryingLedger(p, {
+      runId: 'r5',
+      fileFactory: scriptedFile(['ok', 'ok', 'torn-ENOSPC', ...Array<'ENOSPC'>(8).fill('ENOSPC')]),
+      ...noSleep,
+    });
     fill(l, 1);
     expect(() => fill(l, 1)).toThrow(expect.objectContaining({ code: 'LEDGER_WRITE_FAILED' }));
     l.close();
@@ -107,8 +153,13 @@ describe('injected ledger write faults', () => {
 
   it('a failed fdatasync is never retried (fsyncgate) and fails closed at once', () => {
     const p = path.join(dir, 'ledger.jsonl');
-    expect(() => openRetryingLedger(p, { runId: 'r6', fileFactory: scriptedFile([], 'EIO'), ...noSleep })).toThrow(
-      expect.objectContaining({ code: 'LEDGER_WRITE_FAILED', message: expect.stringContaining('#1 sync EIO -> fail') }),
+    expect(() =>
+      openRetryingLedger(p, { runId: 'r6', fileFactory: scriptedFile([], 'EIO'), ...noSleep }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'LEDGER_WRITE_FAILED',
+        message: expect.stringContaining('#1 sync EIO -> fail'),
+      }),
     );
     expect(faultLog(p).map((a) => `${a.op}:${a.attempt}:${a.next}`)).toEqual(['sync:1:fail']);
   });

@@ -21,7 +21,15 @@ function planFile(dir: string, extra: Record<string, unknown> = {}): string {
       title: 'CLI plan',
       kind: 'concurrency',
       allowlist: ['workload-agent'],
-      targets: [{ id: 'w', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '30', '--children', '1'], count: 2 }],
+      targets: [
+        {
+          id: 'w',
+          kind: 'agent',
+          command: 'workload-agent',
+          args: ['--run-sec', '30', '--children', '1'],
+          count: 2,
+        },
+      ],
       run: { maxDurationSec: 40 },
       pulses: { cadenceSec: 1, burst: { count: 1, spacingSec: 1 } },
       snapshots: { cadenceSec: 1 },
@@ -41,7 +49,16 @@ describe('probe-lab CLI', () => {
   it('lists the bundled plans', () => {
     const r = cli(['plans']);
     expect(r.status).toBe(0);
-    for (const id of ['concurrency', 'duration', 'footprint', 'combined', 'quick-concurrency', 'quick-duration', 'quick-footprint', 'quick-combined'])
+    for (const id of [
+      'concurrency',
+      'duration',
+      'footprint',
+      'combined',
+      'quick-concurrency',
+      'quick-duration',
+      'quick-footprint',
+      'quick-combined',
+    ])
       expect(r.stdout).toMatch(new RegExp(`^${id}\\s`, 'm'));
   });
 
@@ -59,7 +76,10 @@ describe('probe-lab CLI', () => {
   it('plan check reports every problem with path and code, exit 2', () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(file, 'id: x\ntitle: t\nkind: warp\nallowlist: [workload-agent]\ntargets: []\nrun: {maxDurationSec: 0}\n');
+    fs.writeFileSync(
+      file,
+      'id: x\ntitle: t\nkind: warp\nallowlist: [workload-agent]\ntargets: []\nrun: {maxDurationSec: 0}\n',
+    );
     const r = cli(['plan', 'check', file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('PLAN_INVALID');
@@ -73,7 +93,9 @@ describe('probe-lab CLI', () => {
 
   it('refuses an executable off the allowlist with a coded error, exit 2', () => {
     const dir = tempDir();
-    const file = planFile(dir, { targets: [{ id: 'sh', kind: 'agent', command: '/bin/sh', args: ['-c', 'sleep 30'] }] });
+    const file = planFile(dir, {
+      targets: [{ id: 'sh', kind: 'agent', command: '/bin/sh', args: ['-c', 'sleep 30'] }],
+    });
     const r = cli(['run', file, '--confirm', 'cli-plan', '--out', path.join(dir, 'out')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('EXEC_NOT_ALLOWED');
@@ -83,7 +105,11 @@ describe('probe-lab CLI', () => {
   it('SIGINT halts the probe: exit 3, no process left, a signed report that verifies', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'out');
-    const child = spawn(process.execPath, [BIN, 'run', planFile(dir), '--confirm', 'cli-plan', '--out', out], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', planFile(dir), '--confirm', 'cli-plan', '--out', out],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -64,7 +64,10 @@ function collect(c: ChildProcess): { out: () => string } {
   return { out: () => text };
 }
 
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) =>
+    c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code)),
+  );
 
 const quickPlan = () =>
   writePlan('quick', {
@@ -77,16 +80,30 @@ const quickPlan = () =>
   });
 
 /** Starts the long probe (2 agents with 2 children each, 8 slow validators) and waits until all of it is alive. */
-async function startVictim(out: string): Promise<{ victim: ChildProcess; runId: string; runsDir: string; ledgerPath: string }> {
+async function startVictim(
+  out: string,
+): Promise<{ victim: ChildProcess; runId: string; runsDir: string; ledgerPath: string }> {
   const longPlan = writePlan('long', {
     ...base,
     id: 'crash-burst',
     title: 'Crash victim',
     kind: 'validation-burst',
-    targets: [{ id: 'worker', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '120', '--children', '2', '--heartbeat-ms', '200'], count: 2 }],
+    targets: [
+      {
+        id: 'worker',
+        kind: 'agent',
+        command: 'workload-agent',
+        args: ['--run-sec', '120', '--children', '2', '--heartbeat-ms', '200'],
+        count: 2,
+      },
+    ],
     run: { maxDurationSec: 300 },
     burst: {
-      validator: { command: path.join(resourcesDir(), 'validators', 'gate-check.mjs'), env: { GATE_DELAY_MS: '60000' }, timeoutSec: 120 },
+      validator: {
+        command: path.join(resourcesDir(), 'validators', 'gate-check.mjs'),
+        env: { GATE_DELAY_MS: '60000' },
+        timeoutSec: 120,
+      },
       artifacts: { folder: path.join(resourcesDir(), 'artifacts', 'packs'), suffixes: ['.json'] },
       concurrency: 8,
       repeat: 2,
@@ -96,14 +113,20 @@ async function startVictim(out: string): Promise<{ victim: ChildProcess; runId: 
   const victimOut = collect(victim);
   const runsDir = path.join(out, 'runs');
   let runId = '';
-  await waitFor(() => {
-    runId = (fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [])[0] ?? '';
-    return runId !== '' && fs.existsSync(path.join(runsDir, runId, 'ledger.jsonl'));
-  }, 30_000, 'the run folder');
+  await waitFor(
+    () => {
+      runId = (fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [])[0] ?? '';
+      return runId !== '' && fs.existsSync(path.join(runsDir, runId, 'ledger.jsonl'));
+    },
+    30_000,
+    'the run folder',
+  );
   const ledgerPath = path.join(runsDir, runId, 'ledger.jsonl');
   // 2 agents + 4 children + 8 validators.
   await waitFor(
-    () => liveProcessesOfRun(runId).length >= 14 && fs.readFileSync(ledgerPath, 'utf8').includes('"type":"burst.start"'),
+    () =>
+      liveProcessesOfRun(runId).length >= 14 &&
+      fs.readFileSync(ledgerPath, 'utf8').includes('"type":"burst.start"'),
     30_000,
     `processes of run ${runId} (${victimOut.out()})`,
   );
@@ -132,10 +155,15 @@ describe('kill -9 of the CLI mid-probe', () => {
 
     const orphansAfter = liveProcessesOfRun(runId);
     const marker = JSON.parse(fs.readFileSync(path.join(runsDir, runId, INTERRUPTED_MARKER), 'utf8')) as {
-      verdict: string; lastGoodSeq: number; killedPids: number[]; survivors: number[];
+      verdict: string;
+      lastGoodSeq: number;
+      killedPids: number[];
+      survivors: number[];
     };
     const lost = completeAtKill - marker.lastGoodSeq;
-    console.log(`kill -9: ${before.length} process(es) of the run alive before the kill, ${orphansBefore.length} orphaned by it, ${marker.killedPids.length} killed by recovery, ${orphansAfter.length} left; ${completeAtKill} records at the kill, ${marker.lastGoodSeq} verified, ${lost} lost`);
+    console.log(
+      `kill -9: ${before.length} process(es) of the run alive before the kill, ${orphansBefore.length} orphaned by it, ${marker.killedPids.length} killed by recovery, ${orphansAfter.length} left; ${completeAtKill} records at the kill, ${marker.lastGoodSeq} verified, ${lost} lost`,
+    );
     expect(orphansAfter).toEqual([]);
     expect(marker.survivors).toEqual([]);
     expect(marker.verdict).toBe('INTERRUPTED');
@@ -147,7 +175,9 @@ describe('kill -9 of the CLI mid-probe', () => {
     expect(v.ok || v.code === 'LEDGER_TORN').toBe(true);
     // The next run says so in its own ledger.
     const nextRun = fs.readdirSync(runsDir).find((d) => d !== runId) ?? '';
-    expect(fs.readFileSync(path.join(runsDir, nextRun, 'ledger.jsonl'), 'utf8')).toContain('INTERRUPTED_RUN_FOUND');
+    expect(fs.readFileSync(path.join(runsDir, nextRun, 'ledger.jsonl'), 'utf8')).toContain(
+      'INTERRUPTED_RUN_FOUND',
+    );
   }, 120_000);
 });
 

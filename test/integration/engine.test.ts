@@ -16,12 +16,17 @@ beforeAll(() => {
   useTempHome();
 });
 
-const tesOf = (tes: { subject: string; score: number }[], id: string) => tes.find((t) => t.subject === id)?.score;
+const tesOf = (tes: { subject: string; score: number }[], id: string) =>
+  tes.find((t) => t.subject === id)?.score;
 
 describe('TES on real agent runs (seed 000 expectations, scaled limits)', () => {
   it('scores clean >= 99, slow 70, ten files <= 80, slow and large 50', async () => {
     const plan = makePlan({
-      tes: { variant: 'v2', velocity: { fullSec: 1, zeroSec: 2 }, footprint: { fullFiles: 1, zeroFiles: 10 } },
+      tes: {
+        variant: 'v2',
+        velocity: { fullSec: 1, zeroSec: 2 },
+        footprint: { fullFiles: 1, zeroFiles: 10 },
+      },
       targets: [
         agent('clean', ['--run-sec', '0.3', '--files', '1']),
         agent('slow', ['--run-sec', '2.5']),
@@ -69,7 +74,9 @@ describe('TES on real agent runs (seed 000 expectations, scaled limits)', () => 
     expect(spawns).toHaveLength(4);
     expect(result.thresholds.length).toBeGreaterThan(0);
     // The hung agent stopped answering pings: a pulse saw it unresponsive.
-    const sawUnresponsive = run.pulses.some((p) => p.targets.some((t) => t.targetId === 'hang' && t.responsive === false));
+    const sawUnresponsive = run.pulses.some((p) =>
+      p.targets.some((t) => t.targetId === 'hang' && t.responsive === false),
+    );
     expect(sawUnresponsive).toBe(true);
   });
 });
@@ -83,7 +90,11 @@ describe('safe mode', () => {
     const out = tempDir();
     const run = newRun(plan, out);
     const done = run.run();
-    await waitFor(() => run.targetStates().length === 3 && run.targetStates().every((t) => t.state === 'running'), 10_000, 'agents running');
+    await waitFor(
+      () => run.targetStates().length === 3 && run.targetStates().every((t) => t.state === 'running'),
+      10_000,
+      'agents running',
+    );
     await waitFor(() => liveProcessesOfRun(run.runId).length >= 9, 10_000, 'agents and their children');
     const before = liveProcessesOfRun(run.runId);
     const halted = await run.halt('test halt');
@@ -93,13 +104,19 @@ describe('safe mode', () => {
     expect(result.verdict).toBe('HALTED');
     expect(result.exitCode).toBe(3);
     expect(liveProcessesOfRun(run.runId)).toEqual([]);
-    for (const pid of before) expect(fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z')).toBe(false);
+    for (const pid of before)
+      expect(
+        fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'),
+      ).toBe(false);
     expect(verifyReport(result.report.markdown).ok).toBe(true);
     expect(run.tes.find((t) => t.subject === 'worker-1')?.components.stability).toBe(0);
   });
 
   it('a halt before the targets spawn still leaves no process behind', async () => {
-    const plan = makePlan({ run: { maxDurationSec: 30 }, targets: [agent('late', ['--run-sec', '30', '--children', '1'], { count: 2 })] });
+    const plan = makePlan({
+      run: { maxDurationSec: 30 },
+      targets: [agent('late', ['--run-sec', '30', '--children', '1'], { count: 2 })],
+    });
     const run = newRun(plan, tempDir());
     const done = run.run();
     // The run is still in its baseline sample and 'before' pulse: nothing has been spawned yet.
@@ -116,7 +133,10 @@ describe('safe mode', () => {
     const out = tempDir();
     expect(() => newRun(plan, out)).toThrow(expect.objectContaining({ code: 'EXEC_NOT_ALLOWED' }));
     expect(fs.readdirSync(out)).toEqual([]);
-    const missing = makePlan({ allowlist: ['/no/such/tool'], targets: [{ id: 'x', kind: 'agent', command: '/no/such/tool' }] });
+    const missing = makePlan({
+      allowlist: ['/no/such/tool'],
+      targets: [{ id: 'x', kind: 'agent', command: '/no/such/tool' }],
+    });
     expect(() => newRun(missing, out)).toThrow(expect.objectContaining({ code: 'EXEC_NOT_FOUND' }));
   });
 
@@ -126,11 +146,17 @@ describe('safe mode', () => {
     const c = authority.issue(plan, 'dialog');
     const other = makePlan({ id: 'other-plan', targets: [agent('a', ['--run-sec', '0.1'])] });
     expect(() => authority.consume(other, c)).toThrow(expect.objectContaining({ code: 'CONFIRM_INVALID' }));
-    expect(() => authority.consume(plan, { ...c, mac: '00'.repeat(32) })).toThrow(expect.objectContaining({ code: 'CONFIRM_INVALID' }));
-    expect(() => new ConfirmationAuthority().consume(plan, c)).toThrow(expect.objectContaining({ code: 'CONFIRM_INVALID' }));
+    expect(() => authority.consume(plan, { ...c, mac: '00'.repeat(32) })).toThrow(
+      expect.objectContaining({ code: 'CONFIRM_INVALID' }),
+    );
+    expect(() => new ConfirmationAuthority().consume(plan, c)).toThrow(
+      expect.objectContaining({ code: 'CONFIRM_INVALID' }),
+    );
     expect(authority.consume(plan, c).planId).toBe(plan.id);
     expect(() => authority.consume(plan, c)).toThrow(/already used/);
-    expect(() => authority.consume(plan, undefined)).toThrow(expect.objectContaining({ code: 'CONFIRM_INVALID' }));
+    expect(() => authority.consume(plan, undefined)).toThrow(
+      expect.objectContaining({ code: 'CONFIRM_INVALID' }),
+    );
   });
 
   it('a second probe in the same report folder is refused while the first runs', async () => {
@@ -187,7 +213,9 @@ describe('evidence', () => {
     expect(a?.message).toContain('policy.txt');
     expect(a?.message).toContain(sentinel);
     expect(run.integrity?.governanceHash).not.toBe(run.integrity?.baselineGovernanceHash);
-    expect(run.pulses.some((p) => p.status === 'RED' && p.reasons.some((r) => r.includes('integrity')))).toBe(true);
+    expect(run.pulses.some((p) => p.status === 'RED' && p.reasons.some((r) => r.includes('integrity')))).toBe(
+      true,
+    );
   });
 
   it('counts a skipped pulse instead of hiding it, and classifies slow pulses', async () => {
@@ -195,7 +223,10 @@ describe('evidence', () => {
     // comes due while the previous one is still in flight.
     const plan = makePlan({
       run: { maxDurationSec: 6 },
-      thresholds: { pulse: { warnSec: 0.5, critSec: 5 }, guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
+      thresholds: {
+        pulse: { warnSec: 0.5, critSec: 5 },
+        guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 },
+      },
       pulses: { cadenceSec: 1, burst: { count: 3, spacingSec: 0.4 }, after: 1, timeoutSec: 1.2 },
       targets: [agent('mute', ['--run-sec', '60', '--hang-at-sec', '0.1'])],
     });
@@ -217,14 +248,33 @@ describe('evidence', () => {
     const result = await run.run();
     expect(result.verdict).toBe('PASS');
     const doc = JSON.parse(fs.readFileSync(result.report.json, 'utf8'));
-    expect(doc.checklist).toMatchObject({ pulseBefore: true, compliancePulseAfter: true, tesRecalculated: true });
+    expect(doc.checklist).toMatchObject({
+      pulseBefore: true,
+      compliancePulseAfter: true,
+      tesRecalculated: true,
+    });
     expect(doc.checklist.burstsDuring).toBeGreaterThanOrEqual(2);
     expect(doc.snapshots.coverage.pct).toBe(100);
     expect(doc.snapshots.coverage.missing).toEqual([]);
     expect(doc.pulses.rttMs.count).toBeGreaterThan(0);
     // Stock OpenSSH accepts both signatures.
     for (const f of [result.report.markdown, result.report.json]) {
-      const r = spawnSync('ssh-keygen', ['-Y', 'verify', '-f', result.report.allowedSigners, '-I', 'probe-lab', '-n', 'probe-lab-report', '-s', `${f}.sig`], { input: fs.readFileSync(f) });
+      const r = spawnSync(
+        'ssh-keygen',
+        [
+          '-Y',
+          'verify',
+          '-f',
+          result.report.allowedSigners,
+          '-I',
+          'probe-lab',
+          '-n',
+          'probe-lab-report',
+          '-s',
+          `${f}.sig`,
+        ],
+        { input: fs.readFileSync(f) },
+      );
       expect(r.status, r.stderr.toString()).toBe(0);
     }
     const ledgerPath = path.join(out, doc.ledger.file);
@@ -238,9 +288,19 @@ describe('evidence', () => {
     expect(bad.ok).toBe(false);
     expect(bad.ledger.firstBad).toBeGreaterThan(1);
     // And the CLI exits non-zero naming it.
-    const cli = spawnSync(process.execPath, [path.resolve('bin/probe-lab.mjs'), 'verify', result.report.markdown], { encoding: 'utf8', env: process.env });
+    const cli = spawnSync(
+      process.execPath,
+      [path.resolve('bin/probe-lab.mjs'), 'verify', result.report.markdown],
+      { encoding: 'utf8', env: process.env },
+    );
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/first bad record: line \d+/);
-    expect(execFileSync('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'probe-lab-report', '-s', `${result.report.markdown}.sig`], { input: fs.readFileSync(result.report.markdown) }).toString()).toMatch(/Good/);
+    expect(
+      execFileSync(
+        'ssh-keygen',
+        ['-Y', 'check-novalidate', '-n', 'probe-lab-report', '-s', `${result.report.markdown}.sig`],
+        { input: fs.readFileSync(result.report.markdown) },
+      ).toString(),
+    ).toMatch(/Good/);
   });
 });

@@ -18,7 +18,11 @@ export function useTempHome(): string {
   return home;
 }
 
-export function agent(id: string, args: string[], extra: Partial<Extract<PlanInput['targets'][number], { kind: 'agent' }>> = {}) {
+export function agent(
+  id: string,
+  args: string[],
+  extra: Partial<Extract<PlanInput['targets'][number], { kind: 'agent' }>> = {},
+) {
   return { id, kind: 'agent' as const, command: 'workload-agent', args, ...extra };
 }
 
@@ -42,7 +46,14 @@ export function newRun(plan: Plan, outDir: string, extra: Partial<RunContext> = 
   const authority = new ConfirmationAuthority();
   const confirmation = authority.issue(plan, 'cli');
   authority.consume(plan, confirmation);
-  return new ProbeRun({ plan, planDir: path.join(resourcesDir(), 'plans'), confirmation, outDir, resourcesDir: resourcesDir(), ...extra });
+  return new ProbeRun({
+    plan,
+    planDir: path.join(resourcesDir(), 'plans'),
+    confirmation,
+    outDir,
+    resourcesDir: resourcesDir(),
+    ...extra,
+  });
 }
 
 /** Live processes whose environment names this run: what an orphan check must find none of. */

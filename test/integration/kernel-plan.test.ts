@@ -22,13 +22,18 @@ it('quick-kernel: boot, round-trip pulses, a measured VM pause, a verified repor
   // The guard rails stay on, with a window longer than the plan: a CI box busy with other tests
   // must not halt the probe before its pause, and a real runaway would still be visible.
   const raw = JSON.parse(loaded.text);
-  raw.thresholds = { ...(raw.thresholds ?? {}), guard: { cpuPct: 100, ramPct: 95, gpuPct: 100, windowSec: 600 } };
+  raw.thresholds = {
+    ...(raw.thresholds ?? {}),
+    guard: { cpuPct: 100, ramPct: 95, gpuPct: 100, windowSec: 600 },
+  };
   const plan = parsePlanObject(raw);
   const out = tempDir();
   const run = newRun(plan, out);
   const result = await run.run();
   const doc = JSON.parse(fs.readFileSync(result.report.json, 'utf8'));
-  const rtts = run.pulses.flatMap((p) => p.targets.map((t) => t.rttMs)).filter((x): x is number => x !== null);
+  const rtts = run.pulses
+    .flatMap((p) => p.targets.map((t) => t.rttMs))
+    .filter((x): x is number => x !== null);
   expect(rtts.length).toBeGreaterThan(2);
   const pause = doc.extra.kernelPause.results[0];
   const requestedMs = (plan.chaos as { kernelPause: { ms: number } }).kernelPause.ms;

@@ -167,7 +167,14 @@ export class KernelTarget implements Target {
   /** Nothing was spawned: the target has ended before it began, and leaves nothing behind. */
   private failBeforeSpawn(): void {
     if (this.runtimeDir) fs.rmSync(this.runtimeDir, { recursive: true, force: true });
-    this.resolveExited({ exitCode: null, signal: null, outcome: 'failed', stopReason: 'error', at: Date.now(), runMs: 0 });
+    this.resolveExited({
+      exitCode: null,
+      signal: null,
+      outcome: 'failed',
+      stopReason: 'error',
+      at: Date.now(),
+      runMs: 0,
+    });
   }
 
   private prepare(): void {

@@ -10,7 +10,15 @@ import type { ResolvedCommand } from '../allowlist';
 import { LabError } from '../../util/errors';
 import { MAX_ARTIFACTS, type BurstConfig } from './schema';
 import { launchValidator, type LaunchedInvocation } from './validator-process';
-import { countVerdicts, findNondeterminism, percentiles, type Invocation, type NondeterministicArtifact, type Percentiles, type Verdict } from './stats';
+import {
+  countVerdicts,
+  findNondeterminism,
+  percentiles,
+  type Invocation,
+  type NondeterministicArtifact,
+  type Percentiles,
+  type Verdict,
+} from './stats';
 
 /**
  * Launches per event-loop turn (see launchGate): 1 keeps the console's worst stall near 0.2 s but
@@ -49,17 +57,32 @@ export function listArtifacts(folder: string, suffixes: string[]): string[] {
   try {
     entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch (err) {
-    throw new LabError('PLAN_INVALID', `artifact folder ${folder} cannot be read: ${(err as Error).message}`, [
-      { path: 'burst.artifacts.folder', code: 'custom', message: (err as NodeJS.ErrnoException).code ?? 'unreadable' },
-    ]);
+    throw new LabError(
+      'PLAN_INVALID',
+      `artifact folder ${folder} cannot be read: ${(err as Error).message}`,
+      [
+        {
+          path: 'burst.artifacts.folder',
+          code: 'custom',
+          message: (err as NodeJS.ErrnoException).code ?? 'unreadable',
+        },
+      ],
+    );
   }
   const files = entries
     .filter((e) => e.isFile() && (suffixes.length === 0 || suffixes.some((s) => e.name.endsWith(s))))
     .map((e) => path.join(folder, e.name))
     .sort();
-  if (!files.length) throw new LabError('PLAN_INVALID', `artifact folder ${folder} holds no matching file`, [{ path: 'burst.artifacts', code: 'custom', message: 'no artifacts' }]);
+  if (!files.length)
+    throw new LabError('PLAN_INVALID', `artifact folder ${folder} holds no matching file`, [
+      { path: 'burst.artifacts', code: 'custom', message: 'no artifacts' },
+    ]);
   if (files.length > MAX_ARTIFACTS)
-    throw new LabError('PLAN_INVALID', `artifact folder ${folder} holds ${files.length} files, more than ${MAX_ARTIFACTS}`, [{ path: 'burst.artifacts', code: 'too_big', message: `over ${MAX_ARTIFACTS}` }]);
+    throw new LabError(
+      'PLAN_INVALID',
+      `artifact folder ${folder} holds ${files.length} files, more than ${MAX_ARTIFACTS}`,
+      [{ path: 'burst.artifacts', code: 'too_big', message: `over ${MAX_ARTIFACTS}` }],
+    );
   return files;
 }
 
@@ -163,7 +186,17 @@ export class Burst {
         if (artifact === undefined) return;
         await this.nextLaunchTurn();
         if (this.stopped) {
-          out.push({ repetition: rep, artifact, verdict: 'not-run', exitCode: null, signal: null, latencyMs: 0, outputHash: '', sample: '', error: 'stopped before launch' });
+          out.push({
+            repetition: rep,
+            artifact,
+            verdict: 'not-run',
+            exitCode: null,
+            signal: null,
+            latencyMs: 0,
+            outputHash: '',
+            sample: '',
+            error: 'stopped before launch',
+          });
           return;
         }
         const l = launchValidator({

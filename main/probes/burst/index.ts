@@ -13,7 +13,12 @@ import { toCodedError } from '../../util/errors';
 import { configDir } from '../../util/config-dir';
 import { resolveAllowed } from '../allowlist';
 import { acquireFolderLock, type FolderLock } from '../run-lock';
-import { registerExtension, type ExtensionApi, type ExtensionResult, type ProbeExtension } from '../extensions';
+import {
+  registerExtension,
+  type ExtensionApi,
+  type ExtensionResult,
+  type ProbeExtension,
+} from '../extensions';
 import type { Plan } from '../plan';
 import { Burst, listArtifacts, type BurstOutcome } from './burst';
 import { parseBurstSection, type BurstConfig } from './schema';
@@ -40,7 +45,10 @@ class ValidationBurst implements ProbeExtension {
     const folder = path.resolve(api.planDir, c.artifacts.folder);
     let burst: Burst;
     try {
-      const resolved = resolveAllowed(c.validator.command, api.plan.allowlist, { resourcesDir: api.resourcesDir, baseDir: api.planDir });
+      const resolved = resolveAllowed(c.validator.command, api.plan.allowlist, {
+        resourcesDir: api.resourcesDir,
+        baseDir: api.planDir,
+      });
       const artifacts = listArtifacts(folder, c.artifacts.suffixes);
       this.lock = lockArtifactFolder(folder, api.runId);
       const cwd = path.join(api.runDir, 'burst');
@@ -49,15 +57,33 @@ class ValidationBurst implements ProbeExtension {
       burst = new Burst(
         { config: c, resolved, artifacts, cwd, runId: api.runId },
         {
-          onInvocation: (inv) => api.record('burst.invocation', { ...inv, artifact: path.relative(folder, inv.artifact) }),
+          onInvocation: (inv) =>
+            api.record('burst.invocation', { ...inv, artifact: path.relative(folder, inv.artifact) }),
           onRepetition: (r) => {
             api.record('burst.repetition', r, true);
-            api.event('burst', `repetition ${r.repetition}/${c.repeat}: ${r.invocations} validations in ${(r.wallMs / 1000).toFixed(2)} s (${r.throughputPerSec}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms)`);
+            api.event(
+              'burst',
+              `repetition ${r.repetition}/${c.repeat}: ${r.invocations} validations in ${(r.wallMs / 1000).toFixed(2)} s (${r.throughputPerSec}/s, p99 ${r.latencyMs?.p99 ?? '-'} ms)`,
+            );
           },
         },
       );
-      api.record('burst.start', { validator: { ...c.validator, identity: resolved.identity }, folder, artifacts: artifacts.length, concurrency: c.concurrency, repeat: c.repeat, compare: c.compare }, true);
-      api.event('burst', `validating ${artifacts.length} artifacts x ${c.repeat} with ${resolved.identity}, ${c.concurrency} at once`);
+      api.record(
+        'burst.start',
+        {
+          validator: { ...c.validator, identity: resolved.identity },
+          folder,
+          artifacts: artifacts.length,
+          concurrency: c.concurrency,
+          repeat: c.repeat,
+          compare: c.compare,
+        },
+        true,
+      );
+      api.event(
+        'burst',
+        `validating ${artifacts.length} artifacts x ${c.repeat} with ${resolved.identity}, ${c.concurrency} at once`,
+      );
     } catch (err) {
       const e = toCodedError(err);
       this.failure = `${e.code}: ${e.message}`;
@@ -82,16 +108,35 @@ class ValidationBurst implements ProbeExtension {
     o.nondeterministic.forEach((n, k) => {
       api.record('burst.nondeterminism', { ...n, artifact: rel(n.artifact) }, true);
       if (k < MAX_ANOMALIES_PER_CODE)
-        api.anomaly('VALIDATION_NONDETERMINISTIC', 'critical', `${rel(n.artifact)}: ${n.differs.join(' and ')} differed between repetitions (${n.runs.map((r) => r.verdict).join(', ')})`, { artifact: rel(n.artifact), differs: n.differs });
+        api.anomaly(
+          'VALIDATION_NONDETERMINISTIC',
+          'critical',
+          `${rel(n.artifact)}: ${n.differs.join(' and ')} differed between repetitions (${n.runs.map((r) => r.verdict).join(', ')})`,
+          { artifact: rel(n.artifact), differs: n.differs },
+        );
     });
     if (o.nondeterministic.length > MAX_ANOMALIES_PER_CODE)
-      api.anomaly('VALIDATION_NONDETERMINISTIC', 'critical', `${o.nondeterministic.length - MAX_ANOMALIES_PER_CODE} more nondeterministic artifact(s); every one is in the ledger`);
+      api.anomaly(
+        'VALIDATION_NONDETERMINISTIC',
+        'critical',
+        `${o.nondeterministic.length - MAX_ANOMALIES_PER_CODE} more nondeterministic artifact(s); every one is in the ledger`,
+      );
     const errors = o.invocations.filter((i) => i.verdict === 'error' || i.verdict === 'timeout');
-    errors.slice(0, MAX_ANOMALIES_PER_CODE).forEach((i) =>
-      api.anomaly('VALIDATOR_ERROR', 'warning', `${rel(i.artifact)} (repetition ${i.repetition}): ${i.verdict}: ${i.error ?? `exit ${i.exitCode}`}; not retried`),
-    );
+    errors
+      .slice(0, MAX_ANOMALIES_PER_CODE)
+      .forEach((i) =>
+        api.anomaly(
+          'VALIDATOR_ERROR',
+          'warning',
+          `${rel(i.artifact)} (repetition ${i.repetition}): ${i.verdict}: ${i.error ?? `exit ${i.exitCode}`}; not retried`,
+        ),
+      );
     if (errors.length > MAX_ANOMALIES_PER_CODE)
-      api.anomaly('VALIDATOR_ERROR', 'warning', `${errors.length - MAX_ANOMALIES_PER_CODE} more validator error(s); every one is in the ledger`);
+      api.anomaly(
+        'VALIDATOR_ERROR',
+        'warning',
+        `${errors.length - MAX_ANOMALIES_PER_CODE} more validator error(s); every one is in the ledger`,
+      );
     api.record('burst.end', { ...summary(o, rel), expected: this.expected }, true);
   }
 
@@ -103,20 +148,37 @@ class ValidationBurst implements ProbeExtension {
     if (!o) {
       return {
         extra: { failure: this.failure ?? 'the burst did not run' },
-        thresholds: [{ name: 'validation burst', ok: false, actual: this.failure ?? 'did not run', expected: 'every artifact validated on every repetition' }],
+        thresholds: [
+          {
+            name: 'validation burst',
+            ok: false,
+            actual: this.failure ?? 'did not run',
+            expected: 'every artifact validated on every repetition',
+          },
+        ],
       };
     }
     const done = o.invocations.filter((i) => i.verdict !== 'not-run').length;
     const errors = o.verdicts.error + o.verdicts.timeout;
     const thresholds: ThresholdResult[] = [
-      { name: 'validation burst', ok: o.completed, actual: `${done}/${this.expected} validations ran`, expected: 'every artifact validated on every repetition' },
+      {
+        name: 'validation burst',
+        ok: o.completed,
+        actual: `${done}/${this.expected} validations ran`,
+        expected: 'every artifact validated on every repetition',
+      },
       {
         name: 'validation determinism',
         ok: o.completed && o.nondeterministic.length <= c.thresholds.maxNondeterministic,
         actual: `${o.nondeterministic.length} of ${o.artifacts} artifact(s) differed between ${o.repetitions.length} repetition(s)`,
         expected: `<= ${c.thresholds.maxNondeterministic} nondeterministic artifact(s) over ${c.repeat} complete repetitions`,
       },
-      { name: 'validator errors', ok: errors <= c.thresholds.maxErrors, actual: `${o.verdicts.error} error(s), ${o.verdicts.timeout} timeout(s)`, expected: `<= ${c.thresholds.maxErrors}` },
+      {
+        name: 'validator errors',
+        ok: errors <= c.thresholds.maxErrors,
+        actual: `${o.verdicts.error} error(s), ${o.verdicts.timeout} timeout(s)`,
+        expected: `<= ${c.thresholds.maxErrors}`,
+      },
     ];
     return { extra: summary(o, (p) => p), thresholds };
   }
@@ -169,7 +231,10 @@ export function burstPreviewLines(plan: Plan, opts: { planDir: string; resources
   if (plan.kind !== 'validation-burst') return [];
   try {
     const c = parseBurstSection(plan.burst, `plan ${plan.id}`);
-    const resolved = resolveAllowed(c.validator.command, plan.allowlist, { resourcesDir: opts.resourcesDir, baseDir: opts.planDir });
+    const resolved = resolveAllowed(c.validator.command, plan.allowlist, {
+      resourcesDir: opts.resourcesDir,
+      baseDir: opts.planDir,
+    });
     const folder = path.resolve(opts.planDir, c.artifacts.folder);
     const n = listArtifacts(folder, c.artifacts.suffixes).length;
     return [

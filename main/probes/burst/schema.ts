@@ -54,17 +54,27 @@ export const BurstSchema = z
   .superRefine((b, ctx) => {
     const both = b.validator.passExitCodes.filter((c) => b.validator.failExitCodes.includes(c));
     if (both.length)
-      ctx.addIssue({ code: 'custom', message: `exit code(s) ${both.join(', ')} both pass and fail`, path: ['validator', 'failExitCodes'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `exit code(s) ${both.join(', ')} both pass and fail`,
+        path: ['validator', 'failExitCodes'],
+      });
   });
 
 export type BurstConfig = z.infer<typeof BurstSchema>;
 
 /** Throws PLAN_INVALID with every issue, paths prefixed with `burst.`. */
 export function parseBurstSection(raw: unknown, source = 'plan'): BurstConfig {
-  if (raw === undefined) throw new LabError('PLAN_INVALID', `${source}: a validation-burst plan needs a "burst" section`, [{ path: 'burst', code: 'invalid_type', message: 'required' }]);
+  if (raw === undefined)
+    throw new LabError('PLAN_INVALID', `${source}: a validation-burst plan needs a "burst" section`, [
+      { path: 'burst', code: 'invalid_type', message: 'required' },
+    ]);
   const r = BurstSchema.safeParse(raw);
   if (!r.success) {
-    const issues = zodIssues(r.error).map((i) => ({ ...i, path: i.path === '(root)' ? 'burst' : `burst.${i.path}` }));
+    const issues = zodIssues(r.error).map((i) => ({
+      ...i,
+      path: i.path === '(root)' ? 'burst' : `burst.${i.path}`,
+    }));
     throw new LabError('PLAN_INVALID', `${source}: ${issues.length} problem(s) in the burst section`, issues);
   }
   return r.data;

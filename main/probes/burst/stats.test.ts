@@ -5,8 +5,20 @@ import { burstPreviewLines } from './index';
 import { parsePlanObject } from '../plan';
 import { resourcesDir } from '../../util/paths';
 
-const inv = (artifact: string, repetition: number, verdict: Invocation['verdict'], outputHash = 'h'): Invocation => ({
-  artifact, repetition, verdict, outputHash, exitCode: verdict === 'pass' ? 0 : 1, signal: null, latencyMs: 1, sample: '',
+const inv = (
+  artifact: string,
+  repetition: number,
+  verdict: Invocation['verdict'],
+  outputHash = 'h',
+): Invocation => ({
+  artifact,
+  repetition,
+  verdict,
+  outputHash,
+  exitCode: verdict === 'pass' ? 0 : 1,
+  signal: null,
+  latencyMs: 1,
+  sample: '',
 });
 
 describe('burst statistics', () => {
@@ -18,26 +30,49 @@ describe('burst statistics', () => {
 
   it('flags a differing verdict or output, ignores repetitions cut short by a halt', () => {
     const found = findNondeterminism([
-      inv('a', 1, 'pass'), inv('a', 2, 'pass'),
-      inv('b', 1, 'pass'), inv('b', 2, 'fail'),
-      inv('c', 1, 'fail', 'x'), inv('c', 2, 'fail', 'y'),
-      inv('d', 1, 'pass'), inv('d', 2, 'not-run', ''),
+      inv('a', 1, 'pass'),
+      inv('a', 2, 'pass'),
+      inv('b', 1, 'pass'),
+      inv('b', 2, 'fail'),
+      inv('c', 1, 'fail', 'x'),
+      inv('c', 2, 'fail', 'y'),
+      inv('d', 1, 'pass'),
+      inv('d', 2, 'not-run', ''),
     ]);
-    expect(found.map((f) => [f.artifact, f.differs])).toEqual([['b', ['verdict']], ['c', ['output']]]);
+    expect(found.map((f) => [f.artifact, f.differs])).toEqual([
+      ['b', ['verdict']],
+      ['c', ['output']],
+    ]);
   });
 });
 
 describe('burst section schema', () => {
   it('fills defaults: 100 at once, 3 repetitions, stdout compared, no tolerance', () => {
     const c = parseBurstSection({ validator: { command: 'v' }, artifacts: { folder: 'a' } });
-    expect([c.concurrency, c.repeat, c.compare, c.thresholds.maxNondeterministic, c.validator.passExitCodes]).toEqual([100, 3, 'stdout', 0, [0]]);
+    expect([
+      c.concurrency,
+      c.repeat,
+      c.compare,
+      c.thresholds.maxNondeterministic,
+      c.validator.passExitCodes,
+    ]).toEqual([100, 3, 'stdout', 0, [0]]);
   });
 
   it('refuses an exit code that both passes and fails, a single repetition and unknown keys', () => {
-    expect(() => parseBurstSection({ validator: { command: 'v', failExitCodes: [0] }, artifacts: { folder: 'a' }, repeat: 1, x: 1 })).toThrow(
+    expect(() =>
+      parseBurstSection({
+        validator: { command: 'v', failExitCodes: [0] },
+        artifacts: { folder: 'a' },
+        repeat: 1,
+        x: 1,
+      }),
+    ).toThrow(
       expect.objectContaining({
         code: 'PLAN_INVALID',
-        issues: expect.arrayContaining([expect.objectContaining({ path: 'burst.repeat' }), expect.objectContaining({ path: 'burst' })]),
+        issues: expect.arrayContaining([
+          expect.objectContaining({ path: 'burst.repeat' }),
+          expect.objectContaining({ path: 'burst' }),
+        ]),
       }),
     );
   });
@@ -46,11 +81,19 @@ describe('burst section schema', () => {
 describe('burst preview lines', () => {
   const plan = (burst: unknown, allow: string[]) =>
     parsePlanObject({
-      id: 'p', title: 'P', kind: 'validation-burst', allowlist: ['workload-agent', ...allow],
-      targets: [{ id: 'a', kind: 'agent', command: 'workload-agent' }], run: { maxDurationSec: 10 }, burst,
+      id: 'p',
+      title: 'P',
+      kind: 'validation-burst',
+      allowlist: ['workload-agent', ...allow],
+      targets: [{ id: 'a', kind: 'agent', command: 'workload-agent' }],
+      run: { maxDurationSec: 10 },
+      burst,
     });
   const opts = { planDir: `${resourcesDir()}/plans`, resourcesDir: resourcesDir() };
-  const burst = { validator: { command: '../validators/gate-check.mjs' }, artifacts: { folder: '../artifacts/packs', suffixes: ['.json'] } };
+  const burst = {
+    validator: { command: '../validators/gate-check.mjs' },
+    artifacts: { folder: '../artifacts/packs', suffixes: ['.json'] },
+  };
 
   it('names the validator, the folder and the number of validations the person confirms', () => {
     const lines = burstPreviewLines(plan(burst, ['../validators/gate-check.mjs']), opts).join('\n');
@@ -60,6 +103,8 @@ describe('burst preview lines', () => {
   });
 
   it('shows a validator that is not allowlisted as REFUSED with its code', () => {
-    expect(burstPreviewLines(plan(burst, []), opts)).toEqual([expect.stringContaining('REFUSED EXEC_NOT_ALLOWED')]);
+    expect(burstPreviewLines(plan(burst, []), opts)).toEqual([
+      expect.stringContaining('REFUSED EXEC_NOT_ALLOWED'),
+    ]);
   });
 });

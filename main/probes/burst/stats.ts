@@ -51,7 +51,13 @@ export interface NondeterministicArtifact {
   /** What differed: the verdict, the output, or both. */
   differs: ('verdict' | 'output')[];
   /** One entry per repetition, in order. */
-  runs: { repetition: number; verdict: Verdict; exitCode: number | null; outputHash: string; sample: string }[];
+  runs: {
+    repetition: number;
+    verdict: Verdict;
+    exitCode: number | null;
+    outputHash: string;
+    sample: string;
+  }[];
 }
 
 /** Artifacts whose completed repetitions disagree. Not-run repetitions (halt) are not compared. */
@@ -75,7 +81,13 @@ export function findNondeterminism(invocations: Invocation[]): NondeterministicA
       differs,
       runs: [...runs]
         .sort((a, b) => a.repetition - b.repetition)
-        .map((r) => ({ repetition: r.repetition, verdict: r.verdict, exitCode: r.exitCode, outputHash: r.outputHash, sample: r.sample })),
+        .map((r) => ({
+          repetition: r.repetition,
+          verdict: r.verdict,
+          exitCode: r.exitCode,
+          outputHash: r.outputHash,
+          sample: r.sample,
+        })),
     });
   }
   return out;

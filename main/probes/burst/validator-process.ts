@@ -64,13 +64,23 @@ export function launchValidator(o: LaunchOptions): LaunchedInvocation {
   let stoppedBy: 'timeout' | 'halt' | null = null;
   let child: ChildProcess;
   const base = { repetition: o.repetition, artifact: o.artifact };
-  const settle = (verdict: Verdict, exitCode: number | null, signal: string | null, error?: string): Invocation => ({
+  const settle = (
+    verdict: Verdict,
+    exitCode: number | null,
+    signal: string | null,
+    error?: string,
+  ): Invocation => ({
     ...base,
     verdict,
     exitCode,
     signal,
     latencyMs: Math.round((performance.now() - t0) * 100) / 100,
-    outputHash: o.compare === 'verdict' ? '' : o.compare === 'stdout' ? stdoutHash.digest('hex') : `${stdoutHash.digest('hex')}:${stderrHash.digest('hex')}`,
+    outputHash:
+      o.compare === 'verdict'
+        ? ''
+        : o.compare === 'stdout'
+          ? stdoutHash.digest('hex')
+          : `${stdoutHash.digest('hex')}:${stderrHash.digest('hex')}`,
     sample,
     ...(error ? { error } : {}),
   });
@@ -122,8 +132,10 @@ export function launchValidator(o: LaunchOptions): LaunchedInvocation {
       if (settled) return;
       const resolve = finish;
       if (stoppedBy === 'halt') return resolve(settle('not-run', code, signal, 'stopped by the halt'));
-      if (stoppedBy === 'timeout') return resolve(settle('timeout', code, signal, `no exit within ${o.validator.timeoutSec} s`));
-      if (spawnError !== null || code === null) return resolve(settle('error', code, signal, spawnError ?? `killed by ${signal}`));
+      if (stoppedBy === 'timeout')
+        return resolve(settle('timeout', code, signal, `no exit within ${o.validator.timeoutSec} s`));
+      if (spawnError !== null || code === null)
+        return resolve(settle('error', code, signal, spawnError ?? `killed by ${signal}`));
       if (o.validator.passExitCodes.includes(code)) return resolve(settle('pass', code, null));
       if (o.validator.failExitCodes.includes(code)) return resolve(settle('fail', code, null));
       resolve(settle('error', code, null, `exit code ${code} is neither a pass nor a fail code`));

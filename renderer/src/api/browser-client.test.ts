@@ -17,7 +17,10 @@ class FakeSocket {
 beforeEach(() => {
   FakeSocket.all = [];
   vi.useFakeTimers();
-  vi.stubGlobal('window', { location: { href: 'http://127.0.0.1:4000/#/live' }, setTimeout: globalThis.setTimeout });
+  vi.stubGlobal('window', {
+    location: { href: 'http://127.0.0.1:4000/#/live' },
+    setTimeout: globalThis.setTimeout,
+  });
   vi.stubGlobal('WebSocket', FakeSocket);
 });
 
@@ -40,9 +43,18 @@ describe('browser client: invoke', () => {
   });
 
   it('keeps the code of an error reply and turns transport failures into coded errors', async () => {
-    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ ok: false, error: { code: 'AUTH_REQUIRED', message: 'no' } }), { status: 401 }));
+    vi.stubGlobal(
+      'fetch',
+      async () =>
+        new Response(JSON.stringify({ ok: false, error: { code: 'AUTH_REQUIRED', message: 'no' } }), {
+          status: 401,
+        }),
+    );
     const lab = createBrowserClient('t', new ConnectionStore('connecting'));
-    expect(await lab.invoke('runs.list', {})).toEqual({ ok: false, error: { code: 'AUTH_REQUIRED', message: 'no' } });
+    expect(await lab.invoke('runs.list', {})).toEqual({
+      ok: false,
+      error: { code: 'AUTH_REQUIRED', message: 'no' },
+    });
 
     vi.stubGlobal('fetch', async () => new Response('<html>bad gateway</html>', { status: 502 }));
     const r1 = await lab.invoke('runs.list', {});
@@ -77,7 +89,9 @@ describe('browser client: event socket', () => {
     first?.onopen?.();
     expect(connection.get()).toMatchObject({ state: 'open', epoch: 1 });
 
-    first?.onmessage?.({ data: JSON.stringify({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1) } }) });
+    first?.onmessage?.({
+      data: JSON.stringify({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1) } }),
+    });
     first?.onmessage?.({ data: '{"stream":"run","event":{"type":"pulse"}}' });
     first?.onmessage?.({ data: 'not json' });
     expect(events).toHaveLength(1);
@@ -100,7 +114,9 @@ describe('browser client: event socket', () => {
     });
     lab.onOutput((b) => seen.push(b.data));
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    FakeSocket.all[0]?.onmessage?.({ data: JSON.stringify({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } }) });
+    FakeSocket.all[0]?.onmessage?.({
+      data: JSON.stringify({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } }),
+    });
     expect(seen).toEqual(['hi']);
     spy.mockRestore();
   });

@@ -29,9 +29,18 @@ export function parseReply(body: unknown, httpStatus: number): Reply<unknown> {
     const r = body as Record<string, unknown>;
     if (r.ok === true && 'value' in r) return { ok: true, value: r.value };
     const e = r.error as Record<string, unknown> | undefined;
-    if (r.ok === false && typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string') {
+    if (
+      r.ok === false &&
+      typeof e === 'object' &&
+      e !== null &&
+      typeof e.code === 'string' &&
+      typeof e.message === 'string'
+    ) {
       const issues = Array.isArray(e.issues) ? (e.issues as CodedErrorDto['issues']) : undefined;
-      return { ok: false, error: issues ? { code: e.code, message: e.message, issues } : { code: e.code, message: e.message } };
+      return {
+        ok: false,
+        error: issues ? { code: e.code, message: e.message, issues } : { code: e.code, message: e.message },
+      };
     }
   }
   return failure(`HTTP_${httpStatus}`, 'The server answered something that is not a reply envelope.');
@@ -41,8 +50,12 @@ export function createBrowserClient(token: string | null, connection: Connection
   const runListeners = new Set<(e: RunStreamEvent) => void>();
   const outputListeners = new Set<(b: OutputBatch) => void>();
 
-  async function invoke<C extends Channel>(channel: C, input: InvokeInput<C>): Promise<Reply<InvokeOutputs[C]>> {
-    if (token === null) return failure('NO_TOKEN', 'Open the address printed by `probe-lab serve` (it carries ?token=).');
+  async function invoke<C extends Channel>(
+    channel: C,
+    input: InvokeInput<C>,
+  ): Promise<Reply<InvokeOutputs[C]>> {
+    if (token === null)
+      return failure('NO_TOKEN', 'Open the address printed by `probe-lab serve` (it carries ?token=).');
     let res: Response;
     try {
       res = await fetch(HTTP_INVOKE_PREFIX + channel, {
@@ -59,7 +72,10 @@ export function createBrowserClient(token: string | null, connection: Connection
     try {
       body = await res.json();
     } catch {
-      return failure(`HTTP_${res.status}`, `The server answered ${res.status} ${res.statusText} without a JSON body.`);
+      return failure(
+        `HTTP_${res.status}`,
+        `The server answered ${res.status} ${res.statusText} without a JSON body.`,
+      );
     }
     return parseReply(body, res.status) as Reply<InvokeOutputs[C]>;
   }

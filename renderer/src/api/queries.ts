@@ -29,19 +29,27 @@ export async function call<C extends Channel>(channel: C, input: InvokeInput<C>)
   return reply.value;
 }
 
-export const labKey = <C extends Channel>(channel: C, input?: InvokeInput<C>) => (input === undefined ? [channel] : [channel, input]);
+export const labKey = <C extends Channel>(channel: C, input?: InvokeInput<C>) =>
+  input === undefined ? [channel] : [channel, input];
 
 export function useLabQuery<C extends Channel>(
   channel: C,
   input: InvokeInput<C>,
   options: Omit<UseQueryOptions<InvokeOutputs[C], Error>, 'queryKey' | 'queryFn'> = {},
 ) {
-  return useQuery<InvokeOutputs[C], Error>({ queryKey: labKey(channel, input), queryFn: () => call(channel, input), ...options });
+  return useQuery<InvokeOutputs[C], Error>({
+    queryKey: labKey(channel, input),
+    queryFn: () => call(channel, input),
+    ...options,
+  });
 }
 
 export function useLabMutation<C extends Channel>(
   channel: C,
   options: Omit<UseMutationOptions<InvokeOutputs[C], Error, InvokeInput<C>>, 'mutationFn'> = {},
 ) {
-  return useMutation<InvokeOutputs[C], Error, InvokeInput<C>>({ mutationFn: (input) => call(channel, input), ...options });
+  return useMutation<InvokeOutputs[C], Error, InvokeInput<C>>({
+    mutationFn: (input) => call(channel, input),
+    ...options,
+  });
 }

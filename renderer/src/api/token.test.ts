@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN_STORAGE_KEY, takeToken, type TokenStorage } from './token';
 
-function memoryStorage(initial: Record<string, string> = {}): TokenStorage & { data: Record<string, string> } {
+function memoryStorage(
+  initial: Record<string, string> = {},
+): TokenStorage & { data: Record<string, string> } {
   const data = { ...initial };
   return { data, getItem: (k) => data[k] ?? null, setItem: (k, v) => void (data[k] = v) };
 }

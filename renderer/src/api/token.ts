@@ -25,7 +25,10 @@ export function takeToken(href: string, storage: TokenStorage): TokenResult {
     return { token: fromUrl, cleanedUrl: url.pathname + url.search + url.hash };
   }
   const stored = storage.getItem(TOKEN_STORAGE_KEY);
-  return { token: stored !== null && stored !== '' ? stored : null, cleanedUrl: fromUrl !== null ? stripEmpty(url) : null };
+  return {
+    token: stored !== null && stored !== '' ? stored : null,
+    cleanedUrl: fromUrl !== null ? stripEmpty(url) : null,
+  };
 }
 
 function stripEmpty(url: URL): string {

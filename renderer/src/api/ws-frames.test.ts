@@ -9,7 +9,9 @@ describe('parseWsFrame', () => {
   it('accepts well-formed run and output frames', () => {
     const p = parseWsFrame(frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1) } }));
     expect(p?.stream).toBe('run');
-    const s = parseWsFrame(frame({ stream: 'run', event: { type: 'sample', runId: 'r', sample: sample(1) } }));
+    const s = parseWsFrame(
+      frame({ stream: 'run', event: { type: 'sample', runId: 'r', sample: sample(1) } }),
+    );
     expect(s?.stream).toBe('run');
     const o = parseWsFrame(frame({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } }));
     expect(o).toEqual({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } });
@@ -29,12 +31,30 @@ describe('parseWsFrame', () => {
     ['an unknown stream', frame({ stream: 'admin', event: {} })],
     ['an unknown event type', frame({ stream: 'run', event: { type: 'eval', runId: 'r' } })],
     ['a prototype key as type', frame({ stream: 'run', event: { type: 'constructor', runId: 'r' } })],
-    ['a pulse without seq', frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: { ...pulse(1), seq: 'x' } } })],
-    ['a pulse with an unknown class', frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: pulse(1, { latencyClass: 'fine' as never }) } })],
-    ['a sample with NaN cpu', '{"stream":"run","event":{"type":"sample","runId":"r","sample":{"at":1,"host":{"at":1,"cpuPct":"NaN","ramPct":1,"gpuPct":null},"targets":[]}}}'],
+    [
+      'a pulse without seq',
+      frame({ stream: 'run', event: { type: 'pulse', runId: 'r', pulse: { ...pulse(1), seq: 'x' } } }),
+    ],
+    [
+      'a pulse with an unknown class',
+      frame({
+        stream: 'run',
+        event: { type: 'pulse', runId: 'r', pulse: pulse(1, { latencyClass: 'fine' as never }) },
+      }),
+    ],
+    [
+      'a sample with NaN cpu',
+      '{"stream":"run","event":{"type":"sample","runId":"r","sample":{"at":1,"host":{"at":1,"cpuPct":"NaN","ramPct":1,"gpuPct":null},"targets":[]}}}',
+    ],
     ['output without data', frame({ stream: 'output', batch: { runId: 'r', targetId: 't' } })],
-    ['output with an empty target', frame({ stream: 'output', batch: { runId: 'r', targetId: '', data: 'x' } })],
-    ['an event without runId', frame({ stream: 'run', event: { type: 'event', event: { at: 1, kind: 'k', message: 'm' } } })],
+    [
+      'output with an empty target',
+      frame({ stream: 'output', batch: { runId: 'r', targetId: '', data: 'x' } }),
+    ],
+    [
+      'an event without runId',
+      frame({ stream: 'run', event: { type: 'event', event: { at: 1, kind: 'k', message: 'm' } } }),
+    ],
   ])('refuses %s', (_name, data) => {
     expect(parseWsFrame(data)).toBeNull();
   });

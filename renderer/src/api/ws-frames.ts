@@ -36,7 +36,8 @@ const isPulse = (v: unknown): boolean =>
   Array.isArray(v.targets) &&
   isArrOf(v.reasons, isStr);
 
-const isSample = (v: unknown): boolean => isRec(v) && isNum(v.at) && isHost(v.host) && Array.isArray(v.targets);
+const isSample = (v: unknown): boolean =>
+  isRec(v) && isNum(v.at) && isHost(v.host) && Array.isArray(v.targets);
 
 const isSnapshot = (v: unknown): boolean => isRec(v) && isNum(v.seq) && isNum(v.slot) && isNum(v.at);
 
@@ -49,7 +50,12 @@ const isCoverage = (v: unknown): boolean =>
   isArrOf(v.missing, (g) => isRec(g) && isNum(g.from) && isNum(g.to) && isNum(g.missingSlots));
 
 const isTes = (v: unknown): boolean =>
-  isRec(v) && isStr(v.subject) && isNum(v.score) && isStr(v.drift) && DRIFT_CLASSES.has(v.drift) && isRec(v.penalties);
+  isRec(v) &&
+  isStr(v.subject) &&
+  isNum(v.score) &&
+  isStr(v.drift) &&
+  DRIFT_CLASSES.has(v.drift) &&
+  isRec(v.penalties);
 
 const isIntegrity = (v: unknown): boolean =>
   isRec(v) &&
@@ -63,7 +69,12 @@ const isIntegrity = (v: unknown): boolean =>
 const isEventRecord = (v: unknown): boolean => isRec(v) && isNum(v.at) && isStr(v.kind) && isStr(v.message);
 
 const isAnomaly = (v: unknown): boolean =>
-  isRec(v) && isNum(v.at) && isStr(v.code) && isStr(v.message) && isStr(v.severity) && SEVERITIES.has(v.severity);
+  isRec(v) &&
+  isNum(v.at) &&
+  isStr(v.code) &&
+  isStr(v.message) &&
+  isStr(v.severity) &&
+  SEVERITIES.has(v.severity);
 
 const isTargetState = (v: unknown): boolean => isRec(v) && isStr(v.targetId) && isStr(v.state);
 
@@ -97,7 +108,9 @@ export function isRunStreamEvent(v: unknown): v is RunStreamEvent {
 }
 
 export function isOutputBatch(v: unknown): v is OutputBatch {
-  return isRec(v) && isStr(v.runId) && v.runId !== '' && isStr(v.targetId) && v.targetId !== '' && isStr(v.data);
+  return (
+    isRec(v) && isStr(v.runId) && v.runId !== '' && isStr(v.targetId) && v.targetId !== '' && isStr(v.data)
+  );
 }
 
 export function isWsNotice(v: unknown): v is WsNotice['notice'] {
@@ -120,8 +133,11 @@ export function parseWsFrame(data: unknown): WsFrame | null {
     return null;
   }
   if (!isRec(parsed)) return null;
-  if (parsed.stream === 'run' && isRunStreamEvent(parsed.event)) return { stream: 'run', event: parsed.event };
-  if (parsed.stream === 'output' && isOutputBatch(parsed.batch)) return { stream: 'output', batch: parsed.batch };
-  if (parsed.stream === 'notice' && isWsNotice(parsed.notice)) return { stream: 'notice', notice: parsed.notice };
+  if (parsed.stream === 'run' && isRunStreamEvent(parsed.event))
+    return { stream: 'run', event: parsed.event };
+  if (parsed.stream === 'output' && isOutputBatch(parsed.batch))
+    return { stream: 'output', batch: parsed.batch };
+  if (parsed.stream === 'notice' && isWsNotice(parsed.notice))
+    return { stream: 'notice', notice: parsed.notice };
   return null;
 }

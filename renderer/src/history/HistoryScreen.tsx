@@ -6,19 +6,37 @@ import { formatDateTime, formatPct } from '../ui/format';
 import { Working } from '../ui/Working';
 import { ReportView } from './ReportView';
 
-export function HistoryScreen({ reportPath, onOpen }: { reportPath: string | null; onOpen: (path: string) => void }) {
+export function HistoryScreen({
+  reportPath,
+  onOpen,
+}: {
+  reportPath: string | null;
+  onOpen: (path: string) => void;
+}) {
   const reports = useLabQuery('reports.list', {});
-  const exportMutation = useLabMutation('reports.export', { onSuccess: (f) => downloadText(f.filename, f.mime, f.body) });
+  const exportMutation = useLabMutation('reports.export', {
+    onSuccess: (f) => downloadText(f.filename, f.mime, f.body),
+  });
   const rows = [...(reports.data ?? [])].sort((a, b) => b.date - a.date);
   return (
     <div className="screen history">
       <div className="screen-head">
         <h2>History</h2>
         <div className="button-row">
-          <button type="button" data-testid="export-csv" disabled={exportMutation.isPending} onClick={() => exportMutation.mutate({ format: 'csv' })}>
+          <button
+            type="button"
+            data-testid="export-csv"
+            disabled={exportMutation.isPending}
+            onClick={() => exportMutation.mutate({ format: 'csv' })}
+          >
             Export CSV
           </button>
-          <button type="button" data-testid="export-json" disabled={exportMutation.isPending} onClick={() => exportMutation.mutate({ format: 'json' })}>
+          <button
+            type="button"
+            data-testid="export-json"
+            disabled={exportMutation.isPending}
+            onClick={() => exportMutation.mutate({ format: 'json' })}
+          >
             Export JSON
           </button>
           <button type="button" onClick={() => void reports.refetch()} disabled={reports.isFetching}>
@@ -42,7 +60,12 @@ export function HistoryScreen({ reportPath, onOpen }: { reportPath: string | nul
         </thead>
         <tbody>
           {rows.map((r) => (
-            <HistoryTableRow key={r.reportPath} row={r} selected={r.reportPath === reportPath} onOpen={onOpen} />
+            <HistoryTableRow
+              key={r.reportPath}
+              row={r}
+              selected={r.reportPath === reportPath}
+              onOpen={onOpen}
+            />
           ))}
         </tbody>
       </table>
@@ -52,7 +75,15 @@ export function HistoryScreen({ reportPath, onOpen }: { reportPath: string | nul
   );
 }
 
-function HistoryTableRow({ row, selected, onOpen }: { row: HistoryRow; selected: boolean; onOpen: (path: string) => void }) {
+function HistoryTableRow({
+  row,
+  selected,
+  onOpen,
+}: {
+  row: HistoryRow;
+  selected: boolean;
+  onOpen: (path: string) => void;
+}) {
   return (
     <tr
       className={`clickable${selected ? ' selected' : ''}`}

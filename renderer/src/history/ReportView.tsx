@@ -31,17 +31,25 @@ export function ReportView({ reportPath }: { reportPath: string }) {
 
 function Verification({ v }: { v: VerifyResult }) {
   return (
-    <div className={`verification ${v.ok ? 'ok' : 'not-ok'}`} data-testid="report-verification" data-ok={String(v.ok)}>
-      <strong className="verification-head">{v.ok ? 'Verified: signatures and ledger are intact' : 'NOT VERIFIED: do not trust this report'}</strong>
+    <div
+      className={`verification ${v.ok ? 'ok' : 'not-ok'}`}
+      data-testid="report-verification"
+      data-ok={String(v.ok)}
+    >
+      <strong className="verification-head">
+        {v.ok ? 'Verified: signatures and ledger are intact' : 'NOT VERIFIED: do not trust this report'}
+      </strong>
       <ul className="plain">
         {v.signatures.map((s) => (
           <li key={s.file} data-testid="verification-signature" data-ok={String(s.ok)}>
-            <span className={s.ok ? 'good' : 'bad'}>{s.ok ? '✓' : '✗'}</span> signature <code>{s.file}</code> — {s.detail}
+            <span className={s.ok ? 'good' : 'bad'}>{s.ok ? '✓' : '✗'}</span> signature <code>{s.file}</code>{' '}
+            — {s.detail}
           </li>
         ))}
         {v.signatures.length === 0 ? <li className="bad">no signature found</li> : null}
         <li data-testid="verification-ledger" data-ok={String(v.ledger.ok)}>
-          <span className={v.ledger.ok ? 'good' : 'bad'}>{v.ledger.ok ? '✓' : '✗'}</span> ledger: {v.ledger.records} records
+          <span className={v.ledger.ok ? 'good' : 'bad'}>{v.ledger.ok ? '✓' : '✗'}</span> ledger:{' '}
+          {v.ledger.records} records
           {v.ledger.firstBad !== null ? `, first bad record ${v.ledger.firstBad}` : ''} — {v.ledger.detail}
         </li>
       </ul>

@@ -3,7 +3,13 @@ import type { Coverage, Snapshot } from '../../../preload/contract';
 import { formatDateTime, formatDuration, formatPct } from '../ui/format';
 import { MAX_SLOT_CELLS, coverageSlots } from './coverage-slots';
 
-export const CoverageTimeline = memo(function CoverageTimeline({ coverage, snapshots }: { coverage: Coverage | null; snapshots: Snapshot[] }) {
+export const CoverageTimeline = memo(function CoverageTimeline({
+  coverage,
+  snapshots,
+}: {
+  coverage: Coverage | null;
+  snapshots: Snapshot[];
+}) {
   const slots = coverageSlots(coverage, snapshots);
   const missing = slots.filter((s) => s.state === 'missing').length;
   const drawn = slots.length > MAX_SLOT_CELLS ? slots.slice(slots.length - MAX_SLOT_CELLS) : slots;
@@ -18,7 +24,9 @@ export const CoverageTimeline = memo(function CoverageTimeline({ coverage, snaps
       <h3>
         Snapshot coverage{' '}
         <span className={coverage && coverage.missing.length > 0 ? 'bad' : 'good'}>
-          {coverage ? `${coverage.present}/${coverage.expected} (${formatPct(coverage.pct)})` : 'no snapshot yet'}
+          {coverage
+            ? `${coverage.present}/${coverage.expected} (${formatPct(coverage.pct)})`
+            : 'no snapshot yet'}
         </span>
         {coverage ? <span className="muted small"> every {formatDuration(coverage.cadenceMs)}</span> : null}
       </h3>
@@ -37,7 +45,8 @@ export const CoverageTimeline = memo(function CoverageTimeline({ coverage, snaps
         <ul className="small gaps">
           {coverage.missing.map((g, i) => (
             <li key={i}>
-              gap {formatDateTime(g.from)} → {formatDateTime(g.to)} ({formatDuration(g.gapMs)}, {g.missingSlots} missing)
+              gap {formatDateTime(g.from)} → {formatDateTime(g.to)} ({formatDuration(g.gapMs)},{' '}
+              {g.missingSlots} missing)
             </li>
           ))}
         </ul>

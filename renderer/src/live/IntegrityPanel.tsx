@@ -3,7 +3,10 @@ import { formatDateTime } from '../ui/format';
 
 const short = (h: string | null) => (h === null ? '—' : h.slice(0, 16));
 
-function sentinelState(s: { sha256: string | null; baseline: string | null }): 'same' | 'changed' | 'missing' {
+function sentinelState(s: {
+  sha256: string | null;
+  baseline: string | null;
+}): 'same' | 'changed' | 'missing' {
   if (s.sha256 === null) return 'missing';
   return s.sha256 === s.baseline ? 'same' : 'changed';
 }
@@ -22,13 +25,18 @@ export function IntegrityPanel({ integrity }: { integrity: IntegrityCheck | null
   return (
     <section className="panel" data-testid="integrity-panel" data-ok={String(integrity.ok)}>
       <h3>
-        Integrity <span className={integrity.ok ? 'badge good-bg' : 'badge bad-bg'}>{integrity.ok ? 'unchanged' : 'CHANGED'}</span>
+        Integrity{' '}
+        <span className={integrity.ok ? 'badge good-bg' : 'badge bad-bg'}>
+          {integrity.ok ? 'unchanged' : 'CHANGED'}
+        </span>
         <span className="muted small"> checked {formatDateTime(integrity.at)}</span>
       </h3>
       <dl className="kv">
         <dt>Governance hash</dt>
         <dd>
-          <code title={integrity.governanceHash ?? 'no governance folder'}>{short(integrity.governanceHash)}</code>{' '}
+          <code title={integrity.governanceHash ?? 'no governance folder'}>
+            {short(integrity.governanceHash)}
+          </code>{' '}
           {integrity.governanceHash === null && integrity.baselineGovernanceHash === null ? (
             <span className="muted">no governance folder</span>
           ) : govSame ? (

@@ -3,12 +3,24 @@ import type { LiveRun } from '../run/live-run';
 import { pulseLatencySeries, resourceSeries, type Guide, type Series } from './chart-data';
 import { TimeChart } from './TimeChart';
 
-const COLORS = { latency: '#2563eb', cpu: '#2563eb', ram: '#7c3aed', gpu: '#0d9488', warn: '#d97706', crit: '#dc2626' };
+const COLORS = {
+  latency: '#2563eb',
+  cpu: '#2563eb',
+  ram: '#7c3aed',
+  gpu: '#0d9488',
+  warn: '#d97706',
+  crit: '#dc2626',
+};
 
 export function PulseLatencyChart({ live }: { live: LiveRun }) {
   const t0 = live.run.startedAt;
   const { pulseWarnSec, pulseCritSec } = live.thresholds;
-  const series = useMemo<Series[]>(() => [{ label: 'pulse latency (s)', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) }], [live.pulses, t0]);
+  const series = useMemo<Series[]>(
+    () => [
+      { label: 'pulse latency (s)', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) },
+    ],
+    [live.pulses, t0],
+  );
   const guides = useMemo<Guide[]>(
     () => [
       { label: `warning ${pulseWarnSec} s`, y: pulseWarnSec, color: COLORS.warn },
@@ -16,7 +28,16 @@ export function PulseLatencyChart({ live }: { live: LiveRun }) {
     ],
     [pulseWarnSec, pulseCritSec],
   );
-  return <TimeChart testId="pulse-chart" title="Pulse latency" series={series} guides={guides} yUnit=" s" yMax={pulseCritSec * 1.2} />;
+  return (
+    <TimeChart
+      testId="pulse-chart"
+      title="Pulse latency"
+      series={series}
+      guides={guides}
+      yUnit=" s"
+      yMax={pulseCritSec * 1.2}
+    />
+  );
 }
 
 export function ResourceChart({ live }: { live: LiveRun }) {
@@ -40,5 +61,14 @@ export function ResourceChart({ live }: { live: LiveRun }) {
     if (hasGpu) g.push({ label: `GPU rail ${gpuPct}%`, y: gpuPct, color: COLORS.gpu });
     return g;
   }, [cpuPct, ramPct, gpuPct, hasGpu]);
-  return <TimeChart testId="resource-chart" title={`Host resources (guard rails sustained over ${live.guardRails.windowSec} s)`} series={series} guides={guides} yUnit="%" yMax={100} />;
+  return (
+    <TimeChart
+      testId="resource-chart"
+      title={`Host resources (guard rails sustained over ${live.guardRails.windowSec} s)`}
+      series={series}
+      guides={guides}
+      yUnit="%"
+      yMax={100}
+    />
+  );
 }

@@ -22,10 +22,15 @@ const ACK_EVERY_MS = 100;
  * at this rate the flood costs a small fraction of it and still reads as live.
  */
 const OUTPUT_REDRAW_MS = 200;
-const frameSchedule = (cb: () => void) => void window.setTimeout(() => requestAnimationFrame(cb), OUTPUT_REDRAW_MS);
+const frameSchedule = (cb: () => void) =>
+  void window.setTimeout(() => requestAnimationFrame(cb), OUTPUT_REDRAW_MS);
 
 /** Output for one run; reseeded from the host's tails each time its state is (re)fetched. */
-export function useOutputStore(runId: string, tails: { targetId: string; tail: string }[] | null, fetchedAt: number): OutputStore {
+export function useOutputStore(
+  runId: string,
+  tails: { targetId: string; tail: string }[] | null,
+  fetchedAt: number,
+): OutputStore {
   const [store] = useState(() => new OutputStore(frameSchedule));
   const seededAt = useRef(0);
   useEffect(
@@ -44,7 +49,15 @@ export function useOutputStore(runId: string, tails: { targetId: string; tail: s
   return store;
 }
 
-export function OutputPanes({ runId, store, targets }: { runId: string; store: OutputStore; targets: TargetState[] }) {
+export function OutputPanes({
+  runId,
+  store,
+  targets,
+}: {
+  runId: string;
+  store: OutputStore;
+  targets: TargetState[];
+}) {
   const version = useSyncExternalStore(store.subscribe, store.getVersion);
   const [ackError, setAckError] = useState<unknown>(null);
 
@@ -52,12 +65,14 @@ export function OutputPanes({ runId, store, targets }: { runId: string; store: O
 
   // Runs after each redraw: what was appended up to now has been drawn.
   useEffect(() => {
-    for (const { targetId, chars } of store.takeUnacked()) drawn.current.set(targetId, (drawn.current.get(targetId) ?? 0) + chars);
+    for (const { targetId, chars } of store.takeUnacked())
+      drawn.current.set(targetId, (drawn.current.get(targetId) ?? 0) + chars);
   }, [version, store]);
 
   useEffect(() => {
     const flush = () => {
-      for (const [targetId, chars] of drawn.current) call('output.ack', { runId, targetId, chars }).catch(setAckError);
+      for (const [targetId, chars] of drawn.current)
+        call('output.ack', { runId, targetId, chars }).catch(setAckError);
       drawn.current.clear();
     };
     const timer = window.setInterval(flush, ACK_EVERY_MS);
@@ -77,21 +92,37 @@ export function OutputPanes({ runId, store, targets }: { runId: string; store: O
       <ErrorBanner error={ackError} title="output.ack" onDismiss={() => setAckError(null)} />
       {outputDropped !== null && outputDropped.runIds.includes(runId) ? (
         <p className="notice small" data-testid="output-dropped">
-          This console fell behind and the server dropped {outputDropped.chars.toLocaleString()} characters of output; the panes were
-          redrawn from the host&apos;s retained tails.
+          This console fell behind and the server dropped {outputDropped.chars.toLocaleString()} characters of
+          output; the panes were redrawn from the host&apos;s retained tails.
         </p>
       ) : null}
       {ids.length === 0 ? <p className="muted">No target has written anything yet.</p> : null}
       <div className="output-grid">
         {ids.map((id) => (
-          <OutputPane key={id} targetId={id} target={stateOf.get(id)} chunks={store.chunks(id)} dropped={store.dropped(id)} />
+          <OutputPane
+            key={id}
+            targetId={id}
+            target={stateOf.get(id)}
+            chunks={store.chunks(id)}
+            dropped={store.dropped(id)}
+          />
         ))}
       </div>
     </section>
   );
 }
 
-function OutputPane({ targetId, target, chunks, dropped }: { targetId: string; target: TargetState | undefined; chunks: readonly OutputChunk[]; dropped: number }) {
+function OutputPane({
+  targetId,
+  target,
+  chunks,
+  dropped,
+}: {
+  targetId: string;
+  target: TargetState | undefined;
+  chunks: readonly OutputChunk[];
+  dropped: number;
+}) {
   const ref = useRef<HTMLPreElement | null>(null);
   const stick = useRef(true);
   useLayoutEffect(() => {
@@ -103,14 +134,20 @@ function OutputPane({ targetId, target, chunks, dropped }: { targetId: string; t
       <div className="output-title">
         <strong>{targetId}</strong>
         {target ? (
-          <span className={`badge target-${target.state}`} data-testid="target-state" data-state={target.state}>
+          <span
+            className={`badge target-${target.state}`}
+            data-testid="target-state"
+            data-state={target.state}
+          >
             {target.state}
             {target.pid !== null ? ` pid ${target.pid}` : ''}
             {target.exitCode !== null ? ` exit ${target.exitCode}` : ''}
           </span>
         ) : null}
         {target ? <span className="muted small"> {target.filesChanged} files changed</span> : null}
-        {dropped > 0 ? <span className="muted small"> (older {dropped.toLocaleString()} chars not kept)</span> : null}
+        {dropped > 0 ? (
+          <span className="muted small"> (older {dropped.toLocaleString()} chars not kept)</span>
+        ) : null}
       </div>
       <pre
         ref={ref}

@@ -8,7 +8,8 @@ function pulseTitle(p: Pulse): string {
     `latency ${formatSeconds(p.latencyMs)} (start lag ${p.startLagMs} ms)`,
     `planned ${formatDateTime(p.plannedAt)}`,
   ];
-  if (p.tes !== null) lines.push(`TES ${p.tes.toFixed(1)}${p.tesDelta !== null ? ` (Δ ${p.tesDelta.toFixed(1)})` : ''}`);
+  if (p.tes !== null)
+    lines.push(`TES ${p.tes.toFixed(1)}${p.tesDelta !== null ? ` (Δ ${p.tesDelta.toFixed(1)})` : ''}`);
   for (const r of p.reasons) lines.push(`• ${r}`);
   return lines.join('\n');
 }
@@ -57,7 +58,8 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
         )}
         <span className="muted small">
           {' '}
-          {pulses.length} pulses · ok {counts.ok} · warning {counts.warning} · critical {counts.critical} · skipped {counts.skipped}
+          {pulses.length} pulses · ok {counts.ok} · warning {counts.warning} · critical {counts.critical} ·
+          skipped {counts.skipped}
         </span>
       </h3>
       <div className="pulse-cells">
@@ -70,7 +72,9 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
           <PulseCell key={p.seq} pulse={p} />
         ))}
       </div>
-      {latest && latest.reasons.length > 0 ? <p className="small">Latest: {latest.reasons.join('; ')}</p> : null}
+      {latest && latest.reasons.length > 0 ? (
+        <p className="small">Latest: {latest.reasons.join('; ')}</p>
+      ) : null}
     </section>
   );
 });

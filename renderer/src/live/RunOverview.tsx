@@ -29,10 +29,17 @@ export function RunOverview({ live }: { live: LiveRun }) {
         <span className="muted">{pct.toFixed(0)}%</span>
       </div>
       {ended ? (
-        <div className={`verdict verdict-${run.verdict ?? 'NONE'}`} data-testid="run-verdict" data-verdict={run.verdict ?? ''}>
+        <div
+          className={`verdict verdict-${run.verdict ?? 'NONE'}`}
+          data-testid="run-verdict"
+          data-verdict={run.verdict ?? ''}
+        >
           <strong>Verdict: {run.verdict ?? 'none'}</strong>
           {run.reportPath ? (
-            <a href={formatRoute({ screen: 'history', reportPath: run.reportPath })} data-testid="open-report">
+            <a
+              href={formatRoute({ screen: 'history', reportPath: run.reportPath })}
+              data-testid="open-report"
+            >
               Open the report in History
             </a>
           ) : (

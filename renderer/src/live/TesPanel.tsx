@@ -3,13 +3,17 @@ import type { TesScore } from '../../../preload/contract';
 const PENALTY_KEYS = ['stability', 'velocity', 'footprint', 'compliance', 'coherence'] as const;
 
 function penalties(t: TesScore): string {
-  const parts = PENALTY_KEYS.filter((k) => t.penalties[k] > 0).map((k) => `${k} −${t.penalties[k].toFixed(1)}`);
+  const parts = PENALTY_KEYS.filter((k) => t.penalties[k] > 0).map(
+    (k) => `${k} −${t.penalties[k].toFixed(1)}`,
+  );
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
 /** TES for the probe first, then each agent, with drift class (seed 000 §4) and what cost points. */
 export function TesPanel({ tes }: { tes: TesScore[] }) {
-  const rows = [...tes].sort((a, b) => (a.subject === 'probe' ? -1 : b.subject === 'probe' ? 1 : a.subject.localeCompare(b.subject)));
+  const rows = [...tes].sort((a, b) =>
+    a.subject === 'probe' ? -1 : b.subject === 'probe' ? 1 : a.subject.localeCompare(b.subject),
+  );
   return (
     <section className="panel" data-testid="tes-panel">
       <h3>TES</h3>
@@ -28,7 +32,13 @@ export function TesPanel({ tes }: { tes: TesScore[] }) {
           </thead>
           <tbody>
             {rows.map((t) => (
-              <tr key={t.subject} data-testid="tes-row" data-subject={t.subject} data-drift={t.drift} className={t.subject === 'probe' ? 'strong' : undefined}>
+              <tr
+                key={t.subject}
+                data-testid="tes-row"
+                data-subject={t.subject}
+                data-drift={t.drift}
+                className={t.subject === 'probe' ? 'strong' : undefined}
+              >
                 <td className="nowrap">{t.subject}</td>
                 <td className="num">{t.score.toFixed(1)}</td>
                 <td>

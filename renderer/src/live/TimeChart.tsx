@@ -55,7 +55,14 @@ function datasets(series: readonly Series[], guides: readonly Guide[]): LineData
   return out;
 }
 
-export function TimeChart(props: { testId: string; title: string; series: Series[]; guides: Guide[]; yUnit: string; yMax?: number }) {
+export function TimeChart(props: {
+  testId: string;
+  title: string;
+  series: Series[];
+  guides: Guide[];
+  yUnit: string;
+  yMax?: number;
+}) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const chartRef = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
   const frameRef = useRef<number | null>(null);
@@ -75,11 +82,19 @@ export function TimeChart(props: { testId: string; title: string; series: Series
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', ticks: { callback: (v) => formatDuration(Number(v) * 1000), maxTicksLimit: 8 } },
+          x: {
+            type: 'linear',
+            ticks: { callback: (v) => formatDuration(Number(v) * 1000), maxTicksLimit: 8 },
+          },
           y: { type: 'linear', beginAtZero: true, ticks: { callback: (v) => `${v}${yUnit}` } },
         },
         plugins: {
-          decimation: { enabled: true, algorithm: 'lttb', samples: DECIMATED_SAMPLES, threshold: DECIMATED_SAMPLES },
+          decimation: {
+            enabled: true,
+            algorithm: 'lttb',
+            samples: DECIMATED_SAMPLES,
+            threshold: DECIMATED_SAMPLES,
+          },
           legend: { labels: { boxWidth: 12, font: { size: 11 } } },
           tooltip: { callbacks: { title: (items) => formatDuration((items[0]?.parsed.x ?? 0) * 1000) } },
         },

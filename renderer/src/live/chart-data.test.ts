@@ -11,7 +11,12 @@ describe('chart data', () => {
   });
 
   it('draws GPU only when a sample has a reading', () => {
-    const s = (at: number, gpu: number | null) => ({ at, host: host(at, 50, 60, gpu), targets: [], engineCpuPct: 0 });
+    const s = (at: number, gpu: number | null) => ({
+      at,
+      host: host(at, 50, 60, gpu),
+      targets: [],
+      engineCpuPct: 0,
+    });
     expect(resourceSeries([s(1000, null), s(2000, null)], 0).gpu).toBeNull();
     const r = resourceSeries([s(1000, null), s(2000, 33)], 0);
     expect(r.gpu).toEqual([{ x: 2, y: 33 }]);

@@ -39,7 +39,11 @@ export interface ResourceSeries {
   gpu: Point[] | null;
 }
 
-export function resourceSeries(samples: readonly ResourceSample[], t0: number, n = CHART_WINDOW_POINTS): ResourceSeries {
+export function resourceSeries(
+  samples: readonly ResourceSample[],
+  t0: number,
+  n = CHART_WINDOW_POINTS,
+): ResourceSeries {
   const cpu: Point[] = [];
   const ram: Point[] = [];
   const gpu: Point[] = [];

@@ -9,12 +9,16 @@ export type SlotState = 'present' | 'missing';
  * Expected snapshot slots and whether each was taken. Slots are numbered by the engine; the
  * numbering starts at 0 when a slot 0 exists and at 1 otherwise.
  */
-export function coverageSlots(coverage: Coverage | null, snapshots: readonly Snapshot[]): { slot: number; state: SlotState }[] {
+export function coverageSlots(
+  coverage: Coverage | null,
+  snapshots: readonly Snapshot[],
+): { slot: number; state: SlotState }[] {
   const present = new Set(snapshots.map((s) => s.slot));
   const base = snapshots.length === 0 || present.has(0) ? 0 : Math.min(1, ...present);
   const maxSlot = snapshots.reduce((m, s) => Math.max(m, s.slot), base - 1);
   const count = Math.max(coverage?.expected ?? 0, maxSlot - base + 1);
   const out: { slot: number; state: SlotState }[] = [];
-  for (let slot = base; slot < base + count; slot++) out.push({ slot, state: present.has(slot) ? 'present' : 'missing' });
+  for (let slot = base; slot < base + count; slot++)
+    out.push({ slot, state: present.has(slot) ? 'present' : 'missing' });
   return out;
 }

@@ -18,7 +18,12 @@ describe('pickRun', () => {
     const runs = [run('old', 1, 'ended'), run('new', 3, 'ended'), run('halting', 2, 'halting')];
     expect(pickRun('named', runs)).toBe('named');
     expect(pickRun(null, runs)).toBe('halting');
-    expect(pickRun(null, runs.filter((r) => r.status === 'ended'))).toBe('new');
+    expect(
+      pickRun(
+        null,
+        runs.filter((r) => r.status === 'ended'),
+      ),
+    ).toBe('new');
     expect(pickRun(null, [])).toBeNull();
     expect(pickRun(null, undefined)).toBeNull();
   });

@@ -50,7 +50,10 @@ export function useLiveRun(runId: string) {
   const seenEpoch = useRef(epoch);
   const seenDrop = useRef(outputDropped?.seq ?? 0);
   useEffect(() => {
-    const dropped = outputDropped !== null && outputDropped.seq !== seenDrop.current && outputDropped.runIds.includes(runId);
+    const dropped =
+      outputDropped !== null &&
+      outputDropped.seq !== seenDrop.current &&
+      outputDropped.runIds.includes(runId);
     seenDrop.current = outputDropped?.seq ?? 0;
     if (epoch !== seenEpoch.current || dropped) {
       seenEpoch.current = epoch;

@@ -12,7 +12,15 @@ import { PreviewView } from './PreviewView';
 
 type Challenge = Extract<StartAnswer, { kind: 'challenge' }>;
 
-export function ConfirmDialog({ challenge, onStarted, onCancel }: { challenge: Challenge; onStarted: (runId: string) => void; onCancel: () => void }) {
+export function ConfirmDialog({
+  challenge,
+  onStarted,
+  onCancel,
+}: {
+  challenge: Challenge;
+  onStarted: (runId: string) => void;
+  onCancel: () => void;
+}) {
   const [typed, setTyped] = useState('');
   const answer = useLabMutation('runs.answerChallenge', { onSuccess: (r) => onStarted(r.runId) });
   const input = useRef<HTMLInputElement | null>(null);
@@ -30,7 +38,13 @@ export function ConfirmDialog({ challenge, onStarted, onCancel }: { challenge: C
 
   return (
     <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="confirm-title"
+        data-testid="confirm-dialog"
+      >
         <h2 id="confirm-title">Confirm the start</h2>
         <div className="modal-body">
           <PreviewView preview={challenge.preview} />
@@ -61,7 +75,12 @@ export function ConfirmDialog({ challenge, onStarted, onCancel }: { challenge: C
           </span>
           <ErrorBanner error={answer.error} title="runs.answerChallenge" />
           <div className="button-row">
-            <button type="submit" className="danger" data-testid="confirm-submit" disabled={typed.length === 0 || answer.isPending}>
+            <button
+              type="submit"
+              className="danger"
+              data-testid="confirm-submit"
+              disabled={typed.length === 0 || answer.isPending}
+            >
               Start the run
             </button>
             <button type="button" data-testid="confirm-cancel" onClick={onCancel}>

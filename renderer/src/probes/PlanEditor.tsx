@@ -20,9 +20,21 @@ const CHECK_DEBOUNCE_MS = 300;
 type PlanRef = InvokeInput<'runs.preview'>['plan'];
 type Challenge = Extract<StartAnswer, { kind: 'challenge' }>;
 
-export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | null; onSaved: (id: string) => void; onStarted: (runId: string) => void }) {
+export function PlanEditor({
+  planId,
+  onSaved,
+  onStarted,
+}: {
+  planId: string | null;
+  onSaved: (id: string) => void;
+  onStarted: (runId: string) => void;
+}) {
   const queryClient = useQueryClient();
-  const plan = useLabQuery('plans.get', { id: planId ?? '' }, { staleTime: Infinity, enabled: planId !== null });
+  const plan = useLabQuery(
+    'plans.get',
+    { id: planId ?? '' },
+    { staleTime: Infinity, enabled: planId !== null },
+  );
   const [text, setText] = useState<string | null>(planId === null ? NEW_PLAN_TEXT : null);
   const [reviewed, setReviewed] = useState<{ ref: PlanRef; preview: RunPreview } | null>(null);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
@@ -35,7 +47,11 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | nu
   const current = text ?? '';
   const dirty = planId === null || (plan.data !== undefined && text !== null && text !== plan.data.text);
   const debounced = useDebounced(current, CHECK_DEBOUNCE_MS);
-  const check = useLabQuery('plans.check', { text: debounced }, { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity, gcTime: 30_000 });
+  const check = useLabQuery(
+    'plans.check',
+    { text: debounced },
+    { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity, gcTime: 30_000 },
+  );
 
   const save = useLabMutation('plans.save', {
     onSuccess: (summary, input) => {
@@ -84,12 +100,27 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | nu
           setReviewed(null);
         }}
       />
-      <PlanIssues check={check.data} error={check.error} checking={check.isFetching || debounced !== current} />
+      <PlanIssues
+        check={check.data}
+        error={check.error}
+        checking={check.isFetching || debounced !== current}
+      />
       <div className="button-row">
-        <button type="button" data-testid="plan-save" disabled={text === null || save.isPending} onClick={() => save.mutate({ text: current })}>
+        <button
+          type="button"
+          data-testid="plan-save"
+          disabled={text === null || save.isPending}
+          onClick={() => save.mutate({ text: current })}
+        >
           Save
         </button>
-        <button type="button" className="primary" data-testid="review-start" disabled={text === null || preview.isPending} onClick={review}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="review-start"
+          disabled={text === null || preview.isPending}
+          onClick={review}
+        >
           Review and start
         </button>
         <Working active={save.isPending || preview.isPending || (planId !== null && plan.isPending)} />
@@ -97,7 +128,10 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | nu
       <ErrorBanner error={save.error} title="plans.save" />
       <ErrorBanner error={preview.error} title="runs.preview" />
       {notice ? (
-        <p className="notice" data-testid={notice.startsWith('The start was declined') ? 'start-declined' : 'plan-notice'}>
+        <p
+          className="notice"
+          data-testid={notice.startsWith('The start was declined') ? 'start-declined' : 'plan-notice'}
+        >
           {notice}
         </p>
       ) : null}
@@ -105,7 +139,13 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | nu
         <section className="panel review">
           <PreviewView preview={reviewed.preview} />
           <div className="button-row">
-            <button type="button" className="danger" data-testid="start-button" disabled={start.isPending} onClick={() => start.mutate({ plan: reviewed.ref })}>
+            <button
+              type="button"
+              className="danger"
+              data-testid="start-button"
+              disabled={start.isPending}
+              onClick={() => start.mutate({ plan: reviewed.ref })}
+            >
               Start
             </button>
             <Working active={start.isPending} label="waiting for confirmation…" />
@@ -127,9 +167,22 @@ export function PlanEditor({ planId, onSaved, onStarted }: { planId: string | nu
   );
 }
 
-function PlanIssues({ check, error, checking }: { check: { valid: boolean; issues: { path: string; code: string; message: string }[] } | undefined; error: unknown; checking: boolean }) {
+function PlanIssues({
+  check,
+  error,
+  checking,
+}: {
+  check: { valid: boolean; issues: { path: string; code: string; message: string }[] } | undefined;
+  error: unknown;
+  checking: boolean;
+}) {
   return (
-    <div className="plan-issues" data-testid="plan-issues" data-valid={check ? String(check.valid) : 'unknown'} data-count={check?.issues.length ?? 0}>
+    <div
+      className="plan-issues"
+      data-testid="plan-issues"
+      data-valid={check ? String(check.valid) : 'unknown'}
+      data-count={check?.issues.length ?? 0}
+    >
       <ErrorBanner error={error} title="plans.check" />
       {check === undefined ? (
         <span className="muted small">checking…</span>

@@ -6,14 +6,20 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
   const c = preview.cadences;
   const g = preview.guardRails;
   return (
-    <div className="preview" data-testid="preview" data-plan-id={preview.planId} data-plan-hash={preview.planHash}>
+    <div
+      className="preview"
+      data-testid="preview"
+      data-plan-id={preview.planId}
+      data-plan-hash={preview.planHash}
+    >
       <h3>
         {preview.title} <span className="badge kind">{preview.kind}</span>
       </h3>
       <dl className="kv">
         <dt>Plan</dt>
         <dd>
-          <code>{preview.planId}</code> · hash <code title={preview.planHash}>{preview.planHash.slice(0, 16)}</code>
+          <code>{preview.planId}</code> · hash{' '}
+          <code title={preview.planHash}>{preview.planHash.slice(0, 16)}</code>
         </dd>
         <dt>Max duration</dt>
         <dd data-testid="preview-duration">
@@ -24,14 +30,20 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
           every {c.pulseEverySec} s; {c.burstCount} bursts {c.burstSpacingSec} s apart; {c.pulsesAfter} after
         </dd>
         <dt>Snapshots</dt>
-        <dd>every {c.snapshotEverySec} s; resource sample every {c.sampleEveryMs} ms</dd>
+        <dd>
+          every {c.snapshotEverySec} s; resource sample every {c.sampleEveryMs} ms
+        </dd>
         <dt>Guard rails</dt>
         <dd data-testid="preview-guard-rails">
           CPU {g.cpuPct}% · RAM {g.ramPct}% · GPU {g.gpuPct}% sustained over {g.windowSec} s
         </dd>
         <dt>Governance</dt>
         <dd>
-          {preview.governance.folder === null ? <span className="muted">no governance folder</span> : <code>{preview.governance.folder}</code>}
+          {preview.governance.folder === null ? (
+            <span className="muted">no governance folder</span>
+          ) : (
+            <code>{preview.governance.folder}</code>
+          )}
           {preview.governance.sentinels.length > 0 ? (
             <ul className="plain">
               {preview.governance.sentinels.map((s) => (

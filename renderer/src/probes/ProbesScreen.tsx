@@ -5,7 +5,15 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
 import { PlanEditor } from './PlanEditor';
 
-export function ProbesScreen({ planId, onSelect, onStarted }: { planId: string | null; onSelect: (id: string) => void; onStarted: (runId: string) => void }) {
+export function ProbesScreen({
+  planId,
+  onSelect,
+  onStarted,
+}: {
+  planId: string | null;
+  onSelect: (id: string) => void;
+  onStarted: (runId: string) => void;
+}) {
   const plans = useLabQuery('plans.list', {});
   // A new plan is a draft until it is saved; then it has an id and an address like any other.
   const [drafting, setDrafting] = useState(false);
@@ -44,7 +52,15 @@ export function ProbesScreen({ planId, onSelect, onStarted }: { planId: string |
   );
 }
 
-function PlanItem({ plan, selected, onSelect }: { plan: PlanSummary; selected: boolean; onSelect: (id: string) => void }) {
+function PlanItem({
+  plan,
+  selected,
+  onSelect,
+}: {
+  plan: PlanSummary;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
   return (
     <li>
       <button

@@ -17,7 +17,10 @@ describe('foldRunEvents', () => {
   });
 
   it('inserts an out-of-order pulse at its place', () => {
-    const s = foldRunEvents(start(), [3, 1, 2].map((seq): RunStreamEvent => ({ type: 'pulse', runId: RUN_ID, pulse: pulse(seq) })));
+    const s = foldRunEvents(
+      start(),
+      [3, 1, 2].map((seq): RunStreamEvent => ({ type: 'pulse', runId: RUN_ID, pulse: pulse(seq) })),
+    );
     expect(s.pulses.map((p) => p.seq)).toEqual([1, 2, 3]);
   });
 
@@ -37,7 +40,8 @@ describe('foldRunEvents', () => {
   it('keeps a moving window of samples and drops samples not newer than the last', () => {
     let s = start();
     const events: RunStreamEvent[] = [];
-    for (let i = 1; i <= MAX_SAMPLES + 500; i++) events.push({ type: 'sample', runId: RUN_ID, sample: sample(i) });
+    for (let i = 1; i <= MAX_SAMPLES + 500; i++)
+      events.push({ type: 'sample', runId: RUN_ID, sample: sample(i) });
     events.push({ type: 'sample', runId: RUN_ID, sample: sample(5) });
     s = foldRunEvents(s, events);
     expect(s.samples).toHaveLength(MAX_SAMPLES);
@@ -51,7 +55,13 @@ describe('foldRunEvents', () => {
   });
 
   it('replaces coverage with each snapshot and keys snapshots by seq', () => {
-    const coverage = { cadenceMs: 1000, expected: 3, present: 2, pct: 66.7, missing: [{ from: 1, to: 2, gapMs: 2000, missingSlots: 1 }] };
+    const coverage = {
+      cadenceMs: 1000,
+      expected: 3,
+      present: 2,
+      pct: 66.7,
+      missing: [{ from: 1, to: 2, gapMs: 2000, missingSlots: 1 }],
+    };
     const s = foldRunEvents(start(), [
       { type: 'snapshot', runId: RUN_ID, snapshot: snapshot(1), coverage },
       { type: 'snapshot', runId: RUN_ID, snapshot: snapshot(1), coverage },
@@ -61,7 +71,11 @@ describe('foldRunEvents', () => {
   });
 
   it('merges TES by subject', () => {
-    let s = foldRunEvent(start(), { type: 'tes', runId: RUN_ID, tes: [tes('probe', 99), tes('agent-1', 97)] });
+    let s = foldRunEvent(start(), {
+      type: 'tes',
+      runId: RUN_ID,
+      tes: [tes('probe', 99), tes('agent-1', 97)],
+    });
     s = foldRunEvent(s, { type: 'tes', runId: RUN_ID, tes: [tes('agent-1', 80)] });
     expect(s.tes.map((t) => [t.subject, t.score])).toEqual([
       ['probe', 99],
@@ -70,7 +84,14 @@ describe('foldRunEvents', () => {
   });
 
   it('keeps the newest integrity check, whether from a pulse or its own event', () => {
-    const check = (at: number, ok: boolean) => ({ at, governanceHash: 'a', baselineGovernanceHash: 'a', sentinels: [], changed: ok ? [] : ['x'], ok });
+    const check = (at: number, ok: boolean) => ({
+      at,
+      governanceHash: 'a',
+      baselineGovernanceHash: 'a',
+      sentinels: [],
+      changed: ok ? [] : ['x'],
+      ok,
+    });
     let s = foldRunEvent(start(), { type: 'integrity', runId: RUN_ID, integrity: check(10, true) });
     s = foldRunEvent(s, { type: 'pulse', runId: RUN_ID, pulse: pulse(1, { integrity: check(20, false) }) });
     s = foldRunEvent(s, { type: 'integrity', runId: RUN_ID, integrity: check(15, true) });
@@ -92,16 +113,38 @@ describe('foldRunEvents', () => {
   });
 
   it('updates targets by id', () => {
-    const t = (targetId: string, state: 'running' | 'exited') => ({ targetId, state, pid: 1, exitCode: null, filesChanged: 0, outputBytes: 0 });
-    let s = foldRunEvent(start(), { type: 'targets', runId: RUN_ID, targets: [t('a', 'running'), t('b', 'running')] });
+    const t = (targetId: string, state: 'running' | 'exited') => ({
+      targetId,
+      state,
+      pid: 1,
+      exitCode: null,
+      filesChanged: 0,
+      outputBytes: 0,
+    });
+    let s = foldRunEvent(start(), {
+      type: 'targets',
+      runId: RUN_ID,
+      targets: [t('a', 'running'), t('b', 'running')],
+    });
     s = foldRunEvent(s, { type: 'targets', runId: RUN_ID, targets: [t('b', 'exited')] });
     expect(s.targets.map((x) => `${x.targetId}:${x.state}`)).toEqual(['a:running', 'b:exited']);
   });
 
   it('takes the final summary and threshold results from the end event', () => {
     const s0 = start();
-    const run = { ...s0.run, status: 'ended' as const, endedAt: 2_000_000, verdict: 'PASS' as const, reportPath: '/r/x.md' };
-    const s = foldRunEvent(s0, { type: 'end', runId: RUN_ID, run, thresholds: [{ name: 'pulse', ok: true, actual: '1 s', expected: '< 3 s' }] });
+    const run = {
+      ...s0.run,
+      status: 'ended' as const,
+      endedAt: 2_000_000,
+      verdict: 'PASS' as const,
+      reportPath: '/r/x.md',
+    };
+    const s = foldRunEvent(s0, {
+      type: 'end',
+      runId: RUN_ID,
+      run,
+      thresholds: [{ name: 'pulse', ok: true, actual: '1 s', expected: '< 3 s' }],
+    });
     expect(s.run.verdict).toBe('PASS');
     expect(s.run.status).toBe('ended');
     expect(s.thresholdResults).toHaveLength(1);

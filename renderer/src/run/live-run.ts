@@ -44,7 +44,9 @@ export function foldRunEvents(state: LiveRun, events: readonly RunStreamEvent[])
   const next: LiveRun = { ...state };
   // Copy each array at most once per batch, on first write.
   const copied = new Set<string>();
-  const own = <K extends 'pulses' | 'samples' | 'snapshots' | 'events' | 'anomalies' | 'tes' | 'targets'>(key: K): LiveRun[K] => {
+  const own = <K extends 'pulses' | 'samples' | 'snapshots' | 'events' | 'anomalies' | 'tes' | 'targets'>(
+    key: K,
+  ): LiveRun[K] => {
     if (!copied.has(key)) {
       copied.add(key);
       (next[key] as unknown[]) = [...(next[key] as unknown[])];
@@ -56,7 +58,10 @@ export function foldRunEvents(state: LiveRun, events: readonly RunStreamEvent[])
     switch (e.type) {
       case 'pulse':
         upsertBySeq(own('pulses'), e.pulse);
-        if (e.pulse.integrity !== null && (next.integrity === null || e.pulse.integrity.at >= next.integrity.at)) {
+        if (
+          e.pulse.integrity !== null &&
+          (next.integrity === null || e.pulse.integrity.at >= next.integrity.at)
+        ) {
           next.integrity = e.pulse.integrity;
         }
         break;
@@ -84,12 +89,20 @@ export function foldRunEvents(state: LiveRun, events: readonly RunStreamEvent[])
         break;
       case 'event': {
         const list = own('events');
-        if (!list.some((x) => x.at === e.event.at && x.kind === e.event.kind && x.message === e.event.message)) list.push(e.event);
+        if (
+          !list.some((x) => x.at === e.event.at && x.kind === e.event.kind && x.message === e.event.message)
+        )
+          list.push(e.event);
         break;
       }
       case 'anomaly': {
         const list = own('anomalies');
-        if (!list.some((x) => x.at === e.anomaly.at && x.code === e.anomaly.code && x.message === e.anomaly.message)) list.push(e.anomaly);
+        if (
+          !list.some(
+            (x) => x.at === e.anomaly.at && x.code === e.anomaly.code && x.message === e.anomaly.message,
+          )
+        )
+          list.push(e.anomaly);
         break;
       }
       case 'targets': {

@@ -28,7 +28,12 @@ interface Pane {
 }
 
 /** Appends `data` to `pane` (a new Pane; the old one is untouched) and drops the oldest chunks above `max`. */
-export function appendChunked(pane: Pane, data: string, max = OUTPUT_PANE_MAX_CHARS, chunkChars = OUTPUT_CHUNK_CHARS): Pane {
+export function appendChunked(
+  pane: Pane,
+  data: string,
+  max = OUTPUT_PANE_MAX_CHARS,
+  chunkChars = OUTPUT_CHUNK_CHARS,
+): Pane {
   const chunks = [...pane.chunks];
   let { nextId, dropped } = pane;
   let rest = data;
@@ -43,7 +48,8 @@ export function appendChunked(pane: Pane, data: string, max = OUTPUT_PANE_MAX_CH
     dropped += rest.length - max;
     rest = rest.slice(rest.length - max);
   }
-  for (let i = 0; i < rest.length; i += chunkChars) chunks.push({ id: nextId++, text: rest.slice(i, i + chunkChars) });
+  for (let i = 0; i < rest.length; i += chunkChars)
+    chunks.push({ id: nextId++, text: rest.slice(i, i + chunkChars) });
   let length = chunks.reduce((n, c) => n + c.text.length, 0);
   while (length > max && chunks.length > 1) {
     const first = chunks.shift();

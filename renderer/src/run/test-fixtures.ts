@@ -35,7 +35,15 @@ export function sample(at: number, cpuPct = 10): ResourceSample {
 }
 
 export function snapshot(seq: number, slot = seq): Snapshot {
-  return { seq, slot, plannedAt: 1_000_000 + slot * 1000, at: 1_000_000 + slot * 1000, host: host(0), targets: [], states: [] };
+  return {
+    seq,
+    slot,
+    plannedAt: 1_000_000 + slot * 1000,
+    at: 1_000_000 + slot * 1000,
+    host: host(0),
+    targets: [],
+    states: [],
+  };
 }
 
 export function tes(subject: string, score: number): TesScore {
@@ -54,7 +62,16 @@ export function tes(subject: string, score: number): TesScore {
 
 export function runState(over: Partial<RunState> = {}): RunState {
   return {
-    run: { runId: RUN_ID, planId: 'plan-a', title: 'Plan A', startedAt: 1_000_000, endedAt: null, status: 'running', verdict: null, reportPath: null },
+    run: {
+      runId: RUN_ID,
+      planId: 'plan-a',
+      title: 'Plan A',
+      startedAt: 1_000_000,
+      endedAt: null,
+      status: 'running',
+      verdict: null,
+      reportPath: null,
+    },
     maxDurationSec: 600,
     pulses: [],
     samples: [],

@@ -42,7 +42,10 @@ export function SettingsScreen() {
             save.mutate({
               reportFolder: draft.reportFolder,
               agents: draft.agents.filter((a) => a.name.trim() !== '' || a.command.trim() !== ''),
-              labKernel: { kernel: emptyToNull(draft.labKernel.kernel ?? ''), initrd: emptyToNull(draft.labKernel.initrd ?? '') },
+              labKernel: {
+                kernel: emptyToNull(draft.labKernel.kernel ?? ''),
+                initrd: emptyToNull(draft.labKernel.initrd ?? ''),
+              },
             });
           }}
         >
@@ -50,7 +53,12 @@ export function SettingsScreen() {
             <legend>Reports</legend>
             <label>
               Report folder
-              <input data-testid="settings-report-folder" value={draft.reportFolder} onChange={(e) => edit({ reportFolder: e.target.value })} spellCheck={false} />
+              <input
+                data-testid="settings-report-folder"
+                value={draft.reportFolder}
+                onChange={(e) => edit({ reportFolder: e.target.value })}
+                spellCheck={false}
+              />
             </label>
           </fieldset>
           <fieldset data-testid="settings-agents">
@@ -62,7 +70,11 @@ export function SettingsScreen() {
                   placeholder="name"
                   value={a.name}
                   data-testid={`settings-agent-name-${i}`}
-                  onChange={(e) => edit({ agents: draft.agents.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })}
+                  onChange={(e) =>
+                    edit({
+                      agents: draft.agents.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)),
+                    })
+                  }
                 />
                 <input
                   aria-label="agent command"
@@ -71,14 +83,25 @@ export function SettingsScreen() {
                   value={a.command}
                   spellCheck={false}
                   data-testid={`settings-agent-command-${i}`}
-                  onChange={(e) => edit({ agents: draft.agents.map((x, j) => (j === i ? { ...x, command: e.target.value } : x)) })}
+                  onChange={(e) =>
+                    edit({
+                      agents: draft.agents.map((x, j) => (j === i ? { ...x, command: e.target.value } : x)),
+                    })
+                  }
                 />
-                <button type="button" onClick={() => edit({ agents: draft.agents.filter((_, j) => j !== i) })}>
+                <button
+                  type="button"
+                  onClick={() => edit({ agents: draft.agents.filter((_, j) => j !== i) })}
+                >
                   Remove
                 </button>
               </div>
             ))}
-            <button type="button" data-testid="settings-agent-add" onClick={() => edit({ agents: [...draft.agents, { name: '', command: '' }] })}>
+            <button
+              type="button"
+              data-testid="settings-agent-add"
+              onClick={() => edit({ agents: [...draft.agents, { name: '', command: '' }] })}
+            >
               Add agent
             </button>
           </fieldset>

@@ -16,7 +16,12 @@ import { useRunsList } from './useRunsList';
 const NAV: { screen: Route['screen']; label: string; testId: string; route: Route }[] = [
   { screen: 'probes', label: 'Probes', testId: 'nav-probes', route: { screen: 'probes', planId: null } },
   { screen: 'live', label: 'Live run', testId: 'nav-live', route: { screen: 'live', runId: null } },
-  { screen: 'history', label: 'History', testId: 'nav-history', route: { screen: 'history', reportPath: null } },
+  {
+    screen: 'history',
+    label: 'History',
+    testId: 'nav-history',
+    route: { screen: 'history', reportPath: null },
+  },
   { screen: 'settings', label: 'Settings', testId: 'nav-settings', route: { screen: 'settings' } },
 ];
 
@@ -49,9 +54,19 @@ export function App() {
           }}
         />
         {haltResult ? (
-          <span className="halt-result" data-testid="halt-result" data-ms={haltResult.stoppedWithinMs} data-run-id={haltResult.runId}>
+          <span
+            className="halt-result"
+            data-testid="halt-result"
+            data-ms={haltResult.stoppedWithinMs}
+            data-run-id={haltResult.runId}
+          >
             Halted: stopped within {haltResult.stoppedWithinMs} ms
-            <button type="button" className="link-button" onClick={() => setHaltResult(null)} aria-label="dismiss">
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setHaltResult(null)}
+              aria-label="dismiss"
+            >
               ×
             </button>
           </span>
@@ -60,20 +75,35 @@ export function App() {
       <DisconnectedBanner />
       <nav className="app-nav" aria-label="screens">
         {NAV.map((n) => (
-          <a key={n.screen} href={formatRoute(n.route)} data-testid={n.testId} className={route.screen === n.screen ? 'active' : undefined} aria-current={route.screen === n.screen ? 'page' : undefined}>
+          <a
+            key={n.screen}
+            href={formatRoute(n.route)}
+            data-testid={n.testId}
+            className={route.screen === n.screen ? 'active' : undefined}
+            aria-current={route.screen === n.screen ? 'page' : undefined}
+          >
             {n.label}
-            {n.screen === 'live' && activeRun ? <span className="live-dot" aria-label="a run is active" /> : null}
+            {n.screen === 'live' && activeRun ? (
+              <span className="live-dot" aria-label="a run is active" />
+            ) : null}
           </a>
         ))}
       </nav>
       <main className="app-main">
         <ErrorBanner error={runs.error} title="runs.list" />
         {route.screen === 'probes' ? (
-          <ProbesScreen planId={route.planId} onSelect={(planId) => navigate({ screen: 'probes', planId })} onStarted={onStarted} />
+          <ProbesScreen
+            planId={route.planId}
+            onSelect={(planId) => navigate({ screen: 'probes', planId })}
+            onStarted={onStarted}
+          />
         ) : route.screen === 'live' ? (
           <LiveScreen runId={route.runId} runs={runs.data} />
         ) : route.screen === 'history' ? (
-          <HistoryScreen reportPath={route.reportPath} onOpen={(reportPath) => navigate({ screen: 'history', reportPath })} />
+          <HistoryScreen
+            reportPath={route.reportPath}
+            onOpen={(reportPath) => navigate({ screen: 'history', reportPath })}
+          />
         ) : (
           <SettingsScreen />
         )}

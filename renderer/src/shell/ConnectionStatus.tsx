@@ -38,8 +38,14 @@ export function DisconnectedBanner() {
   const now = useNow(status.state === 'down', 500);
   if (status.state === 'no-token') {
     return (
-      <div className="disconnected-banner" role="alert" data-testid="disconnected-banner" data-state="no-token">
-        No access token: open the address printed by <code>probe-lab serve</code> (it ends in <code>?token=…</code>).
+      <div
+        className="disconnected-banner"
+        role="alert"
+        data-testid="disconnected-banner"
+        data-state="no-token"
+      >
+        No access token: open the address printed by <code>probe-lab serve</code> (it ends in{' '}
+        <code>?token=…</code>).
       </div>
     );
   }
@@ -47,7 +53,8 @@ export function DisconnectedBanner() {
   const secs = status.retryAt === null ? null : Math.max(0, Math.ceil((status.retryAt - now) / 1000));
   return (
     <div className="disconnected-banner" role="alert" data-testid="disconnected-banner" data-state="down">
-      Disconnected from the Probe Lab server: live updates are paused{secs === null ? '' : `; retrying in ${secs} s`}.
+      Disconnected from the Probe Lab server: live updates are paused
+      {secs === null ? '' : `; retrying in ${secs} s`}.
     </div>
   );
 }

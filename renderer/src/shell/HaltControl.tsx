@@ -9,15 +9,28 @@ export interface HaltResult {
 }
 
 /** The Halt button: in the fixed header whenever a run is active, whatever the screen. */
-export function HaltControl({ run, onHalted }: { run: RunSummary | null; onHalted: (r: HaltResult) => void }) {
+export function HaltControl({
+  run,
+  onHalted,
+}: {
+  run: RunSummary | null;
+  onHalted: (r: HaltResult) => void;
+}) {
   const halt = useLabMutation('runs.halt', { onSuccess: onHalted });
   if (run === null) return null;
   return (
     <div className="halt-control" data-testid="active-run" data-run-id={run.runId}>
       <span className="active-run-label">
-        <span className="pulse-dot" aria-hidden="true" /> {run.title} <span className="muted">({run.status})</span>
+        <span className="pulse-dot" aria-hidden="true" /> {run.title}{' '}
+        <span className="muted">({run.status})</span>
       </span>
-      <button type="button" className="halt-button" data-testid="halt-button" disabled={halt.isPending} onClick={() => halt.mutate({ runId: run.runId })}>
+      <button
+        type="button"
+        className="halt-button"
+        data-testid="halt-button"
+        disabled={halt.isPending}
+        onClick={() => halt.mutate({ runId: run.runId })}
+      >
         {halt.isPending ? 'Halting…' : 'HALT'}
       </button>
       <Working active={halt.isPending} label="halting…" />

@@ -15,6 +15,9 @@ export function downloadText(filename: string, mime: string, body: string): void
 /** A server-given name is only a suggestion: no folders, no control characters. */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim();
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
   return clean === '' ? 'export.txt' : clean.slice(0, 200);
 }
