@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ledger } from '../main/evidence/ledger';
-import type { Pulse, ResourceSample, Snapshot } from '../main/evidence/types';
+import type { Pulse, ResourceSample, Snapshot } from '../main/model/evidence';
 import { buildReportDocument, writeSignedReport, type ReportInput } from '../main/reports/report';
 import { loadOrCreateSigningKey } from '../main/reports/keys';
 import { verifyReport } from '../main/reports/verify';
@@ -208,7 +208,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
 });
 
 async function confirmationOf(plan: ReturnType<typeof makePlan>) {
-  const { ConfirmationAuthority } = await import('../main/probes/confirmation');
+  const { ConfirmationAuthority } = await import('../main/safety/confirmation');
   const a = new ConfirmationAuthority();
   const c = a.issue(plan, 'cli');
   a.consume(plan, c);

@@ -7,7 +7,24 @@
  * `{ ok: true, value } | { ok: false, error: { code, message } }`; nothing throws across it.
  */
 import { z } from 'zod';
+
 import type {
+  Reply,
+  PlanSummary,
+  PlanCheck,
+  RunPreview,
+  StartAnswer,
+  RunSummary,
+  RunState,
+  HistoryRow,
+  OpenedReport,
+  Settings,
+  RunStreamEvent,
+  OutputBatch,
+} from '../main/model/api';
+
+export type * from '../main/model/api';
+export type {
   Anomaly,
   Coverage,
   IntegrityCheck,
@@ -19,29 +36,8 @@ import type {
   TesScore,
   ThresholdResult,
   Verdict,
-} from '../main/evidence/types';
+} from '../main/model/evidence';
 
-export type {
-  Anomaly,
-  Coverage,
-  IntegrityCheck,
-  Pulse,
-  ResourceSample,
-  RunEventRecord,
-  Snapshot,
-  TargetState,
-  TesScore,
-  Verdict,
-};
-
-export interface CodedErrorDto {
-  code: string;
-  message: string;
-  issues?: { path: string; code: string; message: string }[];
-}
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDto };
-
-const id = z.string().min(1).max(128);
 /** Plan ids are slugs: a path can never pass for one across this boundary. */
 const planId = z
   .string()
@@ -53,136 +49,18 @@ const planRef = z.union([
   z.object({ text: z.string().min(1).max(1_000_000) }).strict(),
 ]);
 
-export interface PlanSummary {
-  id: string;
-  title: string;
-  kind: string;
-  description: string;
-  source: 'bundled' | 'saved';
-  path: string;
-  /** Expected wall time, from the plan's max duration. */
-  maxDurationSec: number;
-}
-
-export interface PlanCheck {
-  valid: boolean;
-  issues: { path: string; code: string; message: string }[];
-  summary: PlanSummary | null;
-}
-
 /** Exactly what a run will do; shown before the person confirms. */
-export interface RunPreview {
-  planId: string;
-  planHash: string;
-  title: string;
-  kind: string;
-  targets: { id: string; kind: string; command: string; args: string[]; count: number; resolved: string }[];
-  maxDurationSec: number;
-  cadences: {
-    pulseEverySec: number;
-    burstCount: number;
-    burstSpacingSec: number;
-    pulsesAfter: number;
-    snapshotEverySec: number;
-    sampleEveryMs: number;
-  };
-  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
-  governance: { folder: string | null; sentinels: string[] };
-  allowlist: string[];
-  /** Plain lines, the same ones the native dialog and the CLI print. */
-  lines: string[];
-}
-
-export type StartAnswer =
-  | { kind: 'started'; runId: string }
-  | { kind: 'declined' }
-  /** Browser mode: the person must type the plan id; the server checks it. */
-  | { kind: 'challenge'; challengeId: string; planId: string; preview: RunPreview; expiresAt: number };
-
-export interface RunSummary {
-  runId: string;
-  planId: string;
-  title: string;
-  startedAt: number;
-  endedAt: number | null;
-  status: 'running' | 'halting' | 'ended';
-  verdict: Verdict | null;
-  reportPath: string | null;
-}
-
-export interface TargetOutputTail {
-  targetId: string;
-  tail: string;
-}
 
 /** Everything the live screen needs to draw a run from scratch (late joiners, reloads). */
-export interface RunState {
-  run: RunSummary;
-  maxDurationSec: number;
-  pulses: Pulse[];
-  samples: ResourceSample[];
-  snapshots: Snapshot[];
-  coverage: Coverage | null;
-  tes: TesScore[];
-  integrity: IntegrityCheck | null;
-  events: RunEventRecord[];
-  anomalies: Anomaly[];
-  targets: TargetState[];
-  output: TargetOutputTail[];
-  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
-  thresholds: { pulseWarnSec: number; pulseCritSec: number };
-}
-
-export interface HistoryRow {
-  reportPath: string;
-  date: number;
-  planId: string;
-  title: string;
-  verdict: Verdict;
-  tes: number | null;
-  coveragePct: number | null;
-  signature: 'valid' | 'invalid' | 'missing';
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  signatures: { file: string; ok: boolean; detail: string }[];
-  ledger: { ok: boolean; records: number; firstBad: number | null; detail: string };
-}
-
-export interface OpenedReport {
-  reportPath: string;
-  markdown: string;
-  json: unknown;
-  verification: VerifyResult;
-}
-
-export interface Settings {
-  reportFolder: string;
-  agents: { name: string; command: string }[];
-  labKernel: { kernel: string | null; initrd: string | null };
-}
 
 /** Streamed run events; the renderer folds them into its RunState. */
-export type RunStreamEvent =
-  | { type: 'pulse'; runId: string; pulse: Pulse }
-  | { type: 'sample'; runId: string; sample: ResourceSample }
-  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage }
-  | { type: 'tes'; runId: string; tes: TesScore[] }
-  | { type: 'integrity'; runId: string; integrity: IntegrityCheck }
-  | { type: 'event'; runId: string; event: RunEventRecord }
-  | { type: 'anomaly'; runId: string; anomaly: Anomaly }
-  | { type: 'targets'; runId: string; targets: TargetState[] }
-  | { type: 'end'; runId: string; run: RunSummary; thresholds: ThresholdResult[] };
 
 /** Batched pty output: one joined string per target per flush. */
-export interface OutputBatch {
-  runId: string;
-  targetId: string;
-  data: string;
-}
+
+const id = z.string().min(1).max(128);
 
 /** Every invocable channel: its input schema and its output type. */
+
 export const Invoke = {
   'plans.list': z.object({}).strict(),
   'plans.get': z.object({ id: planId }).strict(),
@@ -236,9 +114,11 @@ export interface InvokeOutputs {
 }
 
 export type Channel = keyof typeof Invoke;
+
 export type InvokeInput<C extends Channel> = z.input<(typeof Invoke)[C]>;
 
 /** The API the renderer sees as `window.lab` (Electron) or builds over HTTP (browser mode). */
+
 export interface LabApi {
   invoke<C extends Channel>(channel: C, input: InvokeInput<C>): Promise<Reply<InvokeOutputs[C]>>;
   onRunEvent(listener: (e: RunStreamEvent) => void): () => void;
@@ -248,7 +128,9 @@ export interface LabApi {
 }
 
 export const EVENT_CHANNEL_RUN = 'lab:run-event';
+
 export const EVENT_CHANNEL_OUTPUT = 'lab:output';
+
 export const INVOKE_CHANNEL = 'lab:invoke';
 
 /**
@@ -257,8 +139,11 @@ export const INVOKE_CHANNEL = 'lab:invoke';
  * the body of the answer is the Reply. Events: a WebSocket at `/api/events?token=<token>` carrying
  * WsMessage frames.
  */
+
 export const HTTP_INVOKE_PREFIX = '/api/invoke/';
+
 export const WS_EVENTS_PATH = '/api/events';
+
 export type WsMessage = { stream: 'run'; event: RunStreamEvent } | { stream: 'output'; batch: OutputBatch };
 
 /**
@@ -266,9 +151,12 @@ export type WsMessage = { stream: 'run'; event: RunStreamEvent } | { stream: 'ou
  * fell behind and the server dropped that much output for it (run events are never dropped);
  * refetch `runs.state` for the listed runs to redraw their output tails.
  */
+
 export interface WsNotice {
   stream: 'notice';
   notice: { kind: 'output-dropped'; frames: number; chars: number; runIds: string[] };
 }
+
 /** Every frame the event socket may carry. */
+
 export type WsFrame = WsMessage | WsNotice;

@@ -21,8 +21,8 @@ import {
   openRetryingLedger,
   type InjectedFault,
 } from '../main/evidence/ledger-retry';
-import { resolveAllowed } from '../main/probes/allowlist';
-import { Burst, listArtifacts, parseBurstSection, type BurstOutcome } from '../main/probes/burst/index';
+import { resolveAllowed } from '../main/safety/allowlist';
+import { Burst, listArtifacts, parseBurstSection, type BurstOutcome } from '../main/kinds/burst/index';
 import { LabError } from '../main/util/errors';
 import { projectRoot, resourcesDir } from '../main/util/paths';
 
@@ -342,9 +342,12 @@ async function main(): Promise<void> {
   const best = load.reduce((a, r) => (r.throughput > a.throughput ? r : a));
   const base1 = load[0];
   const c100 = load.find((r) => r.concurrency === 100);
-  // The runner and its composition root (builtins.ts) are where the two pieces get wired in.
-  const runnerSource = ['runner.ts', 'builtins.ts']
-    .map((f) => path.join(root, 'main', 'probes', f))
+  // The run loop and the kinds' composition root are where the two pieces get wired in.
+  const runnerSource = [
+    ['run', 'runner.ts'],
+    ['kinds', 'index.ts'],
+  ]
+    .map((f) => path.join(root, 'main', ...f))
     .filter((f) => fs.existsSync(f))
     .map((f) => fs.readFileSync(f, 'utf8'))
     .join('\n');
@@ -423,7 +426,7 @@ verified record.
 
 ## 4. Load: validation bursts (seed 003 tasks 1, 4, 5)
 
-Registered in the run loop (runner.ts or builtins.ts imports \`./burst\`): ${wired('./burst')}.
+Registered in the run loop (main/run or main/kinds/index.ts imports \`./burst\`): ${wired('./burst')}.
 
 ${flaky.outcome.artifacts} packs, \`gate-check.mjs\` (node, deterministic), repeated ${load[0]?.outcome.repeat ?? 2}x. "Stall" is the console's own
 event-loop delay during the burst (pulses, snapshots and samples wait that long).

@@ -32,6 +32,14 @@ stage('typecheck (node side)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmi
 stage('typecheck (web side)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 stage('lint', npx, ['eslint', '.']);
 stage('format (prettier)', npx, ['prettier', '--check', '.']);
+stage('layers and cycles (dependency-cruiser)', npx, [
+  'depcruise',
+  'main',
+  'preload',
+  'renderer/src',
+  '--config',
+  '.dependency-cruiser.cjs',
+]);
 const built = stage('build', npx, ['electron-vite', 'build']);
 stage('unit and integration (vitest)', npx, [
   'vitest',

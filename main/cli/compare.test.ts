@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPrng } from '../probes/chaos/prng';
+import { createPrng } from '../kinds/chaos/prng';
 import type { ResultsDoc } from '../scoring/results';
 import { compareCommand, compareResults, type ResultsComparison } from './compare';
 

@@ -1,5 +1,5 @@
 /** Terminal formatting for live progress. */
-import type { Pulse } from '../evidence/types';
+import type { Pulse } from '../model/evidence';
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

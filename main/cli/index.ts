@@ -3,28 +3,20 @@
  * Exit codes: 0 pass, 1 the probe's thresholds failed, 2 refused or invalid input, 3 halted.
  */
 import path from 'node:path';
-import { LabError, toCodedError } from '../util/errors';
-import { listPlans, loadPlanFile, resolvePlan } from '../probes/plans';
-import { ConfirmationAuthority, checkTypedConfirmation } from '../probes/confirmation';
-import { buildPreview } from '../probes/preview';
-import { ProbeRun } from '../probes/runner';
+import { LabError } from '../util/errors';
+import { listPlans, loadPlanFile, resolvePlan } from '../plans/catalog';
+import { ConfirmationAuthority, checkTypedConfirmation } from '../safety/confirmation';
+import { buildPreview } from '../run/preview';
+import { ProbeRun } from '../run/runner';
 import { resourcesDir } from '../util/paths';
 import { verifyReport } from '../reports/verify';
 import { formatDuration, liveLine } from './format';
 import { previousProbeTes } from '../reports/history';
-import { applyChaosFlags } from '../probes/chaos';
+import { applyChaosFlags } from '../kinds/chaos';
 
-export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3 } as const;
+import { EXIT, defaultIo, parseFlags, reportError, type Io } from './common';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const defaultIo: Io = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-};
+export { EXIT, parseFlags, type Io } from './common';
 
 const USAGE = `probe-lab: safe-mode scale probes with signed evidence
 
@@ -41,37 +33,6 @@ usage:
   probe-lab compare <runA.json> <runB.json>        compare two runs
 
 exit codes: 0 pass, 1 thresholds failed, 2 refused or invalid input, 3 halted`;
-
-/** Minimal flag parser: --name value and boolean --flag; everything else positional. */
-export function parseFlags(
-  argv: string[],
-  booleans: string[] = [],
-): { pos: string[]; flags: Map<string, string | true> } {
-  const pos: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-      if (inline !== undefined) flags.set(name, inline);
-      else if (booleans.includes(name)) flags.set(name, true);
-      else {
-        const v = argv[i + 1];
-        if (v === undefined || v.startsWith('--')) throw new LabError('USAGE', `--${name} needs a value`);
-        flags.set(name, v);
-        i++;
-      }
-    } else pos.push(a);
-  }
-  return { pos, flags };
-}
-
-function reportError(io: Io, err: unknown): number {
-  const e = toCodedError(err);
-  io.err(`probe-lab: ${e.code}: ${e.message}`);
-  for (const i of e.issues ?? []) io.err(`  - ${i.path}: [${i.code}] ${i.message}`);
-  return e.code === 'INTERNAL' ? EXIT.FAIL : EXIT.REFUSED;
-}
 
 async function cmdPlans(io: Io): Promise<number> {
   const { plans, broken } = listPlans();

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { KernelTargetSchema } from '../probes/plan';
+import { KernelTargetSchema } from '../model/plan';
 import { toCodedError } from '../util/errors';
 import { KernelTarget } from '../lab/kernel/kernel-target';
 import { labKernelPaths } from '../lab/kernel/paths';

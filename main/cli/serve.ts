@@ -16,7 +16,7 @@ import { LabError } from '../util/errors';
 import type { Disposable } from '../util/event';
 import { projectRoot, resourcesDir } from '../util/paths';
 import { startServer } from '../web/server';
-import { EXIT, parseFlags, type Io } from './index';
+import { EXIT, parseFlags, type Io } from './common';
 
 export const SERVE_USAGE = 'usage: probe-lab serve [--port N] [--reports DIR]';
 

@@ -2,7 +2,7 @@
  * Snapshot coverage: slots expected vs present over a window, and every gap between consecutive
  * snapshots (or the window's edges) larger than 1.5x the cadence, listed as a missing entry.
  */
-import type { Coverage, CoverageGap } from './types';
+import type { Coverage, CoverageGap } from '../model/evidence';
 
 /** Seed 000: a gap larger than this many cadences is a missing snapshot. */
 export const GAP_FACTOR = 1.5;

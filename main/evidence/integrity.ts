@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IntegrityCheck } from './types';
+import type { IntegrityCheck } from '../model/evidence';
 
 export interface IntegrityBaseline {
   governanceFolder: string | null;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import { readStat, treePids, type ProcIdentity } from '../lab/process-tree';
-import type { HostSample, ProcTreeSample, ResourceSample } from './types';
+import type { HostSample, ProcTreeSample, ResourceSample } from '../model/evidence';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
 const PAGE_KB = 4;

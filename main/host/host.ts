@@ -3,7 +3,7 @@
  * (Electron IPC in main/app, HTTP + WebSocket in main/web) only move bytes and pick how a person
  * confirms; they never interpret a channel themselves.
  */
-import type { OutputBatch, Reply, RunPreview, RunStreamEvent, Settings } from '../../preload/contract';
+import type { OutputBatch, Reply, RunPreview, RunStreamEvent, Settings } from '../model/api';
 import type { Disposable, Event } from '../util/event';
 
 /**

@@ -21,16 +21,16 @@ import {
   type RunSummary,
   type Settings,
 } from '../../preload/contract';
-import { ConfirmationAuthority } from '../probes/confirmation';
-import { parsePlanText } from '../probes/plan';
-import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../probes/plans';
-import { buildPreview } from '../probes/preview';
-import { ProbeRun } from '../probes/runner';
+import { ConfirmationAuthority } from '../safety/confirmation';
+import { parsePlanText } from '../model/plan';
+import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../plans/catalog';
+import { buildPreview } from '../run/preview';
+import { ProbeRun } from '../run/runner';
 import { listReportSummaries, previousProbeTes } from '../reports/history';
 import { verifyReport } from '../reports/verify';
 import { Emitter, DisposableStore } from '../util/event';
 import { LabError, toCodedError } from '../util/errors';
-import { zodIssues } from '../probes/plan';
+import { zodIssues } from '../model/plan';
 import type { AckChannel } from '../lab/pty-session';
 import type { ConfirmMode, LabHost, SettingsStore } from './host';
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Settings } from '../../preload/contract';
+import type { Settings } from '../model/api';
 import { configDir } from '../util/config-dir';
 import { writeFileAtomic } from '../util/atomic-file';
 import type { SettingsStore } from './host';

@@ -5,8 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { HealthCheck } from '../probes/plan';
-import type { ResolvedCommand } from '../probes/allowlist';
+import type { HealthCheck } from '../model/plan';
+import type { ResolvedCommand } from './target';
 import { Emitter } from '../util/event';
 import { PtySession } from './pty-session';
 import { killTree, readStat, type ProcIdentity } from './process-tree';

@@ -71,3 +71,13 @@ export interface Target extends Disposable {
   /** Problems with what the target sent (malformed protocol lines, bad QMP replies). */
   readonly onDidProblem: Event<{ code: string; message: string; sample: string }>;
 }
+
+/** A command resolved against the plan's allowlist (main/safety/allowlist.ts). */
+export interface ResolvedCommand {
+  /** What is handed to the pty: the file to execute ... */
+  file: string;
+  /** ... and the arguments placed before the plan's own (the bundled agent's script path). */
+  prefixArgs: string[];
+  /** The identity compared against the allowlist: a real path, or the bundled agent's name. */
+  identity: string;
+}

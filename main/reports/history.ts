@@ -1,7 +1,7 @@
 /** Past runs from a report folder: the History table and TES drift across runs of one plan. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TesScore } from '../evidence/types';
+import type { TesScore } from '../model/evidence';
 
 export interface ReportSummary {
   jsonPath: string;

@@ -1,5 +1,5 @@
 /** Renders the report document as Markdown for people; the JSON beside it is for machines. */
-import type { ReportDocument } from './report';
+import type { ReportDocument } from './document';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import type { VerifyResult } from '../../preload/contract';
+import type { VerifyResult } from '../model/api';
 import type { ErrorCode } from '../util/errors';
 import { configDir } from '../util/config-dir';
 import { verifyLedger, verifyLedgerBuffer } from '../evidence/ledger';

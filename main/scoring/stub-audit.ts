@@ -6,7 +6,7 @@
  * most likely reporting what it was told to print, not what it measured. Each finding names the
  * metric and carries the numbers that triggered it.
  */
-import type { Severity } from '../evidence/types';
+import type { Severity } from '../model/evidence';
 import { checkRelation, describeRelation, type Relation } from './relations';
 import type { ResultsDoc } from './results';
 import type { StresstestOutput } from './stresstest-output';

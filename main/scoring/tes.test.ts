@@ -8,7 +8,7 @@ import {
   probeTes,
   velocityScore,
 } from './tes';
-import { TesConfigSchema } from '../probes/plan';
+import { TesConfigSchema } from '../model/plan';
 
 const v2 = TesConfigSchema.parse({});
 const v3 = TesConfigSchema.parse({ variant: 'v3' });

@@ -9,8 +9,8 @@
  * Compliance is the share of the run's pulses that were OK, warnings counting half. Coherence has
  * no measure here and falls back to stability, as in the seed system.
  */
-import type { TesConfig } from '../probes/plan';
-import type { DriftClass, LatencyClass, TesComponents, TesScore } from '../evidence/types';
+import type { TesConfig } from '../model/plan';
+import type { DriftClass, LatencyClass, TesComponents, TesScore } from '../model/evidence';
 
 export const DEFAULT_WEIGHTS = {
   v2: { stability: 0.5, velocity: 0.3, footprint: 0.2, compliance: 0, coherence: 0 },

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parsePlanText, type Plan } from '../../main/probes/plan';
-import { parseBurstSection } from '../../main/probes/burst/schema';
+import { parsePlanText, type Plan } from '../../main/model/plan';
+import { parseBurstSection } from '../../main/kinds/burst/schema';
 import { LabError } from '../../main/util/errors';
 import { corpusFiles, runs } from './fuzz-config';
 

@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import '../../main/probes/burst/index';
-import { loadPlanFile } from '../../main/probes/plans';
+import '../../main/kinds/burst/index';
+import { loadPlanFile } from '../../main/plans/catalog';
 import { readLedger } from '../../main/evidence/ledger';
 import { resourcesDir } from '../../main/util/paths';
 import { agent, liveProcessesOfRun, makePlan, newRun, tempDir, useTempHome, waitFor } from './helpers';

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../main/probes/chaos';
-import { applyChaosFlags } from '../../main/probes/chaos';
-import type { ScenarioRecord } from '../../main/probes/chaos/report';
+import '../../main/kinds/chaos';
+import { applyChaosFlags } from '../../main/kinds/chaos';
+import type { ScenarioRecord } from '../../main/kinds/chaos/report';
 import { setupLabKernel } from '../../main/lab/kernel/setup';
-import { parsePlanObject } from '../../main/probes/plan';
+import { parsePlanObject } from '../../main/model/plan';
 import { liveProcessesOfRun, newRun, tempDir } from './helpers';
 
 beforeAll(async () => {

@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { applyChaosFlags, buildSchedule, classify, parseChaosSection } from '../../main/probes/chaos';
-import { CpuBudget } from '../../main/probes/chaos/fault';
-import type { ScenarioRecord } from '../../main/probes/chaos/report';
-import { resolvePlan } from '../../main/probes/plans';
-import { parsePlanObject, type Plan } from '../../main/probes/plan';
+import { applyChaosFlags, buildSchedule, classify, parseChaosSection } from '../../main/kinds/chaos';
+import { CpuBudget } from '../../main/kinds/chaos/fault';
+import type { ScenarioRecord } from '../../main/kinds/chaos/report';
+import { resolvePlan } from '../../main/plans/catalog';
+import { parsePlanObject, type Plan } from '../../main/model/plan';
 import { newRun, tempDir, useTempHome } from './helpers';
 
 const quick = (): Plan => resolvePlan('quick-chaos').plan;

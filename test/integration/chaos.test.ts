@@ -8,21 +8,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../../main/probes/chaos';
+import '../../main/kinds/chaos';
 import {
   applyChaosFlags,
   buildSchedule,
   parseChaosSection,
   type ChaosSchedule,
-} from '../../main/probes/chaos';
-import type { ScenarioRecord } from '../../main/probes/chaos/report';
-import { resolvePlan } from '../../main/probes/plans';
-import { parsePlanObject, type Plan } from '../../main/probes/plan';
+} from '../../main/kinds/chaos';
+import type { ScenarioRecord } from '../../main/kinds/chaos/report';
+import { resolvePlan } from '../../main/plans/catalog';
+import { parsePlanObject, type Plan } from '../../main/model/plan';
 import { parseResults, type ResultsDoc } from '../../main/scoring/results';
 import { checkCommand } from '../../main/cli/check';
 import { compareCommand, compareResults } from '../../main/cli/compare';
 import { readStat } from '../../main/lab/process-tree';
-import type { ProbeRun } from '../../main/probes/runner';
+import type { ProbeRun } from '../../main/run/runner';
 import { liveProcessesOfRun, newRun, tempDir, useTempHome, waitFor } from './helpers';
 
 beforeAll(() => {

@@ -11,8 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLedger, verifyLedger } from '../../main/evidence/ledger';
-import { INTERRUPTED_MARKER } from '../../main/probes/recovery';
-import { LOCK_FILE } from '../../main/probes/run-lock';
+import { INTERRUPTED_MARKER } from '../../main/safety/interrupted-runs';
+import { LOCK_FILE } from '../../main/safety/run-lock';
 import { projectRoot, resourcesDir } from '../../main/util/paths';
 import { liveProcessesOfRun, sleep, tempDir, useTempHome, waitFor } from './helpers';
 
@@ -28,7 +28,7 @@ beforeAll(() => {
   entry = path.join(work, 'cli-entry.mts');
   fs.writeFileSync(
     entry,
-    `import ${JSON.stringify(path.join(root, 'main/probes/burst/index.ts'))};\n` +
+    `import ${JSON.stringify(path.join(root, 'main/kinds/burst/index.ts'))};\n` +
       `const { main } = await import(${JSON.stringify(path.join(root, 'main/cli/index.ts'))});\n` +
       'process.exitCode = await main(process.argv.slice(2));\n',
   );

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfirmationAuthority } from '../../main/probes/confirmation';
+import { ConfirmationAuthority } from '../../main/safety/confirmation';
 import { verifyReport } from '../../main/reports/verify';
 import { verifyLedger } from '../../main/evidence/ledger';
 import { agent, liveProcessesOfRun, makePlan, newRun, tempDir, useTempHome, waitFor } from './helpers';

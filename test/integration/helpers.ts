@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfirmationAuthority } from '../../main/probes/confirmation';
-import { parsePlanObject, type Plan, type PlanInput } from '../../main/probes/plan';
-import { ProbeRun, type RunContext } from '../../main/probes/runner';
+import { ConfirmationAuthority } from '../../main/safety/confirmation';
+import { parsePlanObject, type Plan, type PlanInput } from '../../main/model/plan';
+import { ProbeRun, type RunContext } from '../../main/run/runner';
 import { resourcesDir } from '../../main/util/paths';
 
 export function tempDir(prefix = 'probe-lab-test-'): string {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { KernelTarget as KernelTargetSpec } from '../../probes/plan';
+import type { KernelTarget as KernelTargetSpec } from '../../model/plan';
 import { Emitter, DisposableStore, type Event } from '../../util/event';
 import { LabError } from '../../util/errors';
 import { PtySession } from '../pty-session';

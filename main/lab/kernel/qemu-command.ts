@@ -3,7 +3,7 @@
  * (see /work/shared/LAB-KERNEL-FACTS.md): software emulation, the serial console alone on stdio
  * with no escape or signal bytes, QMP on a unix socket, no default devices.
  */
-import type { KernelTarget as KernelTargetSpec } from '../../probes/plan';
+import type { KernelTarget as KernelTargetSpec } from '../../model/plan';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 /** The qdev ids faults address through QMP. */

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { KernelTargetSchema, zodIssues, type KernelTarget as KernelTargetSpec } from '../../probes/plan';
+import { KernelTargetSchema, zodIssues, type KernelTarget as KernelTargetSpec } from '../../model/plan';
 import { fail, ok, type Result } from '../../util/errors';
 import { compilePattern } from './serial';
 

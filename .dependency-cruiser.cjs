@@ -1,0 +1,73 @@
+// The house's layers, enforced (STYLE.md): arrows point down only, and no import cycle.
+//   cli, web, app -> host -> run, kinds -> plans, safety, evidence, scoring, reports -> lab -> model, util
+// The renderer sees the engine only through the contract (preload/contract.ts) and model/.
+/** @type {import('dependency-cruiser').IConfiguration} */
+const layer = (name, may) => ({
+  name: `layer-${name}`,
+  comment: `main/${name} may import only from ${may.join(', ')}`,
+  severity: 'error',
+  from: { path: `^main/${name}/` },
+  to: {
+    path: '^(main|preload)/',
+    pathNot: [`^main/${name}/`, ...may.map((m) => (m.endsWith('.ts') ? `^${m}$` : `^${m}/`))],
+  },
+});
+const below = {
+  util: [],
+  model: ['main/util'],
+  lab: ['main/model', 'main/util'],
+};
+const middle = ['plans', 'safety', 'evidence', 'scoring', 'reports'];
+const middleMay = [...middle.map((m) => `main/${m}`), 'main/lab', 'main/model', 'main/util'];
+const runMay = ['main/run', 'main/kinds', ...middleMay];
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycle anywhere (type-only imports included).',
+      from: {},
+      to: { circular: true },
+    },
+    ...Object.entries(below).map(([n, may]) => layer(n, may)),
+    ...middle.map((n) => layer(n, middleMay)),
+    layer('run', runMay),
+    layer('kinds', runMay),
+    // The host implements the contract's channel map.
+    layer('host', ['main/host', 'preload/contract.ts', ...runMay]),
+    layer('cli', ['main/cli', 'main/host', 'main/web', 'preload/contract.ts', ...runMay]),
+    layer('web', ['main/web', 'main/host', 'preload/contract.ts', ...middleMay]),
+    {
+      name: 'engine-no-electron',
+      severity: 'error',
+      comment: 'The engine runs in plain Node: only main/app may import Electron.',
+      from: { path: '^main/', pathNot: '^main/app/' },
+      to: { path: '^node_modules/electron(-store)?/' },
+    },
+    {
+      name: 'app-no-engine',
+      severity: 'error',
+      comment:
+        'main/app is the thin Electron shell: it starts the engine host as a child process and relays bytes. It never loads the engine (or node-pty) into Electron.',
+      from: { path: '^main/app/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/|^node_modules/node-pty/' },
+    },
+    {
+      name: 'renderer-contract-only',
+      severity: 'error',
+      comment: 'The renderer talks to the engine only through preload/contract.ts and main/model.',
+      from: { path: '^renderer/' },
+      to: { path: '^(main|preload)/', pathNot: ['^preload/contract\\.ts$', '^main/model/'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(out|node_modules|test-results)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};

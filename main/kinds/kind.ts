@@ -1,0 +1,69 @@
+/**
+ * Probe extensions: kind-specific work (chaos waves, validation bursts, kernel faults) that runs
+ * inside the one run loop, with the same ledger, pulses, halt and report. An extension never
+ * starts anything the person did not confirm: it acts only on the plan's own targets and
+ * allowlisted executables, and it stops when the run halts.
+ */
+import type { Anomaly, Pulse, ResourceSample, Severity, ThresholdResult } from '../model/evidence';
+import type { Target } from '../lab/target';
+import type { Disposable } from '../util/event';
+import type { Plan } from '../model/plan';
+
+export interface ExtensionApi {
+  readonly plan: Plan;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly planDir: string;
+  readonly resourcesDir: string;
+  /** The run's targets by instance id (agents: `<id>-<n>` when count > 1). */
+  targets(): ReadonlyMap<string, Target>;
+  /** Appends a record to the ledger (never throws; a write failure halts the run fail-closed). */
+  record(type: string, data: unknown, durable?: boolean): void;
+  event(kind: string, message: string, data?: Record<string, unknown>, targetId?: string): void;
+  anomaly(code: string, severity: Severity, message: string, data?: Record<string, unknown>): void;
+  /** A steady-state compliance pulse now (between chaos waves), with its measured latency. */
+  pulseNow(): Promise<Pulse | null>;
+  latestSample(): ResourceSample | null;
+  readonly anomalies: readonly Anomaly[];
+  /** True once the run is halting (person, guard rail, ledger failure, max duration). */
+  isHalting(): boolean;
+  /** A promise that resolves when the run starts halting. */
+  readonly halting: Promise<void>;
+  requestHalt(reason: string): void;
+}
+
+export interface ExtensionResult {
+  /** Goes into the report's `extra` under the extension's name. */
+  extra?: Record<string, unknown>;
+  /** Added to the probe's thresholds, so the verdict accounts for them. */
+  thresholds?: ThresholdResult[];
+}
+
+export interface ProbeExtension extends Disposable {
+  readonly name: string;
+  /**
+   * True when the extension is the probe's work (chaos waves): a plan with no tasks ends when it
+   * is done. False for an event inside a longer probe (a kernel pause at 12 s of 44).
+   */
+  readonly endsRun: boolean;
+  /**
+   * Runs after the targets started. The run does not end (unless halted or out of time) before
+   * this promise settles, even when every target already exited.
+   */
+  run(api: ExtensionApi): Promise<void>;
+  /** After the targets stopped: the extension's results for the report and the verdict. */
+  finish(api: ExtensionApi): ExtensionResult | Promise<ExtensionResult>;
+}
+
+export type ExtensionFactory = (plan: Plan) => ProbeExtension | null;
+
+const factories: ExtensionFactory[] = [];
+
+/** Extensions register at import time; the runner asks each whether the plan is for it. */
+export function registerExtension(f: ExtensionFactory): void {
+  if (!factories.includes(f)) factories.push(f);
+}
+
+export function extensionsFor(plan: Plan): ProbeExtension[] {
+  return factories.map((f) => f(plan)).filter((e): e is ProbeExtension => e !== null);
+}

@@ -1,0 +1,151 @@
+/**
+ * What crosses the contract between the console and the engine host: plan summaries, previews,
+ * run state, history rows, settings, stream events and the reply envelope. preload/contract.ts
+ * re-exports these with the channel map; the engine imports them from here, never from preload.
+ */
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from './evidence';
+
+export interface CodedErrorDto {
+  code: string;
+  message: string;
+  issues?: { path: string; code: string; message: string }[];
+}
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDto };
+
+export interface PlanSummary {
+  id: string;
+  title: string;
+  kind: string;
+  description: string;
+  source: 'bundled' | 'saved';
+  path: string;
+  /** Expected wall time, from the plan's max duration. */
+  maxDurationSec: number;
+}
+
+export interface PlanCheck {
+  valid: boolean;
+  issues: { path: string; code: string; message: string }[];
+  summary: PlanSummary | null;
+}
+
+export interface RunPreview {
+  planId: string;
+  planHash: string;
+  title: string;
+  kind: string;
+  targets: { id: string; kind: string; command: string; args: string[]; count: number; resolved: string }[];
+  maxDurationSec: number;
+  cadences: {
+    pulseEverySec: number;
+    burstCount: number;
+    burstSpacingSec: number;
+    pulsesAfter: number;
+    snapshotEverySec: number;
+    sampleEveryMs: number;
+  };
+  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
+  governance: { folder: string | null; sentinels: string[] };
+  allowlist: string[];
+  /** Plain lines, the same ones the native dialog and the CLI print. */
+  lines: string[];
+}
+
+export type StartAnswer =
+  | { kind: 'started'; runId: string }
+  | { kind: 'declined' }
+  /** Browser mode: the person must type the plan id; the server checks it. */
+  | { kind: 'challenge'; challengeId: string; planId: string; preview: RunPreview; expiresAt: number };
+
+export interface RunSummary {
+  runId: string;
+  planId: string;
+  title: string;
+  startedAt: number;
+  endedAt: number | null;
+  status: 'running' | 'halting' | 'ended';
+  verdict: Verdict | null;
+  reportPath: string | null;
+}
+
+export interface TargetOutputTail {
+  targetId: string;
+  tail: string;
+}
+
+export interface RunState {
+  run: RunSummary;
+  maxDurationSec: number;
+  pulses: Pulse[];
+  samples: ResourceSample[];
+  snapshots: Snapshot[];
+  coverage: Coverage | null;
+  tes: TesScore[];
+  integrity: IntegrityCheck | null;
+  events: RunEventRecord[];
+  anomalies: Anomaly[];
+  targets: TargetState[];
+  output: TargetOutputTail[];
+  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
+  thresholds: { pulseWarnSec: number; pulseCritSec: number };
+}
+
+export interface HistoryRow {
+  reportPath: string;
+  date: number;
+  planId: string;
+  title: string;
+  verdict: Verdict;
+  tes: number | null;
+  coveragePct: number | null;
+  signature: 'valid' | 'invalid' | 'missing';
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  signatures: { file: string; ok: boolean; detail: string }[];
+  ledger: { ok: boolean; records: number; firstBad: number | null; detail: string };
+}
+
+export interface OpenedReport {
+  reportPath: string;
+  markdown: string;
+  json: unknown;
+  verification: VerifyResult;
+}
+
+export interface Settings {
+  reportFolder: string;
+  agents: { name: string; command: string }[];
+  labKernel: { kernel: string | null; initrd: string | null };
+}
+
+export type RunStreamEvent =
+  | { type: 'pulse'; runId: string; pulse: Pulse }
+  | { type: 'sample'; runId: string; sample: ResourceSample }
+  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage }
+  | { type: 'tes'; runId: string; tes: TesScore[] }
+  | { type: 'integrity'; runId: string; integrity: IntegrityCheck }
+  | { type: 'event'; runId: string; event: RunEventRecord }
+  | { type: 'anomaly'; runId: string; anomaly: Anomaly }
+  | { type: 'targets'; runId: string; targets: TargetState[] }
+  | { type: 'end'; runId: string; run: RunSummary; thresholds: ThresholdResult[] };
+
+export interface OutputBatch {
+  runId: string;
+  targetId: string;
+  data: string;
+}

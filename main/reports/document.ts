@@ -1,0 +1,194 @@
+/**
+ * The report document: every figure of a run in one JSON-able shape, with how each was measured.
+ * Rendered to Markdown (markdown.ts) and signed beside it (report.ts).
+ */
+import type { Confirmation } from '../safety/confirmation';
+import { planHash } from '../safety/confirmation';
+import type { Plan } from '../model/plan';
+import type { IntegrityBaseline } from '../evidence/integrity';
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from '../model/evidence';
+import type { TargetDescription, TargetExit } from '../lab/target';
+import type { DriftFinding } from '../scoring/tes';
+import { ALLOWED_SIGNERS_FILE, REPORT_NAMESPACE } from './keys';
+
+export const REPORT_SCHEMA = 'probe-lab/report/v1';
+
+/** How each figure was measured: printed in every report, so no number stands alone. */
+export const METHODS: Record<string, string> = {
+  pulseLatency:
+    "From the pulse's planned time (fixed schedule from the probe start) to the moment every check answered; < warnSec OK, warnSec-critSec warning, > critSec critical; a pulse that could not run is skipped and counted.",
+  responsiveness:
+    'Agents: a `@lab ping <nonce>` written to the pty, timed with the monotonic clock until the matching pong line arrived (or output activity / liveness, as the plan says). Kernels: a shell command round trip over the serial console.',
+  hostCpu: 'Busy share of all cores from /proc/stat deltas between consecutive samples.',
+  hostRam: '(MemTotal - MemAvailable) / MemTotal from /proc/meminfo.',
+  gpu: 'nvidia-smi utilization.gpu, sampled every 5 s where nvidia-smi exists; otherwise not present.',
+  targetResources:
+    "Each target's process tree walked through /proc/<pid>/task/<tid>/children; CPU from utime+stime deltas, RSS from /proc/<pid>/stat, open files from /proc/<pid>/fd.",
+  snapshots:
+    "Resources and target state at the plan's cadence; coverage = slots with a snapshot within half a cadence / slots expected; every gap over 1.5x the cadence listed.",
+  tes: "v2: 100 x (0.5 stability + 0.3 velocity + 0.2 footprint); v3: 100 x (0.4 stability + 0.2 velocity + 0.15 footprint + 0.15 compliance + 0.1 coherence). Run time measured from spawn to exit; files changed by comparing scans of the agent's working folder (created, modified, deleted).",
+  integrity:
+    'SHA-256 over the sorted relative paths and contents of the governance folder, and SHA-256 of each sentinel file, before, at every pulse and after.',
+  guardRails: 'A host metric over its limit in every sample for the whole window halts the probe.',
+  ledger:
+    'Every pulse, sample, snapshot, event and anomaly appended as a JSON line carrying the SHA-256 of the previous line; fdatasync at least every second and at once for pulses, anomalies and the end.',
+};
+
+export interface ReportInput {
+  outDir: string;
+  runId: string;
+  runDir: string;
+  plan: Plan;
+  confirmation: Confirmation;
+  startedAt: number;
+  probeStartedAt: number;
+  endedAt: number;
+  verdict: Verdict;
+  haltReason: string | null;
+  thresholds: ThresholdResult[];
+  pulses: Pulse[];
+  snapshots: Snapshot[];
+  coverage: Coverage | null;
+  tes: TesScore[];
+  drift: DriftFinding | null;
+  integrity: IntegrityCheck | null;
+  baseline: IntegrityBaseline | null;
+  anomalies: Anomaly[];
+  events: RunEventRecord[];
+  samples: ResourceSample[];
+  targets: { state: TargetState; describe: TargetDescription; exit: TargetExit | null }[];
+  ledger: { file: string; records: number; head: string };
+  ledgerFailure: string | null;
+  /** Kind-specific results (chaos scenarios, stress measurements). */
+  extra?: Record<string, unknown>;
+}
+
+function stats(xs: number[]) {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return {
+    count: s.length,
+    min: s[0] as number,
+    p50: q(0.5),
+    p95: q(0.95),
+    max: s[s.length - 1] as number,
+    mean: Math.round(mean * 10) / 10,
+  };
+}
+
+export function reportBaseName(at: number): string {
+  return `scale_probe_${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
+}
+
+export function buildReportDocument(input: ReportInput, signerOpenssh: string) {
+  const during = input.pulses.filter((p) => p.phase === 'during');
+  const byClass = { ok: 0, warning: 0, critical: 0, skipped: 0 };
+  for (const p of input.pulses) byClass[p.latencyClass]++;
+  const probe = input.tes.find((t) => t.subject === 'probe') ?? null;
+  const hostCpu = input.samples.map((s) => s.host.cpuPct);
+  const hostRam = input.samples.map((s) => s.host.ramPct);
+  const engineCpu = input.samples.map((s) => s.engineCpuPct);
+  const perTarget = new Map<string, { cpu: number[]; rss: number[] }>();
+  for (const s of input.samples)
+    for (const t of s.targets) {
+      const e = perTarget.get(t.targetId) ?? { cpu: [], rss: [] };
+      e.cpu.push(t.cpuPct);
+      e.rss.push(t.rssKb);
+      perTarget.set(t.targetId, e);
+    }
+  return {
+    schema: REPORT_SCHEMA,
+    runId: input.runId,
+    plan: {
+      id: input.plan.id,
+      title: input.plan.title,
+      kind: input.plan.kind,
+      hash: planHash(input.plan),
+      definition: input.plan,
+    },
+    confirmation: {
+      by: input.confirmation.by,
+      issuedAt: input.confirmation.issuedAt,
+      planHash: input.confirmation.planHash,
+    },
+    startedAt: input.startedAt,
+    probeStartedAt: input.probeStartedAt,
+    endedAt: input.endedAt,
+    durationMs: input.endedAt - input.startedAt,
+    verdict: input.verdict,
+    haltReason: input.haltReason,
+    checklist: {
+      pulseBefore: input.pulses.some((p) => p.phase === 'before' && p.latencyClass !== 'skipped'),
+      burstsDuring: during.length,
+      compliancePulseAfter: input.pulses.some((p) => p.phase === 'after' && p.latencyClass !== 'skipped'),
+      tesRecalculated: probe !== null,
+    },
+    thresholds: input.thresholds,
+    pulses: {
+      count: input.pulses.length,
+      byClass,
+      latencyMs: stats(input.pulses.filter((p) => p.latencyClass !== 'skipped').map((p) => p.latencyMs)),
+      startLagMs: stats(input.pulses.filter((p) => p.latencyClass !== 'skipped').map((p) => p.startLagMs)),
+      rttMs: stats(
+        input.pulses.flatMap((p) => p.targets.map((t) => t.rttMs).filter((x): x is number => x !== null)),
+      ),
+      list: input.pulses,
+    },
+    snapshots: {
+      count: input.snapshots.length,
+      cadenceSec: input.plan.snapshots.cadenceSec,
+      coverage: input.coverage,
+    },
+    tes: {
+      probe,
+      runs: input.tes.filter((t) => t.subject !== 'probe'),
+      drift: input.drift,
+      config: input.plan.tes,
+    },
+    integrity: {
+      baseline: input.baseline
+        ? {
+            governanceFolder: input.baseline.governanceFolder,
+            governanceHash: input.baseline.governanceHash,
+            sentinels: input.baseline.sentinels,
+          }
+        : null,
+      final: input.integrity,
+    },
+    resources: {
+      samples: input.samples.length,
+      hostCpuPct: stats(hostCpu),
+      hostRamPct: stats(hostRam),
+      engineCpuPct: stats(engineCpu),
+      targets: [...perTarget].map(([targetId, v]) => ({
+        targetId,
+        cpuPct: stats(v.cpu),
+        rssKb: stats(v.rss),
+      })),
+    },
+    targets: input.targets,
+    anomalies: input.anomalies,
+    events: input.events.slice(-1000),
+    extra: input.extra ?? {},
+    ledger: { ...input.ledger, failure: input.ledgerFailure },
+    signer: { openssh: signerOpenssh, namespace: REPORT_NAMESPACE, allowedSigners: ALLOWED_SIGNERS_FILE },
+    methods: METHODS,
+  };
+}
+
+export type ReportDocument = ReturnType<typeof buildReportDocument>;
+

@@ -1,0 +1,70 @@
+/**
+ * Exactly what a run will do, in one structure and in plain lines: the CLI prints the lines, the
+ * native dialog lists them, the browser's typed challenge shows them. Built from the prepared
+ * targets, so the commands shown are the resolved ones that will actually be spawned.
+ */
+import path from 'node:path';
+import type { RunPreview } from '../model/api';
+import { planHash } from '../safety/confirmation';
+import type { Plan } from '../model/plan';
+import { createTargets } from './targets';
+import { burstPreviewLines } from '../kinds/burst';
+
+export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: string }): RunPreview {
+  const prepared = createTargets(plan, opts);
+  const targets = plan.targets.map((t) => {
+    const first = prepared.find((p) => p.spec === t);
+    return t.kind === 'agent'
+      ? {
+          id: t.id,
+          kind: t.kind,
+          command: t.command,
+          args: t.args,
+          count: t.count,
+          resolved: [first?.describe.command, ...(first?.describe.args ?? [])].join(' '),
+        }
+      : {
+          id: t.id,
+          kind: t.kind,
+          command: 'qemu-system-x86_64',
+          args: [],
+          count: 1,
+          resolved: `lab kernel (${typeof t.image === 'string' ? t.image : t.image.kernel}), ${t.memoryMb} MB, ${t.cpus} CPU`,
+        };
+  });
+  const g = plan.thresholds.guard;
+  const p = plan.pulses;
+  const gov = plan.governance.folder ? path.resolve(opts.planDir, plan.governance.folder) : null;
+  const sentinels = plan.governance.sentinels.map((s) => path.resolve(opts.planDir, s));
+  const lines = [
+    `Plan ${plan.id}: ${plan.title} (${plan.kind})`,
+    ...targets.map((t) => `Runs ${t.count} x ${t.id}: ${t.resolved}`),
+    `Stops everything after ${plan.run.maxDurationSec} s at the latest; nothing is retried, restarted or scheduled.`,
+    `Pulses: one before; bursts of ${p.burst.count} every ${p.cadenceSec} s (${p.burst.spacingSec} s apart); ${p.after} after.`,
+    `Snapshots every ${plan.snapshots.cadenceSec} s; resources sampled every ${plan.sampling.intervalMs} ms.`,
+    `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
+    `Integrity: ${gov ? `governance folder ${gov}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
+    `Allowed executables: ${plan.allowlist.join(', ')}.`,
+    ...(plan.kind === 'validation-burst' ? burstPreviewLines(plan, opts) : []),
+  ];
+  return {
+    planId: plan.id,
+    planHash: planHash(plan),
+    title: plan.title,
+    kind: plan.kind,
+    targets,
+    maxDurationSec: plan.run.maxDurationSec,
+    cadences: {
+      pulseEverySec: p.cadenceSec,
+      burstCount: p.burst.count,
+      burstSpacingSec: p.burst.spacingSec,
+      pulsesAfter: p.after,
+      snapshotEverySec: plan.snapshots.cadenceSec,
+      sampleEveryMs: plan.sampling.intervalMs,
+    },
+    guardRails: { ...g },
+    governance: { folder: gov, sentinels },
+    allowlist: plan.allowlist,
+    lines,
+  };
+}

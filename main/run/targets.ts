@@ -1,0 +1,122 @@
+/**
+ * Turns a plan's target specs into prepared instances: commands resolved against the allowlist
+ * (before anything is spawned), one working folder per instance, and a factory that builds the
+ * live Target when the run starts.
+ */
+import path from 'node:path';
+import { AgentTarget } from '../lab/agent-target';
+import type { ProcIdentity } from '../lab/process-tree';
+import type { Target, TargetDescription } from '../lab/target';
+import { LabError } from '../util/errors';
+import { resolveAllowed } from '../safety/allowlist';
+import type { Plan, TargetSpec } from '../model/plan';
+
+export interface PreparedTarget {
+  instanceId: string;
+  spec: TargetSpec;
+  workdir: string;
+  describe: TargetDescription;
+  create(hooks: { seen: () => ProcIdentity[] }): Target;
+}
+
+export type KernelTargetFactory = (
+  spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
+  opts: { id: string; workdir: string; env: Record<string, string> },
+) => Target;
+
+/** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
+export const QEMU_EXECUTABLE = 'qemu-system-x86_64';
+
+let kernelFactory: KernelTargetFactory | null = null;
+/** The lab kernel registers itself here, so plain agent runs never load QEMU code. */
+export function registerKernelTargetFactory(f: KernelTargetFactory): void {
+  kernelFactory = f;
+}
+
+/** The minimal, explicit environment an agent sees: nothing of the console's own secrets. */
+export function agentEnv(
+  extra: Record<string, string>,
+  ids: { runId?: string; targetId: string },
+): Record<string, string> {
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TERM: 'xterm-256color',
+    PROBE_LAB_TARGET_ID: ids.targetId,
+  };
+  if (ids.runId) base.PROBE_LAB_RUN_ID = ids.runId;
+  return { ...base, ...extra };
+}
+
+export function createTargets(
+  plan: Plan,
+  opts: { planDir: string; resourcesDir: string; runDir?: string; runId?: string },
+): PreparedTarget[] {
+  const out: PreparedTarget[] = [];
+  const runDir = opts.runDir ?? '';
+  for (const spec of plan.targets) {
+    if (spec.kind === 'agent') {
+      const resolved = resolveAllowed(spec.command, plan.allowlist, {
+        resourcesDir: opts.resourcesDir,
+        baseDir: opts.planDir,
+      });
+      for (let n = 1; n <= spec.count; n++) {
+        const instanceId = spec.count > 1 ? `${spec.id}-${n}` : spec.id;
+        const workdir = path.join(runDir, 'agents', instanceId);
+        const describe: TargetDescription = {
+          id: instanceId,
+          kind: 'agent',
+          command: resolved.file,
+          args: [...resolved.prefixArgs, ...spec.args],
+          cwd: workdir,
+        };
+        out.push({
+          instanceId,
+          spec,
+          workdir,
+          describe,
+          create: (hooks) =>
+            new AgentTarget({
+              id: instanceId,
+              resolved,
+              args: spec.args,
+              env: agentEnv(spec.env, { runId: opts.runId, targetId: instanceId }),
+              workdir,
+              health: spec.health,
+              seen: hooks.seen,
+            }),
+        });
+      }
+    } else {
+      const qemu = resolveAllowed(QEMU_EXECUTABLE, plan.allowlist, {
+        resourcesDir: opts.resourcesDir,
+        baseDir: opts.planDir,
+      });
+      const workdir = path.join(runDir, 'kernels', spec.id);
+      const describe: TargetDescription = {
+        id: spec.id,
+        kind: 'lab-kernel',
+        command: qemu.file,
+        args: [],
+        cwd: workdir,
+      };
+      out.push({
+        instanceId: spec.id,
+        spec,
+        workdir,
+        describe,
+        create: () => {
+          if (!kernelFactory)
+            throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
+          return kernelFactory(spec, {
+            id: spec.id,
+            workdir,
+            env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {},
+          });
+        },
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+/**
+ * The probe's thresholds, each with its measured value, so a verdict is never a bare word.
+ * Seed 000: pulse latency (no critical or skipped pulse), snapshot coverage, integrity unchanged,
+ * the plan's expected TES band, and no guard-rail trip.
+ */
+import type { Anomaly, Coverage, IntegrityCheck, Pulse, TesScore, ThresholdResult } from '../model/evidence';
+import type { Plan } from '../model/plan';
+
+export function evaluateThresholds(input: {
+  plan: Plan;
+  pulses: Pulse[];
+  coverage: Coverage | null;
+  probeTes: TesScore | null;
+  integrity: IntegrityCheck | null;
+  anomalies: Anomaly[];
+}): ThresholdResult[] {
+  const { plan, pulses } = input;
+  const out: ThresholdResult[] = [];
+  const bad = pulses.filter((p) => p.latencyClass === 'critical' || p.latencyClass === 'skipped');
+  const worst = pulses.reduce((m, p) => Math.max(m, p.latencyMs), 0);
+  out.push({
+    name: 'pulse latency',
+    ok: bad.length === 0,
+    actual: `${bad.length} critical or skipped of ${pulses.length}; worst ${(worst / 1000).toFixed(2)} s`,
+    expected: `every pulse under ${plan.thresholds.pulse.critSec} s, none skipped`,
+  });
+  const phases = new Set(pulses.filter((p) => p.latencyClass !== 'skipped').map((p) => p.phase));
+  const evidence = ['before', 'after'].every((ph) => phases.has(ph as Pulse['phase']));
+  out.push({
+    name: 'evidence pulses',
+    ok: evidence,
+    actual: `before: ${phases.has('before') ? 'yes' : 'no'}, during: ${pulses.filter((p) => p.phase === 'during').length}, after: ${phases.has('after') ? 'yes' : 'no'}`,
+    expected: 'a pulse before and at least one compliance pulse after',
+  });
+  if (input.coverage) {
+    out.push({
+      name: 'snapshot coverage',
+      ok: input.coverage.pct >= plan.thresholds.coverage.minPct && input.coverage.missing.length === 0,
+      actual: `${input.coverage.present}/${input.coverage.expected} slots (${input.coverage.pct}%), ${input.coverage.missing.length} gap(s)`,
+      expected: `>= ${plan.thresholds.coverage.minPct}% and no gap over 1.5x the cadence`,
+    });
+  }
+  out.push({
+    name: 'integrity',
+    ok: input.integrity ? input.integrity.ok : true,
+    actual: input.integrity
+      ? input.integrity.ok
+        ? 'unchanged'
+        : `changed: ${input.integrity.changed.join(', ')}`
+      : 'no governance folder or sentinels',
+    expected: 'governance hash and sentinels unchanged',
+  });
+  const tb = plan.thresholds.tes;
+  if (tb.min !== undefined || tb.max !== undefined) {
+    const s = input.probeTes?.score ?? null;
+    out.push({
+      name: 'TES band',
+      ok: s !== null && (tb.min === undefined || s >= tb.min) && (tb.max === undefined || s <= tb.max),
+      actual: s === null ? 'no TES' : String(s),
+      expected: `${tb.min ?? 0} <= TES <= ${tb.max ?? 100}`,
+    });
+  }
+  const trips = input.anomalies.filter((a) => a.code === 'GUARD_RAIL_TRIPPED');
+  out.push({
+    name: 'guard rails',
+    ok: trips.length === 0,
+    actual: trips.length ? trips.map((t) => t.message).join('; ') : 'never tripped',
+    expected: `CPU <= ${plan.thresholds.guard.cpuPct}%, RAM <= ${plan.thresholds.guard.ramPct}%, GPU <= ${plan.thresholds.guard.gpuPct}% (sustained ${plan.thresholds.guard.windowSec} s)`,
+  });
+  return out;
+}
