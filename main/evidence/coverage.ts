@@ -15,7 +15,10 @@ export function computeCoverage(
 ): Coverage {
   const sorted = [...times].filter((t) => t >= windowStart && t <= windowEnd).sort((a, b) => a - b);
   const span = Math.max(0, windowEnd - windowStart);
-  const expected = Math.floor(span / cadenceMs) + 1;
+  // Slots at t0, t0 + cadence, ... strictly before the stop: a slot that falls at or after the stop
+  // had no chance to be taken (max duration and slot boundaries coincide by accident, not design).
+  // The slot at t0 is always expected.
+  const expected = Math.max(1, Math.ceil(span / cadenceMs));
   // A slot is present when some snapshot landed within half a cadence of it.
   let present = 0;
   let j = 0;
