@@ -7,5 +7,6 @@ import path from 'node:path';
 
 register();
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { main } = await import(pathToFileURL(path.join(here, '..', 'main', 'cli', 'index.ts')).href);
-process.exitCode = await main(process.argv.slice(2));
+const cli = (file) => import(pathToFileURL(path.join(here, '..', 'main', 'cli', file)).href);
+(await cli('common.ts')).installProcessGuards();
+process.exitCode = await (await cli('index.ts')).main(process.argv.slice(2));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultsDoc } from '../scoring/results';
-import { checkCommand, parseArgs } from './check';
+import { main } from './index';
 
 let dir: string;
 beforeEach(() => {
@@ -48,7 +48,7 @@ function write(name: string, value: unknown): string {
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await checkCommand(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  const code = await main(['check', ...argv], { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -145,14 +145,30 @@ describe('probe-lab check', () => {
   });
 });
 
-describe('parseArgs', () => {
-  it('keeps every value of a repeated flag in order', () => {
-    const a = parseArgs(['f.json', '--threshold', 'a:avg<1', '--threshold=b:max<2', '--json'], {
-      booleans: ['json'],
-      values: ['threshold'],
-    });
-    expect(a.pos).toEqual(['f.json']);
-    expect(a.flags.get('threshold')).toEqual(['a:avg<1', 'b:max<2']);
-    expect(a.flags.get('json')).toEqual([true]);
+describe('probe-lab check --threshold on a mistyped metric', () => {
+  it('refuses it with exit 2 and names the metric the results do have', async () => {
+    const r = await run([write('r.json', doc()), '--threshold', 'oom_event:value<=10']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('probe-lab: METRIC_NOT_FOUND:');
+    expect(r.err).toContain('"oom_event": did you mean oom_events?');
+  });
+
+  it('gives the same refusal as JSON on stdout with --json', async () => {
+    const r = await run([write('r.json', doc()), '--threshold', 'alloc.latncy:p(99)<5000', '--json']);
+    expect(r.code).toBe(2);
+    const parsed = JSON.parse(r.out) as { error: { code: string; issues: { message: string }[] } };
+    expect(parsed.error.code).toBe('METRIC_NOT_FOUND');
+    expect(parsed.error.issues[0]?.message).toContain('did you mean alloc.latency?');
+  });
+
+  it('keeps the repeated --threshold values in order', async () => {
+    const r = await run([
+      write('r.json', doc()),
+      '--threshold',
+      'oom_events:value==3',
+      '--threshold=compaction_triggers:value==12',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/oom_events[\s\S]*compaction_triggers/);
   });
 });

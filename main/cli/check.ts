@@ -10,76 +10,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { LabError, toCodedError } from '../util/errors';
+import { LabError } from '../util/errors';
+import { didYouMean } from '../util/suggest';
 import { parseResultsJson, type ResultsDoc } from '../scoring/results';
 import { evaluateThreshold, parseThresholdExpr, type ThresholdExpr } from '../scoring/thresholds-expr';
-
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-/** Exit codes shared by every probe-lab command (see the usage text in index.ts). */
-export const EXIT_CODES = { OK: 0, FAILED: 1, INVALID: 2 } as const;
-
-export interface ParsedArgs {
-  pos: string[];
-  /** Every value given for each flag, in order; a boolean flag holds [true]. */
-  flags: Map<string, (string | true)[]>;
-}
-
-export function parseArgs(
-  argv: readonly string[],
-  spec: { booleans: readonly string[]; values: readonly string[] },
-): ParsedArgs {
-  const pos: string[] = [];
-  const flags = new Map<string, (string | true)[]>();
-  const add = (name: string, v: string | true): void => {
-    flags.set(name, [...(flags.get(name) ?? []), v]);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--') || a === '--') {
-      pos.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    if (spec.booleans.includes(name)) {
-      if (eq >= 0) throw new LabError('USAGE', `--${name} takes no value`);
-      add(name, true);
-    } else if (spec.values.includes(name)) {
-      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '') throw new LabError('USAGE', `--${name} needs a value`);
-      add(name, v);
-    } else {
-      throw new LabError('USAGE', `unknown option --${name}`);
-    }
-  }
-  return { pos, flags };
-}
-
-/** The last value of a flag, parsed as a finite non-negative number. */
-export function numberFlag(args: ParsedArgs, name: string): number | undefined {
-  const values = args.flags.get(name);
-  const v = values?.[values.length - 1];
-  if (v === undefined) return undefined;
-  const n = typeof v === 'string' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n < 0)
-    throw new LabError('USAGE', `--${name} needs a non-negative number, got ${String(v)}`);
-  return n;
-}
-
-export function stringFlags(args: ParsedArgs, name: string): string[] {
-  return (args.flags.get(name) ?? []).filter((v): v is string => typeof v === 'string');
-}
-
-export function reportCodedError(io: CliIo, err: unknown): number {
-  const e = toCodedError(err);
-  io.err(`probe-lab: ${e.code}: ${e.message}`);
-  for (const i of e.issues ?? []) io.err(`  - ${i.path}: [${i.code}] ${i.message}`);
-  return EXIT_CODES.INVALID;
-}
+import { EXIT, parseCommand, type CommandSpec, type Io } from './common';
 
 export async function readResultsFile(path: string): Promise<ResultsDoc> {
   let text: string;
@@ -253,58 +188,100 @@ function describeOutcome(o: GateOutcome): string {
   return `${o.ok ? 'ok  ' : 'FAIL'}  ${o.metric}  ${o.expr.source}  ${actual}  [${o.origin}]`;
 }
 
-const USAGE =
-  "usage: probe-lab check <results.json> [--max-p99-ms N] [--max-oom-events N] [--threshold 'metric:expr']... [--thresholds file.json] [--json]";
+export const CHECK: CommandSpec = {
+  name: 'check',
+  summary: 'CI gate over an exported results document (probe-lab/results/v1)',
+  usage: '<results.json> [thresholds] [--json]',
+  positionals: { min: 1, max: 1 },
+  options: {
+    'max-p99-ms': {
+      type: 'string',
+      value: 'N',
+      help: 'every latency metric: p99 at most N ms (any time unit)',
+    },
+    'max-oom-events': { type: 'string', value: 'N', help: 'every OOM counter: at most N' },
+    threshold: {
+      type: 'string',
+      value: 'METRIC:EXPR',
+      multiple: true,
+      help: "k6-style threshold, e.g. 'alloc.latency:p(99)<5000'",
+    },
+    thresholds: {
+      type: 'string',
+      value: 'FILE',
+      multiple: true,
+      help: 'JSON { "metric": "expr" | ["expr", ...] }, or that under "thresholds"',
+    },
+    json: { type: 'boolean', help: 'one JSON document with every outcome' },
+  },
+  notes: [
+    'A threshold on a metric the results lack fails (exit 1): a gate that cannot see a value\n' +
+      'must not pass it. One a typo away from a metric they have is refused (exit 2), with a\n' +
+      'suggestion.',
+  ],
+};
 
-export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
-  try {
-    const args = parseArgs(argv, {
-      booleans: ['json'],
-      values: ['max-p99-ms', 'max-oom-events', 'threshold', 'thresholds'],
-    });
-    if (args.pos.length !== 1) throw new LabError('USAGE', USAGE);
-    const flagChecks = stringFlags(args, 'threshold').map(parseThresholdFlag);
-    const fileChecks: GateCheck[] = [];
-    for (const f of stringFlags(args, 'thresholds')) fileChecks.push(...(await readThresholdsFile(f)));
-    const maxP99Ms = numberFlag(args, 'max-p99-ms');
-    const maxOom = numberFlag(args, 'max-oom-events');
-    const doc = await readResultsFile(args.pos[0]!);
-    const derived = derivedChecks(doc, maxP99Ms, maxOom);
-    const checks = [...derived.checks, ...flagChecks, ...fileChecks];
-    if (checks.length === 0 && derived.missing.length === 0)
-      throw new LabError('USAGE', `no thresholds given\n${USAGE}`);
-    const outcomes = [...evaluateGate(doc, checks), ...derived.missing];
-    const failed = outcomes.filter((o) => !o.ok);
-    if (args.flags.has('json')) {
-      io.out(
-        JSON.stringify(
-          {
-            runId: doc.runId,
-            ok: failed.length === 0,
-            outcomes: outcomes.map((o) => ({
-              metric: o.metric,
-              expr: o.expr.source,
-              origin: o.origin,
-              ok: o.ok,
-              actual: o.actual,
-              unit: o.unit,
-              reason: o.reason ?? null,
-            })),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      for (const o of outcomes) (o.ok ? io.out : io.err)(describeOutcome(o));
-      io.out(
-        failed.length === 0
-          ? `check passed: ${outcomes.length} threshold(s) hold for run ${doc.runId}`
-          : `check FAILED: ${failed.length} of ${outcomes.length} threshold(s) failed for run ${doc.runId}`,
-      );
-    }
-    return failed.length === 0 ? EXIT_CODES.OK : EXIT_CODES.FAILED;
-  } catch (err) {
-    return reportCodedError(io, err);
+/** A named metric the results lack but that is one typo away from one they have: refused. */
+function refuseMistypedMetrics(doc: ResultsDoc, checks: readonly GateCheck[]): void {
+  const known = [...Object.keys(doc.metrics), ...Object.keys(doc.counters)];
+  const issues = checks.flatMap((c) => {
+    if (doc.metrics[c.metric] !== undefined || doc.counters[c.metric] !== undefined) return [];
+    const s = didYouMean(c.metric, known);
+    return s === undefined
+      ? []
+      : [{ path: c.origin, code: 'unknown_metric', message: `"${c.metric}": did you mean ${s}?` }];
+  });
+  if (issues.length > 0)
+    throw new LabError(
+      'METRIC_NOT_FOUND',
+      `${issues.length} threshold(s) name a metric the results do not have (${issues.map((i) => i.message).join('; ')})`,
+      issues,
+    );
+}
+
+export async function checkCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseCommand(CHECK, argv, io);
+  if (!args) return EXIT.PASS;
+  const flagChecks = args.list('threshold').map(parseThresholdFlag);
+  const fileChecks: GateCheck[] = [];
+  for (const f of args.list('thresholds')) fileChecks.push(...(await readThresholdsFile(f)));
+  const maxP99Ms = args.number('max-p99-ms', { min: 0 });
+  const maxOom = args.number('max-oom-events', { min: 0 });
+  const doc = await readResultsFile(args.pos[0]!);
+  const derived = derivedChecks(doc, maxP99Ms, maxOom);
+  const checks = [...derived.checks, ...flagChecks, ...fileChecks];
+  if (checks.length === 0 && derived.missing.length === 0)
+    throw new LabError('USAGE', 'no thresholds given (see: probe-lab check --help)');
+  refuseMistypedMetrics(doc, [...flagChecks, ...fileChecks]);
+  const outcomes = [...evaluateGate(doc, checks), ...derived.missing];
+  const failed = outcomes.filter((o) => !o.ok);
+  if (args.flags.get('json') === true) {
+    io.out(
+      JSON.stringify(
+        {
+          runId: doc.runId,
+          ok: failed.length === 0,
+          outcomes: outcomes.map((o) => ({
+            metric: o.metric,
+            expr: o.expr.source,
+            origin: o.origin,
+            ok: o.ok,
+            actual: o.actual,
+            unit: o.unit,
+            reason: o.reason ?? null,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const o of outcomes) (o.ok ? io.out : io.err)(describeOutcome(o));
+    io.out(
+      failed.length === 0
+        ? `check passed: ${outcomes.length} threshold(s) hold for run ${doc.runId}`
+        : `check FAILED: ${failed.length} of ${outcomes.length} threshold(s) failed for run ${doc.runId}`,
+    );
   }
+  return failed.length === 0 ? EXIT.PASS : EXIT.FAIL;
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPrng } from '../kinds/chaos/prng';
 import type { ResultsDoc } from '../scoring/results';
-import { compareCommand, compareResults, type ResultsComparison } from './compare';
+import { compareResults, type ResultsComparison } from './compare';
+import { main } from './index';
 
 let dir: string;
 beforeEach(() => {
@@ -103,7 +104,7 @@ describe('probe-lab compare', () => {
   async function run(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await compareCommand(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    const code = await main(['compare', ...argv], { out: (s) => out.push(s), err: (s) => err.push(s) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
   const write = (name: string, v: unknown): string => {

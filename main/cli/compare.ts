@@ -5,10 +5,10 @@
  * "p < 0.001 (highly significant)" with no test behind it; here the test is named and its inputs
  * counted. `compareResults` is the pure part, for the console.
  */
-import { LabError } from '../util/errors';
 import type { ResultsDoc, ResultsMetric } from '../scoring/results';
 import { mannWhitneyU } from '../scoring/stats';
-import { EXIT_CODES, parseArgs, readResultsFile, reportCodedError, type CliIo } from './check';
+import { readResultsFile } from './check';
+import { EXIT, parseCommand, type CommandSpec, type Io } from './common';
 
 export const SIGNIFICANCE_ALPHA = 0.05;
 /**
@@ -218,18 +218,20 @@ export function formatComparison(c: ResultsComparison): string[] {
   return lines;
 }
 
-const USAGE = 'usage: probe-lab compare <runA.json> <runB.json> [--json]';
+export const COMPARE: CommandSpec = {
+  name: 'compare',
+  summary: 'every metric of two results documents side by side, Mann-Whitney U where both sampled',
+  usage: '<runA.json> <runB.json> [--json]',
+  positionals: { min: 2, max: 2 },
+  options: { json: { type: 'boolean', help: 'one JSON document with the comparison' } },
+};
 
-export async function compareCommand(argv: string[], io: CliIo): Promise<number> {
-  try {
-    const args = parseArgs(argv, { booleans: ['json'], values: [] });
-    if (args.pos.length !== 2) throw new LabError('USAGE', USAGE);
-    const [a, b] = await Promise.all([readResultsFile(args.pos[0]!), readResultsFile(args.pos[1]!)]);
-    const comparison = compareResults(a, b);
-    if (args.flags.has('json')) io.out(JSON.stringify(comparison, null, 2));
-    else for (const line of formatComparison(comparison)) io.out(line);
-    return EXIT_CODES.OK;
-  } catch (err) {
-    return reportCodedError(io, err);
-  }
+export async function compareCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseCommand(COMPARE, argv, io);
+  if (!args) return EXIT.PASS;
+  const [a, b] = await Promise.all([readResultsFile(args.pos[0]!), readResultsFile(args.pos[1]!)]);
+  const comparison = compareResults(a, b);
+  if (args.flags.get('json') === true) io.out(JSON.stringify(comparison, null, 2));
+  else for (const line of formatComparison(comparison)) io.out(line);
+  return EXIT.PASS;
 }

@@ -1,6 +1,5 @@
 /**
- * probe-lab: the command-line entry over the engine.
- * Exit codes: 0 pass, 1 the probe's thresholds failed, 2 refused or invalid input, 3 halted.
+ * probe-lab: the command-line entry over the engine. Exit codes: see EXIT_TABLE in common.ts.
  */
 import path from 'node:path';
 import { LabError } from '../util/errors';
@@ -14,28 +13,133 @@ import { formatDuration, liveLine } from './format';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
 
-import { EXIT, defaultIo, parseFlags, reportError, type Io } from './common';
+import {
+  EXIT,
+  EXIT_TABLE,
+  defaultIo,
+  exitForVerdict,
+  packageVersion,
+  parseCommand,
+  reportError,
+  unknownCommand,
+  wantsJson,
+  type CommandSpec,
+  type Io,
+} from './common';
 
-export { EXIT, parseFlags, type Io } from './common';
+export { EXIT, type Io } from './common';
 
-const USAGE = `probe-lab: safe-mode scale probes with signed evidence
+/** Every command with its one-line usage, for `probe-lab --help`; each has its own `--help`. */
+const COMMANDS: readonly (readonly [string, string, string])[] = [
+  ['plans', '[--json]', 'list bundled and saved plans'],
+  ['plan check', '<file>', 'validate a plan file (JSON or YAML)'],
+  ['run', '<plan> --confirm <plan-id> [options]', 'run a probe; the typed plan id confirms it'],
+  ['verify', '<report> [--json]', "check a report's signatures and its ledger chain"],
+  ['serve', '[--port N] [--reports DIR]', 'the console in a browser, on 127.0.0.1 only'],
+  ['lab-kernel', 'setup|status|boot-check', 'build and check the QEMU lab kernel'],
+  ['check', '<results.json> [thresholds]', 'CI gate over exported results'],
+  ['compare', '<runA.json> <runB.json>', 'compare two runs'],
+];
 
-usage:
-  probe-lab plans                                  list bundled and saved plans
-  probe-lab plan check <file>                      validate a plan file (JSON or YAML)
-  probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json] [--seed N] [--fail-rate P]
-                                                   run a probe (plan id or file); the typed id confirms it;
-                                                   chaos plans: --seed replays a schedule, --fail-rate P (0-100)
-  probe-lab verify <report> [--allowed-signers F]  check a report's signatures and its ledger chain
-  probe-lab serve [--port N] [--reports DIR]       the console in a browser, on 127.0.0.1 only
-  probe-lab lab-kernel setup|status|boot-check     build and check the QEMU lab kernel
-  probe-lab check <results.json> [thresholds]      CI gate over exported results
-  probe-lab compare <runA.json> <runB.json>        compare two runs
+function usage(): string {
+  const width = Math.max(...COMMANDS.map(([n, u]) => `${n} ${u}`.length));
+  return [
+    'probe-lab: safe-mode scale probes with signed evidence',
+    '',
+    'usage: probe-lab <command> [options]     probe-lab <command> --help for its options',
+    '',
+    ...COMMANDS.map(([n, u, what]) => `  ${`${n} ${u}`.padEnd(width)}  ${what}`),
+    '',
+    'options:',
+    '  -h, --help     show this help and exit',
+    '      --version  print the version and exit',
+    '',
+    'With --json, errors are JSON on stdout too: {"error":{"code","message","issues"}}.',
+    '',
+    'exit codes:',
+    ...EXIT_TABLE.map(([c, what]) => `  ${String(c).padStart(3)}  ${what}`),
+  ].join('\n');
+}
 
-exit codes: 0 pass, 1 thresholds failed, 2 refused or invalid input, 3 halted`;
+const PLANS: CommandSpec = {
+  name: 'plans',
+  summary: 'list the bundled plans and the plans saved in the config folder',
+  usage: '[--json]',
+  positionals: { min: 0, max: 0 },
+  options: { json: { type: 'boolean', help: 'one JSON document: id, kind, title, max duration, source' } },
+};
 
-async function cmdPlans(io: Io): Promise<number> {
+const PLAN_CHECK: CommandSpec = {
+  name: 'plan check',
+  summary: 'validate a plan file (JSON or YAML) and show what it would run',
+  usage: '<file>',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  notes: ['Every problem is listed with its path and code; exit 2 when there is any.'],
+};
+
+const RUN: CommandSpec = {
+  name: 'run',
+  summary: 'run a probe (a plan id or a plan file); the typed plan id confirms it',
+  usage: '<plan> --confirm <plan-id> [options]',
+  positionals: { min: 1, max: 1 },
+  options: {
+    confirm: { type: 'string', value: 'PLAN-ID', help: 'the plan id typed again: nothing starts without it' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'where the ledger and the signed report go (default: ./reports)',
+    },
+    json: { type: 'boolean', help: 'no live lines; one JSON document with the result at the end' },
+    seed: { type: 'string', value: 'N', help: 'chaos plans: replay the schedule of this uint32 seed' },
+    'fail-rate': {
+      type: 'string',
+      value: 'P',
+      help: 'chaos plans: make recovery fail for P% (0-100) of events',
+    },
+  },
+  notes: ['Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).'],
+};
+
+const VERIFY: CommandSpec = {
+  name: 'verify',
+  summary: "check a report's signatures and its ledger hash chain; names the first bad record",
+  usage: '<report.md|report.json> [options]',
+  positionals: { min: 1, max: 1 },
+  options: {
+    'allowed-signers': {
+      type: 'string',
+      value: 'FILE',
+      help: 'trust these keys (ssh allowed_signers format)',
+    },
+    json: { type: 'boolean', help: 'one JSON document with every check' },
+  },
+};
+
+const PLAN: CommandSpec = {
+  name: 'plan',
+  summary: 'work with plan files',
+  usage: 'check <file>',
+  positionals: { min: 0, max: 0 },
+  options: {},
+  notes: ['commands:\n  check <file>  validate a plan file (see: probe-lab plan check --help)'],
+};
+
+async function cmdPlans(argv: string[], io: Io): Promise<number> {
+  const args = parseCommand(PLANS, argv, io);
+  if (!args) return EXIT.PASS;
   const { plans, broken } = listPlans();
+  if (args.flags.get('json') === true) {
+    const list = plans.map((l) => ({
+      id: l.plan.id,
+      kind: l.plan.kind,
+      title: l.plan.title,
+      maxDurationSec: l.plan.run.maxDurationSec,
+      source: l.source,
+    }));
+    io.out(JSON.stringify({ plans: list, broken }, null, 2));
+    return EXIT.PASS;
+  }
   for (const l of plans)
     io.out(
       `${l.plan.id.padEnd(20)} ${l.plan.kind.padEnd(12)} ${formatDuration(l.plan.run.maxDurationSec * 1000).padStart(8)} max  ${l.plan.title} [${l.source}]`,
@@ -45,8 +149,9 @@ async function cmdPlans(io: Io): Promise<number> {
 }
 
 async function cmdPlanCheck(argv: string[], io: Io): Promise<number> {
-  const file = argv[0];
-  if (!file) throw new LabError('USAGE', 'usage: probe-lab plan check <file>');
+  const args = parseCommand(PLAN_CHECK, argv, io);
+  if (!args) return EXIT.PASS;
+  const file = args.pos[0]!;
   const l = loadPlanFile(file);
   const preview = buildPreview(l.plan, { planDir: l.planDir, resourcesDir: resourcesDir() });
   io.out(`${file}: valid plan "${l.plan.id}"`);
@@ -55,21 +160,17 @@ async function cmdPlanCheck(argv: string[], io: Io): Promise<number> {
 }
 
 async function cmdRun(argv: string[], io: Io): Promise<number> {
-  const { pos, flags } = parseFlags(argv, ['json']);
-  const ref = pos[0];
-  if (!ref)
-    throw new LabError('USAGE', 'usage: probe-lab run <plan> --confirm <plan-id> [--out DIR] [--json]');
+  const args = parseCommand(RUN, argv, io);
+  if (!args) return EXIT.PASS;
+  const { pos, flags } = args;
+  const ref = pos[0]!;
   const json = flags.get('json') === true;
   const loaded = resolvePlan(ref);
-  const num = (k: string): number | undefined => {
-    const v = flags.get(k);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (typeof v !== 'string' || !Number.isFinite(n)) throw new LabError('USAGE', `--${k} needs a number`);
-    return n;
-  };
   // --seed replays a chaos schedule exactly; --fail-rate injects failures into that share of events.
-  const plan = applyChaosFlags(loaded.plan, { seed: num('seed'), failRate: num('fail-rate') });
+  const plan = applyChaosFlags(loaded.plan, {
+    seed: args.number('seed'),
+    failRate: args.number('fail-rate'),
+  });
   const preview = buildPreview(plan, { planDir: loaded.planDir, resourcesDir: resourcesDir() });
   const confirmFlag = flags.get('confirm');
   if (!json) for (const line of preview.lines) io.out(line);
@@ -154,7 +255,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
         `          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`,
       );
     }
-    return result.exitCode;
+    return exitForVerdict(result.verdict);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -162,9 +263,10 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
 }
 
 async function cmdVerify(argv: string[], io: Io): Promise<number> {
-  const { pos, flags } = parseFlags(argv, ['json']);
-  const report = pos[0];
-  if (!report) throw new LabError('USAGE', 'usage: probe-lab verify <report> [--allowed-signers FILE]');
+  const args = parseCommand(VERIFY, argv, io);
+  if (!args) return EXIT.PASS;
+  const { pos, flags } = args;
+  const report = pos[0]!;
   const allowed = flags.get('allowed-signers');
   const r = verifyReport(report, typeof allowed === 'string' ? { allowedSigners: allowed } : undefined);
   if (flags.get('json') === true) io.out(JSON.stringify(r, null, 2));
@@ -178,45 +280,80 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
   return r.ok ? EXIT.PASS : EXIT.FAIL;
 }
 
+const PLAN_COMMANDS = ['check'];
+const COMMAND_NAMES = [
+  'plans',
+  'plan',
+  'run',
+  'verify',
+  'serve',
+  'lab-kernel',
+  'check',
+  'compare',
+  'help',
+  'version',
+];
+
+async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promise<number> {
+  switch (cmd) {
+    case 'plans':
+      return await cmdPlans(rest, io);
+    case 'plan': {
+      const [sub, ...subArgs] = rest;
+      if (sub === 'check') return await cmdPlanCheck(subArgs, io);
+      if (sub === undefined || sub.startsWith('-')) {
+        if (parseCommand(PLAN, rest, io) === null) return EXIT.PASS;
+        throw new LabError('USAGE', 'usage: probe-lab plan check <file> (see: probe-lab plan --help)');
+      }
+      throw unknownCommand('plan command', sub, PLAN_COMMANDS, 'probe-lab plan --help');
+    }
+    case 'run':
+      return await cmdRun(rest, io);
+    case 'verify':
+      return await cmdVerify(rest, io);
+    case 'serve': {
+      const { serveCommand } = await import('./serve');
+      return await serveCommand(rest, io);
+    }
+    case 'lab-kernel': {
+      const { labKernelCommand } = await import('./lab-kernel');
+      return await labKernelCommand(rest, io);
+    }
+    case 'check': {
+      const { checkCommand } = await import('./check');
+      return await checkCommand(rest, io);
+    }
+    case 'compare': {
+      const { compareCommand } = await import('./compare');
+      return await compareCommand(rest, io);
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      // `probe-lab help run` is `probe-lab run --help`.
+      if (cmd === 'help' && rest[0] !== undefined)
+        return await dispatch(rest[0], [...rest.slice(1), '--help'], io);
+      io.out(usage());
+      return EXIT.PASS;
+    case 'version':
+    case '--version':
+      io.out(packageVersion());
+      return EXIT.PASS;
+    case undefined:
+      io.err(usage());
+      return EXIT.REFUSED;
+    default:
+      if (cmd.startsWith('-'))
+        throw unknownCommand('option', cmd, ['--help', '--version'], 'probe-lab --help');
+      throw unknownCommand('command', cmd, COMMAND_NAMES, 'probe-lab --help');
+  }
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    switch (cmd) {
-      case 'plans':
-        return await cmdPlans(io);
-      case 'plan':
-        if (rest[0] !== 'check') throw new LabError('USAGE', 'usage: probe-lab plan check <file>');
-        return await cmdPlanCheck(rest.slice(1), io);
-      case 'run':
-        return await cmdRun(rest, io);
-      case 'verify':
-        return await cmdVerify(rest, io);
-      case 'serve': {
-        const { serveCommand } = await import('./serve');
-        return await serveCommand(rest, io);
-      }
-      case 'lab-kernel': {
-        const { labKernelCommand } = await import('./lab-kernel');
-        return await labKernelCommand(rest, io);
-      }
-      case 'check': {
-        const { checkCommand } = await import('./check');
-        return await checkCommand(rest, io);
-      }
-      case 'compare': {
-        const { compareCommand } = await import('./compare');
-        return await compareCommand(rest, io);
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return cmd === undefined ? EXIT.REFUSED : EXIT.PASS;
-      default:
-        throw new LabError('USAGE', `unknown command "${cmd}"\n${USAGE}`);
-    }
+    return await dispatch(cmd, rest, io);
   } catch (err) {
-    return reportError(io, err);
+    return reportError(io, err, { json: wantsJson(argv) });
   }
 }

@@ -6,52 +6,78 @@ import os from 'node:os';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { KernelTargetSchema } from '../model/plan';
-import { toCodedError } from '../util/errors';
+import { LabError } from '../util/errors';
 import { KernelTarget } from '../lab/kernel/kernel-target';
 import { labKernelPaths } from '../lab/kernel/paths';
 import { labKernelStatus, setupLabKernel } from '../lab/kernel/setup';
+import { EXIT, parseCommand, unknownCommand, type CommandSpec, type Io } from './common';
 
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+const SETUP: CommandSpec = {
+  name: 'lab-kernel setup',
+  summary: `build the lab kernel from Debian packages into ${labKernelPaths().dir}`,
+  usage: '[--force]',
+  positionals: { min: 0, max: 0 },
+  options: { force: { type: 'boolean', help: 'rebuild even when the lab kernel is already set up' } },
+};
 
-const USAGE = `usage: probe-lab lab-kernel <command>
+const STATUS: CommandSpec = {
+  name: 'lab-kernel status',
+  summary: 'show whether the lab kernel is built and what from (exit 1 when not ready)',
+  usage: '[--json]',
+  positionals: { min: 0, max: 0 },
+  options: { json: { type: 'boolean', help: 'one JSON document with the status and the paths' } },
+};
 
-  setup [--force]   build the lab kernel from Debian packages into ${labKernelPaths().dir}
-  status [--json]   show whether the lab kernel is built and what from
-  boot-check        boot it once under QEMU, run one pulse, print the timings, shut it down
-`;
+const BOOT_CHECK: CommandSpec = {
+  name: 'lab-kernel boot-check',
+  summary: 'boot the lab kernel once under QEMU, run one pulse, print the timings, shut it down',
+  usage: '',
+  positionals: { min: 0, max: 0 },
+  options: {},
+};
 
-export async function labKernelCommand(argv: string[], io: CliIo): Promise<number> {
+const SUBCOMMANDS = [SETUP, STATUS, BOOT_CHECK];
+
+const LAB_KERNEL: CommandSpec = {
+  name: 'lab-kernel',
+  summary: 'build and check the QEMU lab kernel',
+  usage: '<setup|status|boot-check> [options]',
+  positionals: { min: 0, max: 0 },
+  options: {},
+  notes: [
+    `commands:\n${SUBCOMMANDS.map((c) => `  ${c.name.slice('lab-kernel '.length).padEnd(11)} ${c.summary}`).join('\n')}`,
+  ],
+};
+
+export async function labKernelCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  try {
-    switch (sub) {
-      case 'setup':
-        return await setup(rest, io);
-      case 'status':
-        return status(rest, io);
-      case 'boot-check':
-        return await bootCheck(io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return sub ? 0 : 2;
-      default:
-        io.err(`unknown lab-kernel command "${sub}"\n${USAGE}`);
-        return 2;
-    }
-  } catch (err) {
-    const e = toCodedError(err);
-    io.err(`error ${e.code}: ${e.message}\n`);
-    return 1;
+  switch (sub) {
+    case 'setup':
+      return await setup(rest, io);
+    case 'status':
+      return status(rest, io);
+    case 'boot-check':
+      return parseCommand(BOOT_CHECK, rest, io) ? await bootCheck(io) : EXIT.PASS;
+    default:
+      if (sub !== undefined && !sub.startsWith('-'))
+        throw unknownCommand(
+          'lab-kernel command',
+          sub,
+          ['setup', 'status', 'boot-check'],
+          'probe-lab lab-kernel --help',
+        );
+      if (parseCommand(LAB_KERNEL, argv, io) === null) return EXIT.PASS;
+      throw new LabError(
+        'USAGE',
+        'usage: probe-lab lab-kernel <setup|status|boot-check> (see: probe-lab lab-kernel --help)',
+      );
   }
 }
 
-async function setup(args: string[], io: CliIo): Promise<number> {
-  const force = args.includes('--force');
+async function setup(argv: string[], io: Io): Promise<number> {
+  const args = parseCommand(SETUP, argv, io);
+  if (!args) return EXIT.PASS;
+  const force = args.flags.get('force') === true;
   const r = await setupLabKernel({ force, log: (l) => io.out(`  ${l}\n`) });
   const installed = r.installedPackages.length ? `installed ${r.installedPackages.join(', ')}; ` : '';
   const fetched = r.downloaded.length ? `downloaded ${r.downloaded.join(', ')}; ` : '';
@@ -63,10 +89,12 @@ async function setup(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function status(args: string[], io: CliIo): number {
+function status(argv: string[], io: Io): number {
+  const args = parseCommand(STATUS, argv, io);
+  if (!args) return EXIT.PASS;
   const paths = labKernelPaths();
   const st = labKernelStatus(paths);
-  if (args.includes('--json')) {
+  if (args.flags.get('json') === true) {
     io.out(JSON.stringify({ ...st, paths }, null, 2) + '\n');
     return st.ready ? 0 : 1;
   }
@@ -79,7 +107,7 @@ function status(args: string[], io: CliIo): number {
   return st.ready ? 0 : 1;
 }
 
-async function bootCheck(io: CliIo): Promise<number> {
+async function bootCheck(io: Io): Promise<number> {
   const workdir = fs.mkdtempSync(join(os.tmpdir(), 'probe-lab-boot-check-'));
   const target = new KernelTarget(KernelTargetSchema.parse({ id: 'boot-check', kind: 'lab-kernel' }), {
     workdir,

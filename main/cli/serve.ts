@@ -16,9 +16,23 @@ import { LabError } from '../util/errors';
 import type { Disposable } from '../util/event';
 import { projectRoot, resourcesDir } from '../util/paths';
 import { startServer } from '../web/server';
-import { EXIT, parseFlags, type Io } from './common';
+import { EXIT, parseCommand, seeHelp, type CommandSpec, type Io } from './common';
 
-export const SERVE_USAGE = 'usage: probe-lab serve [--port N] [--reports DIR]';
+export const SERVE: CommandSpec = {
+  name: 'serve',
+  summary: 'the console in a browser on this machine (127.0.0.1 only, with a token)',
+  usage: '[--port N] [--reports DIR]',
+  positionals: { min: 0, max: 0 },
+  options: {
+    port: { type: 'string', value: 'N', help: 'listen on this port (default 0: a free one)' },
+    reports: {
+      type: 'string',
+      value: 'DIR',
+      help: 'report folder for this server only (overrides settings)',
+    },
+  },
+  notes: ['Runs until Ctrl-C or SIGTERM, then halts every running probe and stops.'],
+};
 
 export interface ServeDeps {
   createHost?: (opts: { reportFolder?: string; settings: SettingsStore; resourcesDir: string }) => LabHost;
@@ -29,12 +43,9 @@ export interface ServeDeps {
 }
 
 export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {}): Promise<number> {
-  const { pos, flags } = parseFlags(argv, ['help']);
-  if (flags.has('help')) {
-    io.out(SERVE_USAGE);
-    return EXIT.PASS;
-  }
-  if (pos.length > 0) throw new LabError('USAGE', `unexpected argument "${pos[0]}"\n${SERVE_USAGE}`);
+  const args = parseCommand(SERVE, argv, io);
+  if (!args) return EXIT.PASS;
+  const { flags } = args;
   const port = parsePort(flags.get('port'));
   const rendererDir = deps.rendererDir ?? path.join(projectRoot(), 'out', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
@@ -86,7 +97,7 @@ function parsePort(value: string | true | undefined): number {
   if (value === undefined) return 0;
   const n = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 65535))
-    throw new LabError('USAGE', `--port must be 0..65535 (0 picks a free port)\n${SERVE_USAGE}`);
+    throw new LabError('USAGE', `--port must be 0..65535 (0 picks a free port) ${seeHelp('serve')}`);
   return n;
 }
 

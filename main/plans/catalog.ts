@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PlanSummary } from '../model/api';
 import { configDir } from '../util/config-dir';
+import { didYouMeanText } from '../util/suggest';
 import { LabError } from '../util/errors';
 import { resourcesDir } from '../util/paths';
 import { parsePlanText, type Plan } from '../model/plan';
@@ -89,9 +90,16 @@ export const listPlanSummaries = (): PlanSummary[] => listPlans().plans.map(summ
 /** A path to a plan file, or the id of a bundled or saved plan (saved plans shadow nothing). */
 export function resolvePlan(ref: string): LoadedPlan {
   if (PLAN_EXT.test(ref) || ref.includes('/')) return loadPlanFile(ref);
-  const found = listPlans().plans.find((l) => l.plan.id === ref);
+  const { plans } = listPlans();
+  const found = plans.find((l) => l.plan.id === ref);
   if (!found)
-    throw new LabError('PLAN_NOT_FOUND', `no bundled or saved plan with id "${ref}" (see: probe-lab plans)`);
+    throw new LabError(
+      'PLAN_NOT_FOUND',
+      `no bundled or saved plan with id "${ref}"${didYouMeanText(
+        ref,
+        plans.map((l) => l.plan.id),
+      )} (see: probe-lab plans)`,
+    );
   return found;
 }
 

@@ -41,6 +41,7 @@ export const ErrorCodes = {
   KERNEL_SHELL_TIMEOUT: 'Lab kernel serial shell did not answer in time',
   KERNEL_DEVICE_MISSING: 'Lab kernel has no such device for this fault',
   STRESSTEST_PARSE: 'Stresstest output could not be parsed',
+  METRIC_NOT_FOUND: 'A threshold names a metric the results do not have',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
