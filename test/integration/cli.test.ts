@@ -12,6 +12,21 @@ function cli(args: string[], cwd = process.cwd()) {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, cwd, timeout: 60_000 });
 }
 
+/** The same as cli(), without blocking, so many short commands can run side by side. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Node prints a stack trace's frames as "    at fn (file:line:col)". */
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
 function planFile(dir: string, extra: Record<string, unknown> = {}): string {
   const file = path.join(dir, 'plan.json');
   fs.writeFileSync(
@@ -128,4 +143,158 @@ describe('probe-lab CLI', () => {
     expect(v.status).toBe(0);
     expect(v.stdout).toContain('verified');
   });
+});
+
+describe('probe-lab CLI: help, version, suggestions, exit codes, closed pipes', () => {
+  it('prints help with every flag and exits 0 for every command, at every level', async () => {
+    const helps = [
+      ['--help'],
+      ['-h'],
+      ['help'],
+      ['help', 'run'],
+      ['plans', '--help'],
+      ['plan', '--help'],
+      ['plan', 'check', '--help'],
+      ['run', '--help'],
+      ['run', '-h'],
+      ['run', 'quick-concurrency', '--otu', 'x', '--help'],
+      ['verify', '--help'],
+      ['serve', '--help'],
+      ['lab-kernel', '--help'],
+      ['lab-kernel', 'setup', '--help'],
+      ['lab-kernel', 'status', '--help'],
+      ['lab-kernel', 'boot-check', '--help'],
+      ['check', '--help'],
+      ['compare', '--help'],
+    ];
+    const results = await Promise.all(helps.map((argv) => cliAsync(argv)));
+    results.forEach((r, i) => {
+      expect({ argv: helps[i], status: r.status, stderr: r.stderr }).toEqual({
+        argv: helps[i],
+        status: 0,
+        stderr: '',
+      });
+      expect(r.stdout).toMatch(/usage: probe-lab/);
+    });
+    const run = results[helps.findIndex((a) => a.join(' ') === 'run --help')]!.stdout;
+    for (const flag of [
+      '--confirm PLAN-ID',
+      '--out DIR',
+      '--json',
+      '--seed N',
+      '--fail-rate P',
+      '-h, --help',
+    ])
+      expect(run).toContain(flag);
+    expect(results[0]!.stdout).toMatch(/^\s+4 {2}internal error/m);
+  }, 150_000);
+
+  it('--version prints the version in package.json', () => {
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('refuses a mistyped flag with exit 2 and suggests the right one; nothing starts', () => {
+    const out = tempDir();
+    const r = cli(['run', 'quick-concurrency', '--confirm', 'quick-concurrency', '--otu', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'probe-lab: USAGE: unknown option --otu for probe-lab run; did you mean --out?',
+    );
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(out, 'runs'))).toBe(false);
+  });
+
+  it('suggests the command and the plan id a typo meant, exit 2', async () => {
+    const [cmd, plan, sub] = await Promise.all([
+      cliAsync(['rnu', 'quick-concurrency']),
+      cliAsync(['run', 'quick-concurency', '--confirm', 'quick-concurency']),
+      cliAsync(['lab-kernel', 'stauts']),
+    ]);
+    expect(cmd.status).toBe(2);
+    expect(cmd.stderr).toContain('unknown command "rnu"; did you mean run?');
+    expect(plan.status).toBe(2);
+    expect(plan.stderr).toContain('PLAN_NOT_FOUND');
+    expect(plan.stderr).toContain('did you mean quick-concurrency?');
+    expect(sub.status).toBe(2);
+    expect(sub.stderr).toContain('did you mean status?');
+  });
+
+  it('with --json, a refusal is one JSON document on stdout with the same exit code', () => {
+    const r = cli(['run', 'quick-concurency', '--confirm', 'x', '--json']);
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; issues: unknown[] } };
+    expect(doc.error.code).toBe('PLAN_NOT_FOUND');
+    expect(doc.error.message).toContain('did you mean quick-concurrency?');
+    expect(doc.error.issues).toEqual([]);
+  });
+
+  // A real internal error, not a fake: --out naming a regular file is not validated up front, so
+  // the run's mkdir fails with EEXIST, an uncoded error. When that input gets its own coded
+  // refusal, this test needs another real crash path.
+  it('an internal error exits 4, not 1, with no stack trace and no process left behind', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, '');
+    const r = cli(['run', 'quick-concurrency', '--confirm', 'quick-concurrency', '--out', file]);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/^probe-lab: INTERNAL: EEXIST/m);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+    const runId = /run (\S+) started/.exec(r.stdout)?.[1];
+    expect(runId).toBeDefined();
+    expect(liveProcessesOfRun(runId as string)).toEqual([]);
+  });
+
+  it('`probe-lab plans | head -1` prints one line and exits quietly', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" plans | head -1`], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a stdout closed before the first line ends the command with 141 (128 + SIGPIPE), silently', () => {
+    // The reader is gone before node has started, so the first write meets EPIPE every time.
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" plans | true; echo "status \${PIPESTATUS[0]}" >&2`],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+    expect(r.stderr).toBe('status 141\n');
+  });
+
+  it('a run whose stdout closes halts like SIGTERM: exit 3, no process left, a report that verifies', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', planFile(dir), '--confirm', 'cli-plan', '--out', out],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    await waitFor(() => /pulse 1 /.test(stdout), 20_000, 'a pulse during the run');
+    const runId = /run (\S+) started/.exec(stdout)?.[1] as string;
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/halted: all processes stopped within \d+ ms/);
+    expect(stderr).not.toMatch(STACK_FRAME);
+    expect(liveProcessesOfRun(runId)).toEqual([]);
+    const report = fs.readdirSync(out).find((f) => f.endsWith('.md'));
+    expect(report).toBeDefined();
+    expect(cli(['verify', path.join(out, report as string)]).status).toBe(0);
+  }, 60_000);
 });
