@@ -1,13 +1,16 @@
 /**
  * The Electron composition root: app ready → settings store → engine host → IPC bridge → window.
  * Everything the app owns is disposed here, after every running probe was halted.
+ *
+ * The engine runs in a child process (bin/engine-host.mjs under plain Node): node-pty is built for
+ * Node's ABI, not Electron's, so no native module may ever load into this process.
  */
 // The composition root hands ipcMain to main/app/ipc.ts, the one place that registers IPC.
 // eslint-disable-next-line no-restricted-imports
 import { BrowserWindow, app, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLabHost } from '../host/lab-host';
+import { createEngineHostClient } from '../host/engine-host-client';
 import { resourcesDir } from '../util/paths';
 import { IpcBridge } from './ipc';
 import { handleAppProtocol, registerAppScheme } from './protocol';
@@ -36,10 +39,19 @@ async function start(): Promise<void> {
   handleAppProtocol(session.defaultSession, RENDERER_DIR);
 
   const settings = createElectronSettingsStore();
-  const host = createLabHost({
+  const host = createEngineHostClient({
     reportFolder: settings.get().reportFolder,
     settings,
     resourcesDir: resourcesDir(),
+  });
+  let quitting = false;
+  host.onDidExit((exit) => {
+    if (exit.expected || quitting) return;
+    // Without its engine the console can do nothing: say so instead of failing every click.
+    dialog.showErrorBox(
+      'Probe Lab engine stopped',
+      `The engine host process exited (${exit.error ?? `code ${exit.code}, signal ${exit.signal}`}). Every call now fails; restart Probe Lab.`,
+    );
   });
   const bridge = new IpcBridge({
     ipcMain,
@@ -70,7 +82,6 @@ async function start(): Promise<void> {
     if (BrowserWindow.getAllWindows().length === 0) main = openWindow();
   });
 
-  let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
     // Probes are halted (every process of every run stopped) before the app goes away.

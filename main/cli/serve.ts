@@ -1,6 +1,7 @@
 /**
- * `probe-lab serve [--port N] [--reports DIR]`: the console in a browser on this machine. Builds
- * the engine host, serves the renderer build (out/renderer) on 127.0.0.1 and prints the address
+ * `probe-lab serve [--port N] [--reports DIR]`: the console in a browser on this machine. Starts
+ * the engine host as a child process (so the engine's work never shares an event loop with the
+ * web server), serves the renderer build (out/renderer) on 127.0.0.1 and prints the address
  * with its token; runs until SIGINT/SIGTERM, then halts every running probe and stops.
  *
  * It does not build the renderer itself: a missing build is reported with the command to run
@@ -9,7 +10,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LabHost, SettingsStore } from '../host/host';
-import { createLabHost } from '../host/lab-host';
+import {
+  createEngineHostClient,
+  type EngineHostClient,
+  type EngineHostClientOptions,
+  type HostExit,
+} from '../host/engine-host-client';
 import { createFileSettingsStore } from '../host/settings-file';
 import { configDir, ensureConfigDir } from '../util/config-dir';
 import { LabError } from '../util/errors';
@@ -55,7 +61,8 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
   }
 
   const createSettings = deps.createSettings ?? createFileSettingsStore;
-  const createHost = deps.createHost ?? createLabHost;
+  const createHost =
+    deps.createHost ?? ((o: EngineHostClientOptions) => createEngineHostClient({ ...o, log: io.err }));
   const settings = createSettings(path.join(ensureConfigDir(configDir()), 'settings.json'));
   const reports = flags.get('reports');
   // --reports overrides the report folder for this server only; otherwise the host follows settings.
@@ -65,6 +72,13 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
     ...(typeof reports === 'string' ? { reportFolder: path.resolve(reports) } : {}),
   });
 
+  const child = isClient(host) ? host : null;
+  // Serve only once the engine is up (its crash recovery done): a dead engine is said at once.
+  if (child && !(await child.ready)) {
+    host.dispose();
+    const exit = await child.exited;
+    throw new LabError('HOST_START_FAILED', `the engine host did not start (${exitText(exit)})`);
+  }
   let server;
   try {
     server = await startServer({ host, rendererDir, port });
@@ -80,6 +94,14 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
   );
 
   const stop = stopRequests(io, deps.signal);
+  let died = false;
+  // A console without its engine can do nothing: an engine host that dies stops the server too.
+  child?.onDidExit((exit) => {
+    if (exit.expected) return;
+    io.err(`probe-lab serve: the engine host exited (${exitText(exit)})`);
+    died = true;
+    stop.stopNow();
+  });
   await stop.requested;
   io.err('stopping: halting running probes...');
   try {
@@ -87,10 +109,12 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
   } finally {
     await server.close();
     host.dispose();
+    // The host halts again on its own when its stdin closes; wait so no probe outlives serve.
+    await child?.exited;
     stop.dispose();
   }
   io.err('stopped.');
-  return EXIT.PASS;
+  return died ? EXIT.FAIL : EXIT.PASS;
 }
 
 function parsePort(value: string | true | undefined): number {
@@ -105,7 +129,16 @@ function parsePort(value: string | true | undefined): number {
  * `requested` resolves on the first SIGINT/SIGTERM (or abort). Later signals, until disposed, only
  * say that the halt is under way: leaving mid-halt could orphan probe processes.
  */
-function stopRequests(io: Io, signal?: AbortSignal): Disposable & { requested: Promise<void> } {
+const exitText = (e: HostExit): string => e.error ?? `code ${e.code}, signal ${e.signal}`;
+
+function isClient(host: LabHost): host is EngineHostClient {
+  return 'exited' in host && 'onDidExit' in host;
+}
+
+function stopRequests(
+  io: Io,
+  signal?: AbortSignal,
+): Disposable & { requested: Promise<void>; stopNow(): void } {
   let stopping = false;
   let resolve = (): void => {};
   const requested = new Promise<void>((r) => (resolve = r));
@@ -119,6 +152,7 @@ function stopRequests(io: Io, signal?: AbortSignal): Disposable & { requested: P
   signal?.addEventListener('abort', onSignal, { once: true });
   return {
     requested,
+    stopNow: onSignal,
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -42,6 +42,9 @@ export const ErrorCodes = {
   KERNEL_DEVICE_MISSING: 'Lab kernel has no such device for this fault',
   STRESSTEST_PARSE: 'Stresstest output could not be parsed',
   METRIC_NOT_FOUND: 'A threshold names a metric the results do not have',
+  HOST_FRAME_INVALID: 'Engine host frame is not valid JSON or fails its schema',
+  HOST_EXITED: 'Engine host process exited; the call could not be answered',
+  HOST_START_FAILED: 'Engine host process could not be started',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

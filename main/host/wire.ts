@@ -1,0 +1,166 @@
+/**
+ * The engine host's wire: newline-delimited JSON frames over a byte stream (the child's stdin and
+ * stdout). Both ends parse every frame they receive with these schemas before trusting it; a bad
+ * frame is answered with a coded error or dropped with a logged code, never a crash.
+ *
+ * Deliberately free of the engine: main/app imports this file, and nothing here may reach node-pty.
+ */
+import { z } from 'zod';
+import type { OutputBatch, RunPreview, RunStreamEvent } from '../model/api';
+
+/**
+ * Largest frame either end accepts. A plan is at most 1 MB of text (the contract's cap); JSON
+ * escaping can double it, and a run state or an output batch stays well under this.
+ */
+export const MAX_FRAME_CHARS = 8 * 1024 * 1024;
+
+const settings = z.object({
+  reportFolder: z.string().min(1).max(4096),
+  agents: z.array(z.object({ name: z.string().max(64), command: z.string().max(4096) })).max(64),
+  labKernel: z.object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() }),
+});
+const frameId = z.number().int().min(0);
+const codedError = z.object({
+  code: z.string().max(64),
+  message: z.string().max(64 * 1024),
+  issues: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+});
+const reply = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: codedError }),
+]);
+// The payloads' full schemas belong to main/model; here only their envelope is checked.
+const runStreamEvent = z.looseObject({ type: z.string().max(32), runId: z.string().max(128) });
+const outputBatch = z.object({ runId: z.string().max(128), targetId: z.string().max(128), data: z.string() });
+const preview = z.looseObject({ planId: z.string(), title: z.string(), lines: z.array(z.string()) });
+
+/** Parent -> host. */
+export const ToHostFrame = z.discriminatedUnion('t', [
+  z
+    .object({
+      t: z.literal('init'),
+      settings,
+      resourcesDir: z.string().min(1).max(4096),
+      reportFolder: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      t: z.literal('invoke'),
+      id: frameId,
+      channel: z.string().max(128),
+      input: z.unknown().optional(),
+      confirm: z.enum(['dialog', 'challenge']),
+    })
+    .strict(),
+  z.object({ t: z.literal('confirm-answer'), id: frameId, yes: z.boolean() }).strict(),
+  z.object({ t: z.literal('halt-all'), id: frameId }).strict(),
+]);
+export type ToHostFrame = z.infer<typeof ToHostFrame>;
+
+const recovered = z.object({
+  runId: z.string(),
+  ledgerPath: z.string(),
+  lastGoodSeq: z.number(),
+  killedPids: z.array(z.number()),
+  survivors: z.array(z.number()),
+  markerPath: z.string(),
+});
+export type RecoveredRun = z.infer<typeof recovered>;
+
+/** Host -> parent. */
+export const FromHostFrame = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('ready'),
+    pid: z.number().int(),
+    node: z.string(),
+    abi: z.string(),
+    reportFolder: z.string(),
+    recovery: z.union([
+      z.object({ status: z.literal('done'), recovered: z.array(recovered) }),
+      z.object({ status: z.enum(['skipped', 'failed']), reason: z.string() }),
+    ]),
+  }),
+  z.object({ t: z.literal('reply'), id: frameId, reply }),
+  z.object({ t: z.literal('run-event'), event: runStreamEvent }),
+  z.object({ t: z.literal('output'), batch: outputBatch }),
+  z.object({ t: z.literal('confirm-request'), id: frameId, invokeId: frameId, preview }),
+  z.object({ t: z.literal('settings'), settings }),
+  z.object({ t: z.literal('halted'), id: frameId }),
+  z.object({
+    t: z.literal('log'),
+    level: z.enum(['info', 'warn', 'error']),
+    code: z.string(),
+    message: z.string(),
+  }),
+]);
+export type FromHostFrame = z.infer<typeof FromHostFrame>;
+export type ReadyFrame = Extract<FromHostFrame, { t: 'ready' }>;
+
+/** The envelope-checked payloads, typed as the contract's (their fields are the host's own). */
+export const asRunEvent = (e: z.infer<typeof runStreamEvent>): RunStreamEvent =>
+  e as unknown as RunStreamEvent;
+export const asOutput = (b: z.infer<typeof outputBatch>): OutputBatch => b;
+export const asPreview = (p: z.infer<typeof preview>): RunPreview => p as unknown as RunPreview;
+
+export const encodeFrame = (frame: ToHostFrame | FromHostFrame): string => `${JSON.stringify(frame)}\n`;
+
+export type Decoded<T> =
+  { ok: true; frame: T } | { ok: false; code: 'HOST_FRAME_INVALID'; message: string; id?: number };
+
+/** Parses one line; a bad one names what was wrong (and the invoke id, when one can be read). */
+export function decodeFrame<T>(schema: z.ZodType<T>, line: string): Decoded<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { ok: false, code: 'HOST_FRAME_INVALID', message: `not JSON: ${line.slice(0, 80)}` };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const id = (raw as { id?: unknown } | null)?.id;
+  const first = parsed.error.issues[0];
+  return {
+    ok: false,
+    code: 'HOST_FRAME_INVALID',
+    message: `bad frame: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`,
+    ...(typeof id === 'number' && Number.isInteger(id) && id >= 0 ? { id } : {}),
+  };
+}
+
+/**
+ * Splits a byte stream into lines. A line longer than MAX_FRAME_CHARS is dropped up to its newline
+ * (reported once through `onOversize`), so one runaway frame cannot grow memory without bound.
+ */
+export class LineSplitter {
+  private buf = '';
+  private skipping = false;
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOversize: (chars: number) => void,
+    private readonly max = MAX_FRAME_CHARS,
+  ) {}
+
+  push(chunk: string): void {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        continue;
+      }
+      const line = this.buf + piece;
+      this.buf = '';
+      if (line.length > this.max) this.onOversize(line.length);
+      else if (line.trim()) this.onLine(line);
+    }
+    if (this.skipping) return;
+    this.buf += chunk.slice(start);
+    if (this.buf.length > this.max) {
+      this.onOversize(this.buf.length);
+      this.buf = '';
+      this.skipping = true;
+    }
+  }
+}
