@@ -42,7 +42,7 @@ module.exports = {
       severity: 'error',
       comment: 'The engine runs in plain Node: only main/app may import Electron.',
       from: { path: '^main/', pathNot: '^main/app/' },
-      to: { path: '^node_modules/electron(-store)?/' },
+      to: { path: '(^|/)node_modules/electron(-store)?/' },
     },
     {
       name: 'app-no-engine',
@@ -50,7 +50,22 @@ module.exports = {
       comment:
         'main/app is the thin Electron shell: it starts the engine host as a child process and relays bytes. It never loads the engine (or node-pty) into Electron.',
       from: { path: '^main/app/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/|^node_modules/node-pty/' },
+      to: { path: '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/|(^|/)node_modules/node-pty/' },
+    },
+    {
+      name: 'electron-main-no-engine',
+      severity: 'error',
+      comment:
+        'Electron loads main/app/index.ts as its main process: nothing it reaches, however indirectly, may be the engine or a native module (node-pty is built for Node, not Electron). The engine runs in bin/engine-host.mjs, a child process.',
+      from: { path: '^main/app/index\\.ts$' },
+      to: {
+        path: [
+          '(^|/)node_modules/node-pty/',
+          '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/',
+          '^main/host/(lab-host|engine-host-main)\\.ts$',
+        ],
+        reachable: true,
+      },
     },
     {
       name: 'renderer-contract-only',
@@ -62,7 +77,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(out|node_modules|test-results)/' },
+    exclude: { path: '(^|/)(out|test-results)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {
