@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,23 @@ afterEach(() => {
   process.env.PROBE_LAB_HOME = savedHome;
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Live child processes of this test process running bin/engine-host.mjs. */
+function engineHostChildren(): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const cmd = readFileSync(`/proc/${n}/cmdline`, 'utf8');
+        return Number(fields[1]) === process.pid && fields[0] !== 'Z' && cmd.includes('engine-host.mjs');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 function deps(host: TestHost, seen: { reportFolder?: string }, signal: AbortSignal): ServeDeps {
   return {
@@ -82,6 +99,30 @@ describe('serveCommand', () => {
     await done;
     expect(seen).toEqual({ reportFolder: undefined });
   });
+
+  it('runs the engine in a child process (not in this event loop) and stops it on stop', async () => {
+    const stop = new AbortController();
+    const done = serveCommand(['--port', '0', '--reports', join(dir, 'reports')], io, {
+      rendererDir: join(dir, 'renderer'),
+      createSettings: memorySettings,
+      signal: stop.signal,
+    });
+    await expect.poll(() => out.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const { origin, searchParams } = new URL(/http:\S+/.exec(out[0] ?? '')?.[0] as string);
+    const res = await fetch(`${origin}/api/invoke/plans.list`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${searchParams.get('token')}` },
+      body: '{}',
+    });
+    const reply = (await res.json()) as { ok: boolean; value: { id: string }[] };
+    expect(reply.value.some((p) => p.id === 'quick-concurrency')).toBe(true);
+    // The engine answered from a child process of this one.
+    const hosts = engineHostChildren();
+    expect(hosts).toHaveLength(1);
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(engineHostChildren()).toEqual([]);
+  }, 60_000);
 
   it('says to run `npm run build` when the renderer is not built, and starts nothing', async () => {
     const host = createTestHost();
