@@ -84,6 +84,9 @@ const passThrough = process.argv.slice(2);
 if (electron.bin) {
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
+  // The app runs the engine in a child process under plain Node (node-pty is built for Node's ABI,
+  // not Electron's): the Node running this script is the one npm installed node-pty for.
+  env.PROBE_LAB_NODE ??= process.execPath;
   process.exit(await run(electron.bin, ['.', ...passThrough], env));
 }
 // The address carries the access token, so it is printed, never handed to a browser on a command
