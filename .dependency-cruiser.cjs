@@ -50,7 +50,9 @@ module.exports = {
       comment:
         'main/app is the thin Electron shell: it starts the engine host as a child process and relays bytes. It never loads the engine (or node-pty) into Electron.',
       from: { path: '^main/app/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/|(^|/)node_modules/node-pty/' },
+      to: {
+        path: '^main/(run|kinds|plans|safety|evidence|scoring|reports|lab)/|(^|/)node_modules/node-pty/',
+      },
     },
     {
       name: 'electron-main-no-engine',

@@ -18,7 +18,8 @@ import { toCodedError } from '../util/errors';
 import type { ConfirmMode, LabHost, SettingsStore } from './host';
 import { createLabHost } from './lab-host';
 import { SettingsSchema } from './settings-file';
-import { FromHostFrame, LineSplitter, ToHostFrame, decodeFrame, encodeFrame, type ReadyFrame } from './wire';
+import type { FromHostFrame } from './wire';
+import { LineSplitter, ToHostFrame, decodeFrame, encodeFrame, type ReadyFrame } from './wire';
 
 /** The parent sends `init` at once; a parent that stays silent this long is not one. */
 const INIT_TIMEOUT_MS = 10_000;
