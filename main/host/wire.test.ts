@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { FromHostFrame, LineSplitter, ToHostFrame, decodeFrame } from './wire';
+
+describe('engine host wire', () => {
+  it('splits frames across chunks and drops an oversize one without losing the next', () => {
+    const lines: string[] = [];
+    const oversize: number[] = [];
+    const s = new LineSplitter(
+      (l) => lines.push(l),
+      (n) => oversize.push(n),
+      10,
+    );
+    s.push('{"a"');
+    s.push(':1}\n\n{"b":2}\nxxxxxxxx');
+    s.push('xxxxxxxxxx');
+    s.push('xxx\n{"c":3}\n');
+    expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+    expect(oversize).toHaveLength(1);
+  });
+
+  it('names what is wrong with a bad frame, and its invoke id when one can be read', () => {
+    expect(decodeFrame(ToHostFrame, 'nope')).toMatchObject({ ok: false, code: 'HOST_FRAME_INVALID' });
+    const bad = decodeFrame(ToHostFrame, '{"t":"invoke","id":4,"channel":1,"confirm":"dialog"}');
+    expect(bad).toMatchObject({ ok: false, code: 'HOST_FRAME_INVALID', id: 4 });
+    expect(decodeFrame(ToHostFrame, '{"t":"invoke","id":4,"channel":"runs.list","confirm":"maybe"}').ok).toBe(
+      false,
+    );
+    expect(decodeFrame(ToHostFrame, '{"t":"halt-all","id":1,"extra":true}').ok).toBe(false);
+    expect(decodeFrame(FromHostFrame, '{"t":"reply","id":1,"reply":{"ok":true,"value":[]}}')).toMatchObject({
+      ok: true,
+    });
+    expect(decodeFrame(FromHostFrame, '{"t":"reply","id":-1,"reply":{"ok":true}}').ok).toBe(false);
+  });
+});
