@@ -6,11 +6,22 @@
 import type { IntegrityBaseline } from '../evidence/integrity';
 import type { TargetDescription, TargetExit } from '../lab/target';
 import type { RunStreamEvent } from '../model/api';
-import type { TargetState, TesScore, ThresholdResult, Verdict } from '../model/evidence';
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { Confirmation } from '../safety/confirmation';
 import type { DriftFinding } from '../scoring/tes';
-import type { RecordedRun } from './recorder';
 
 export interface RunMeta {
   runId: string;
@@ -19,6 +30,19 @@ export interface RunMeta {
   plan: Plan;
   confirmation: Confirmation;
   startedAt: number;
+}
+
+/** What the recorder holds: read by the console's run state, the thresholds and the report. */
+export interface RecordedRun {
+  readonly pulses: readonly Pulse[];
+  readonly samples: readonly ResourceSample[];
+  readonly snapshots: readonly Snapshot[];
+  readonly events: readonly RunEventRecord[];
+  readonly anomalies: readonly Anomaly[];
+  readonly tes: readonly TesScore[];
+  readonly integrity: IntegrityCheck | null;
+  readonly coverage: Coverage | null;
+  readonly observerErrors: readonly string[];
 }
 
 /** Everything the run concluded, handed to every output's `stop`. */

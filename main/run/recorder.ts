@@ -18,23 +18,10 @@ import type {
   ThresholdResult,
 } from '../model/evidence';
 import { Emitter, type Disposable } from '../util/event';
-import type { RunConclusion, RunMeta, RunOutput } from './output';
+import type { RecordedRun, RunConclusion, RunMeta, RunOutput } from './output';
 
 /** Samples kept in memory for the live view; every sample still goes to the ledger. */
 const SAMPLES_IN_MEMORY = 3600;
-
-/** What the recorder holds: read by the console's run state, the thresholds and the report. */
-export interface RecordedRun {
-  readonly pulses: readonly Pulse[];
-  readonly samples: readonly ResourceSample[];
-  readonly snapshots: readonly Snapshot[];
-  readonly events: readonly RunEventRecord[];
-  readonly anomalies: readonly Anomaly[];
-  readonly tes: readonly TesScore[];
-  readonly integrity: IntegrityCheck | null;
-  readonly coverage: Coverage | null;
-  readonly observerErrors: readonly string[];
-}
 
 export class Recorder implements RecordedRun, Disposable {
   readonly pulses: Pulse[] = [];

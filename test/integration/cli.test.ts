@@ -126,7 +126,7 @@ describe('probe-lab CLI', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('plan check and the preview list a chaos plan\'s waves; a kernel plan\'s pause', () => {
+  it("plan check and the preview list a chaos plan's waves; a kernel plan's pause", () => {
     const dir = tempDir();
     const chaos = {
       kind: 'chaos',
