@@ -23,7 +23,7 @@ function asRecord(e: RunStreamEvent): [string, unknown, boolean] | null {
     case 'snapshot':
       return ['snapshot', e.snapshot, false];
     case 'tes':
-      return ['tes', e.tes, true];
+      return ['tes', e.tes, false]; // the final scores are made durable by run.end right after
     case 'integrity':
       return ['integrity', e.integrity, false];
     case 'event':
