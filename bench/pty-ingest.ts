@@ -119,8 +119,8 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   run.onDidOutput(() => {
     if (!firstAt) firstAt = performance.now();
   });
-  run.onDidEvent((e) => {
-    if (e.kind === 'agent.flood-done' && !doneAt) doneAt = performance.now();
+  run.onDidRecord((r) => {
+    if (r.type === 'event' && r.event.kind === 'agent.flood-done' && !doneAt) doneAt = performance.now();
   });
   const c0 = process.cpuUsage();
   const result = await run.run();

@@ -9,7 +9,8 @@ import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
 import { resourcesDir } from '../util/paths';
 import { verifyReport } from '../reports/verify';
-import { formatDuration, liveLine } from './format';
+import { formatDuration } from './format';
+import { cliRunView } from './run-view';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
 
@@ -203,22 +204,8 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // Said even with --json (on stderr): a crashed run found and cleaned up must never pass silently.
-  run.onDidAnomaly((a) => {
-    if (a.code === 'INTERRUPTED_RUN_FOUND') io.err(a.message);
-  });
-  if (!json) {
-    io.out(`run ${run.runId} started; Ctrl-C halts it`);
-    run.onDidPulse((p) => io.out(liveLine(run, p)));
-    run.onDidEvent((e) => {
-      if (e.kind === 'target' || e.kind === 'run' || e.kind.startsWith('chaos'))
-        io.out(`[${formatDuration(run.elapsedMs)}] ${e.message}`);
-    });
-    run.onDidAnomaly((a) => {
-      if (a.code !== 'INTERRUPTED_RUN_FOUND')
-        io.out(`[${formatDuration(run.elapsedMs)}] ANOMALY ${a.severity} ${a.code}: ${a.message}`);
-    });
-  }
+  if (!json) io.out(`run ${run.runId} started; Ctrl-C halts it`);
+  run.addOutput(cliRunView(io, run, json));
   try {
     const result = await run.run();
     if (json) {

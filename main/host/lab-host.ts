@@ -173,7 +173,7 @@ class EngineHost implements LabHost {
         const e = toCodedError(err);
         return {
           valid: false,
-          issues: [{ path: 'targets', code: e.code, message: e.message }],
+          issues: e.issues ?? [{ path: 'targets', code: e.code, message: e.message }],
           summary: summaryOf(loaded),
         };
       }
@@ -270,41 +270,23 @@ class EngineHost implements LabHost {
     return run.runId;
   }
 
+  /** The UI stream is one output of the run: every recorded event, as recorded, once. */
   private wire(h: HostedRun): void {
     const { run, store } = h;
     const runId = run.runId;
-    const fire = (e: RunStreamEvent) => this.runEmitter.fire(e);
-    store.add(run.onDidPulse((pulse) => fire({ type: 'pulse', runId, pulse })));
-    store.add(run.onDidSample((sample) => fire({ type: 'sample', runId, sample })));
     store.add(
-      run.onDidSnapshot(({ snapshot, coverage }) => fire({ type: 'snapshot', runId, snapshot, coverage })),
-    );
-    store.add(run.onDidTes((tes) => fire({ type: 'tes', runId, tes })));
-    store.add(run.onDidIntegrity((integrity) => fire({ type: 'integrity', runId, integrity })));
-    store.add(run.onDidEvent((event) => fire({ type: 'event', runId, event })));
-    store.add(run.onDidAnomaly((anomaly) => fire({ type: 'anomaly', runId, anomaly })));
-    store.add(
-      run.onDidTargets((targets) => {
-        fire({ type: 'targets', runId, targets });
-        this.openAcks(h);
+      run.onDidRecord((e) => {
+        if (e.type === 'end') h.thresholdsEnd = e;
+        this.runEmitter.fire(e);
+        if (e.type === 'targets') this.openAcks(h);
+        if (e.type === 'end') {
+          for (const a of h.acks.values()) a.dispose();
+          h.acks.clear();
+          store.dispose();
+        }
       }),
     );
     store.add(run.onDidOutput(({ targetId, data }) => this.outputEmitter.fire({ runId, targetId, data })));
-    store.add(
-      run.onDidEnd((result) => {
-        const end: RunStreamEvent = {
-          type: 'end',
-          runId,
-          run: this.summary(h),
-          thresholds: result.thresholds,
-        };
-        h.thresholdsEnd = end;
-        fire(end);
-        for (const a of h.acks.values()) a.dispose();
-        h.acks.clear();
-        store.dispose();
-      }),
-    );
   }
 
   /** The console is a flow-control participant for each target's pty (VS Code's watermarks). */
@@ -321,17 +303,7 @@ class EngineHost implements LabHost {
   }
 
   private summary(h: HostedRun): RunSummary {
-    const r = h.run;
-    return {
-      runId: r.runId,
-      planId: r.plan.id,
-      title: h.title,
-      startedAt: r.startedAt,
-      endedAt: r.endedAt,
-      status: r.status,
-      verdict: r.verdict,
-      reportPath: r.reportPath,
-    };
+    return { ...h.run.summary(), title: h.title };
   }
 
   private state(h: HostedRun): RunState {

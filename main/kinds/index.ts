@@ -1,11 +1,23 @@
 /**
- * The composition of the engine's built-in target kinds and probe extensions. Imported once by the
- * runner, so every entry point (CLI, console, serve, tests) gets the same set.
+ * The composition root of the engine's probe kinds and of the lab-kernel target: every entry
+ * point (CLI, console, serve, tests) gets this same explicit list. Nothing registers itself at
+ * import time; adding a kind is one line here.
  */
 import { KernelTarget } from '../lab/kernel/kernel-target';
-import { registerKernelTargetFactory } from '../run/targets';
-import './kernel/pause';
-import './chaos';
-import './burst';
+import type { Target } from '../lab/target';
+import type { TargetSpec } from '../model/plan';
+import { burstKind } from './burst';
+import { chaosKind } from './chaos';
+import { kernelPauseKind } from './kernel/pause';
+import type { ProbeKind } from './kind';
 
-registerKernelTargetFactory((spec, { workdir, env }) => new KernelTarget(spec, { workdir, env }));
+export const PROBE_KINDS: readonly ProbeKind[] = [chaosKind, burstKind, kernelPauseKind];
+
+/** Builds a lab-kernel target; given to createTargets so plain agent runs never need QEMU code. */
+export type KernelTargetFactory = (
+  spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
+  opts: { id: string; workdir: string; env: Record<string, string> },
+) => Target;
+
+export const labKernelTarget: KernelTargetFactory = (spec, { workdir, env }) =>
+  new KernelTarget(spec, { workdir, env });

@@ -55,15 +55,40 @@ export interface ProbeExtension extends Disposable {
   finish(api: ExtensionApi): ExtensionResult | Promise<ExtensionResult>;
 }
 
-export type ExtensionFactory = (plan: Plan) => ProbeExtension | null;
-
-const factories: ExtensionFactory[] = [];
-
-/** Extensions register at import time; the runner asks each whether the plan is for it. */
-export function registerExtension(f: ExtensionFactory): void {
-  if (!factories.includes(f)) factories.push(f);
+/** What a kind's preview lines may look at: where the plan's relative paths resolve from. */
+export interface PreviewContext {
+  planDir: string;
+  resourcesDir: string;
 }
 
-export function extensionsFor(plan: Plan): ProbeExtension[] {
-  return factories.map((f) => f(plan)).filter((e): e is ProbeExtension => e !== null);
+/**
+ * A probe kind as a plug-in: it parses its own plan section (throwing PLAN_INVALID with every
+ * issue, paths under the section), says in plain lines what it will do, and builds the runtime
+ * extension. `plan check`, the preview and the run all go through `parseSection`, so a bad section
+ * is refused before anyone confirms. `parseSection` returns null when the plan is not for this kind.
+ */
+export interface ProbeKind<S = unknown> {
+  readonly kind: string;
+  parseSection(plan: Plan): S | null;
+  previewLines(section: S, ctx: PreviewContext): string[];
+  create(section: S, plan: Plan): ProbeExtension;
 }
+
+/** A kind with its parsed section: what the run and the preview hold between parse and use. */
+export interface ParsedKind {
+  readonly kind: ProbeKind;
+  readonly section: unknown;
+}
+
+/** Parses every kind's section of the plan; the first bad section throws PLAN_INVALID. */
+export function parseKinds(plan: Plan, kinds: readonly ProbeKind[]): ParsedKind[] {
+  const out: ParsedKind[] = [];
+  for (const kind of kinds) {
+    const section = kind.parseSection(plan);
+    if (section !== null) out.push({ kind, section });
+  }
+  return out;
+}
+
+/** Keeps a kind's section type through the array of kinds (each element is checked once here). */
+export const defineKind = <S>(k: ProbeKind<S>): ProbeKind => k as ProbeKind;

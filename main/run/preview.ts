@@ -8,9 +8,19 @@ import type { RunPreview } from '../model/api';
 import { planHash } from '../safety/confirmation';
 import type { Plan } from '../model/plan';
 import { createTargets } from './targets';
-import { burstPreviewLines } from '../kinds/burst';
+import { PROBE_KINDS } from '../kinds/index';
+import { parseKinds, type ProbeKind } from '../kinds/kind';
 
-export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: string }): RunPreview {
+/**
+ * Throws PLAN_INVALID (with every issue and its path) when a kind's section is bad, and a coded
+ * refusal when a command is not allowlisted: `plan check` and the run's confirmation both stop here.
+ */
+export function buildPreview(
+  plan: Plan,
+  opts: { planDir: string; resourcesDir: string },
+  kinds: readonly ProbeKind[] = PROBE_KINDS,
+): RunPreview {
+  const sections = parseKinds(plan, kinds);
   const prepared = createTargets(plan, opts);
   const targets = plan.targets.map((t) => {
     const first = prepared.find((p) => p.spec === t);
@@ -45,7 +55,7 @@ export function buildPreview(plan: Plan, opts: { planDir: string; resourcesDir: 
     `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
     `Integrity: ${gov ? `governance folder ${gov}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
     `Allowed executables: ${plan.allowlist.join(', ')}.`,
-    ...(plan.kind === 'validation-burst' ? burstPreviewLines(plan, opts) : []),
+    ...sections.flatMap((s) => s.kind.previewLines(s.section, opts)),
   ];
   return {
     planId: plan.id,

@@ -10,6 +10,7 @@ import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
 import { resolveAllowed } from '../safety/allowlist';
 import type { Plan, TargetSpec } from '../model/plan';
+import type { KernelTargetFactory } from '../kinds/index';
 
 export interface PreparedTarget {
   instanceId: string;
@@ -19,19 +20,8 @@ export interface PreparedTarget {
   create(hooks: { seen: () => ProcIdentity[] }): Target;
 }
 
-export type KernelTargetFactory = (
-  spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
-  opts: { id: string; workdir: string; env: Record<string, string> },
-) => Target;
-
 /** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
 export const QEMU_EXECUTABLE = 'qemu-system-x86_64';
-
-let kernelFactory: KernelTargetFactory | null = null;
-/** The lab kernel registers itself here, so plain agent runs never load QEMU code. */
-export function registerKernelTargetFactory(f: KernelTargetFactory): void {
-  kernelFactory = f;
-}
 
 /** The minimal, explicit environment an agent sees: nothing of the console's own secrets. */
 export function agentEnv(
@@ -51,8 +41,16 @@ export function agentEnv(
 
 export function createTargets(
   plan: Plan,
-  opts: { planDir: string; resourcesDir: string; runDir?: string; runId?: string },
+  opts: {
+    planDir: string;
+    resourcesDir: string;
+    runDir?: string;
+    runId?: string;
+    /** Absent where nothing is started (the preview): a lab-kernel target then cannot be created. */
+    kernelTarget?: KernelTargetFactory;
+  },
 ): PreparedTarget[] {
+  const kernelFactory = opts.kernelTarget;
   const out: PreparedTarget[] = [];
   const runDir = opts.runDir ?? '';
   for (const spec of plan.targets) {

@@ -106,6 +106,48 @@ describe('probe-lab CLI', () => {
     expect(good.stdout).toMatch(/Runs 2 x w: .*workload-agent\.mjs --run-sec 30/);
   });
 
+  it('plan check refuses a bad chaos section with PLAN_INVALID and the path; run refuses it before confirming', () => {
+    const dir = tempDir();
+    const chaos = {
+      kind: 'chaos',
+      chaos: { waves: [{ name: 'low', severity: 'extreme', scenarios: 0 }], failRate: 2 },
+    };
+    const r = cli(['plan', 'check', planFile(dir, chaos)]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('PLAN_INVALID');
+    expect(r.stderr).toMatch(/- chaos\.waves\.0\.severity: \[invalid_value\]/);
+    expect(r.stderr).toMatch(/- chaos\.waves\.0\.scenarios: \[too_small\]/);
+    expect(r.stderr).toMatch(/- chaos\.failRate: \[too_big\]/);
+    const out = path.join(dir, 'out');
+    const run = cli(['run', path.join(dir, 'plan.json'), '--out', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('PLAN_INVALID');
+    expect(run.stdout).toBe('');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("plan check and the preview list a chaos plan's waves; a kernel plan's pause", () => {
+    const dir = tempDir();
+    const chaos = {
+      kind: 'chaos',
+      chaos: {
+        seed: 42,
+        waves: [
+          { name: 'warm', severity: 'low', scenarios: 1, pool: ['heartbeat-pause'] },
+          { name: 'storm', severity: 'high', scenarios: 3 },
+        ],
+      },
+    };
+    const r = cli(['plan', 'check', planFile(dir, chaos)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Chaos: seed 42; fail rate 0%/);
+    expect(r.stdout).toMatch(/Chaos wave 1 \(warm, low\): 1 scenario\(s\) at once from heartbeat-pause/);
+    expect(r.stdout).toMatch(/Chaos wave 2 \(storm, high\): 3 scenario\(s\) at once/);
+    const kernel = cli(['plan', 'check', 'resources/plans/quick-kernel.json']);
+    expect(kernel.status).toBe(0);
+    expect(kernel.stdout).toMatch(/Kernel pause: at 12 s .* for 2000 ms/);
+  });
+
   it('refuses an executable off the allowlist with a coded error, exit 2', () => {
     const dir = tempDir();
     const file = planFile(dir, {

@@ -13,7 +13,13 @@ import { toCodedError } from '../../util/errors';
 import { configDir } from '../../util/config-dir';
 import { resolveAllowed } from '../../safety/allowlist';
 import { acquireFolderLock, type FolderLock } from '../../safety/run-lock';
-import { registerExtension, type ExtensionApi, type ExtensionResult, type ProbeExtension } from '../kind';
+import {
+  defineKind,
+  type ExtensionApi,
+  type ExtensionResult,
+  type PreviewContext,
+  type ProbeExtension,
+} from '../kind';
 import type { Plan } from '../../model/plan';
 import { Burst, listArtifacts, type BurstOutcome } from './burst';
 import { parseBurstSection, type BurstConfig } from './schema';
@@ -219,13 +225,12 @@ function summary(o: BurstOutcome, rel: (p: string) => string): Record<string, un
 
 /**
  * What the confirmation preview should show for a validation-burst plan, so the person confirms
- * the validator and the folder it runs over, not only the plan's targets. Never throws: a
- * refusal (bad section, validator not allowlisted, folder unreadable) is a line with its code.
+ * the validator and the folder it runs over, not only the plan's targets. A bad section is
+ * refused earlier, by parseSection; what only the machine can say (validator not allowlisted,
+ * folder unreadable) is a line with its code here, never a throw.
  */
-export function burstPreviewLines(plan: Plan, opts: { planDir: string; resourcesDir: string }): string[] {
-  if (plan.kind !== 'validation-burst') return [];
+function previewLines(c: BurstConfig, plan: Plan, opts: PreviewContext): string[] {
   try {
-    const c = parseBurstSection(plan.burst, `plan ${plan.id}`);
     const resolved = resolveAllowed(c.validator.command, plan.allowlist, {
       resourcesDir: opts.resourcesDir,
       baseDir: opts.planDir,
@@ -243,12 +248,26 @@ export function burstPreviewLines(plan: Plan, opts: { planDir: string; resources
   }
 }
 
-export function validationBurstFactory(plan: Plan): ProbeExtension | null {
-  if (plan.kind !== 'validation-burst') return null;
-  return new ValidationBurst(parseBurstSection(plan.burst, `plan ${plan.id}`));
+/** The burst's preview lines for a plan (the section parsed here; a bad one is a REFUSED line). */
+export function burstPreviewLines(plan: Plan, opts: PreviewContext): string[] {
+  if (plan.kind !== 'validation-burst') return [];
+  try {
+    return previewLines(parseBurstSection(plan.burst, `plan ${plan.id}`), plan, opts);
+  } catch (err) {
+    const e = toCodedError(err);
+    return [`Validation burst: REFUSED ${e.code}: ${e.message}`];
+  }
 }
 
-registerExtension(validationBurstFactory);
+export const burstKind = defineKind<{ config: BurstConfig; plan: Plan }>({
+  kind: BURST_EXTENSION,
+  parseSection: (plan) =>
+    plan.kind === 'validation-burst'
+      ? { config: parseBurstSection(plan.burst, `plan ${plan.id}`), plan }
+      : null,
+  previewLines: (s, ctx) => previewLines(s.config, s.plan, ctx),
+  create: (s) => new ValidationBurst(s.config),
+});
 
 export { Burst, listArtifacts, parseBurstSection };
 export type { BurstConfig, BurstOutcome };

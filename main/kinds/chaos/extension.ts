@@ -25,7 +25,7 @@ import {
   type SteadyCheck,
 } from './report';
 import { buildSchedule, freshSeed, type ChaosSchedule, type ScheduledEvent } from './schedule';
-import { parseChaosSection, type ChaosSection } from './schema';
+import type { ChaosSection } from './schema';
 import { TargetWatch } from './watch';
 
 /** Before the baseline, wait up to this long for each target's first heartbeats (metrics need two). */
@@ -64,9 +64,12 @@ export class ChaosExtension implements ProbeExtension {
   private startedAt = Date.now();
   private endedAt: number | null = null;
 
-  constructor(readonly plan: Plan) {
-    this.section = parseChaosSection(plan);
-    this.seed = this.section.seed ?? freshSeed();
+  constructor(
+    readonly plan: Plan,
+    section: ChaosSection,
+  ) {
+    this.section = section;
+    this.seed = section.seed ?? freshSeed();
   }
 
   async run(api: ExtensionApi): Promise<void> {

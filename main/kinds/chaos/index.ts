@@ -1,14 +1,24 @@
 /**
- * Chaos waves (seed 001) as a probe extension: registered at import time, active for plans of
- * kind "chaos". Import this module once for its side effect (`import './chaos'` from main/probes).
+ * Chaos waves (seed 001) as a probe kind: active for plans of kind "chaos". The section is parsed
+ * by `plan check`, by the preview and by the run alike; the preview lists every wave.
  */
-import { registerExtension, type ExtensionFactory } from '../kind';
+import { defineKind } from '../kind';
 import { ChaosExtension } from './extension';
+import { parseChaosSection, type ChaosSection } from './schema';
 
-export const chaosExtensionFactory: ExtensionFactory = (plan) =>
-  plan.kind === 'chaos' ? new ChaosExtension(plan) : null;
-
-registerExtension(chaosExtensionFactory);
+export const chaosKind = defineKind<ChaosSection>({
+  kind: 'chaos',
+  parseSection: (plan) => (plan.kind === 'chaos' ? parseChaosSection(plan) : null),
+  previewLines: (c) => [
+    `Chaos: seed ${c.seed ?? 'drawn at the start (printed and stored)'}; fail rate ${Math.round(c.failRate * 100)}%; CPU spikes capped at ${Math.round(c.cpuCapShare * 100)}% of the cores; recovery timeout ${c.recoveryTimeoutMs} ms.`,
+    `Chaos baseline: ${c.baseline.pings} pings per target at ${c.baseline.ratePerSec}/s before any load; steady-state checks before the first wave, between waves and after the last.`,
+    ...c.waves.map(
+      (w, k) =>
+        `Chaos wave ${k + 1} (${w.name}, ${w.severity}): ${w.scenarios} scenario(s) at once from ${w.pool ? w.pool.join(', ') : 'every scenario the targets support'}; on ${w.targets ? w.targets.join(', ') : 'any target'}.`,
+    ),
+  ],
+  create: (section, plan) => new ChaosExtension(plan, section),
+});
 
 export { ChaosExtension } from './extension';
 export { applyChaosFlags, type ChaosFlags } from './flags';

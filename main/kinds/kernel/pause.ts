@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { KernelTarget } from '../../lab/kernel/kernel-target';
 import { pauseVm, type PauseResult } from '../../lab/kernel/vm-faults';
 import type { ThresholdResult } from '../../model/evidence';
-import { registerExtension, type ExtensionApi, type ProbeExtension } from '../kind';
-import type { Plan } from '../../model/plan';
+import { LabError } from '../../util/errors';
+import { defineKind, type ExtensionApi, type ProbeExtension } from '../kind';
+import { zodIssues } from '../../model/plan';
 
 const KernelChaos = z
   .object({
@@ -87,8 +88,31 @@ class KernelPauseExtension implements ProbeExtension {
 
 const fmt = (ms: number | null) => (ms === null ? 'none' : `${Math.round(ms)} ms`);
 
-registerExtension((plan: Plan) => {
-  if (plan.kind !== 'kernel') return null;
-  const parsed = KernelChaos.safeParse(plan.chaos);
-  return parsed.success ? new KernelPauseExtension(parsed.data.kernelPause) : null;
+type PauseConfig = { atSec: number; ms: number };
+
+/** Kernel plans only; a kernel plan without a chaos section has no pause. A bad one is refused. */
+function parsePauseSection(plan: { id: string; kind: string; chaos?: unknown }): PauseConfig | null {
+  if (plan.kind !== 'kernel' || plan.chaos === undefined) return null;
+  const r = KernelChaos.safeParse(plan.chaos);
+  if (!r.success) {
+    const issues = zodIssues(r.error).map((i) => ({
+      ...i,
+      path: i.path === '(root)' ? 'chaos' : `chaos.${i.path}`,
+    }));
+    throw new LabError(
+      'PLAN_INVALID',
+      `plan ${plan.id}: ${issues.length} problem(s) in the kernel chaos section`,
+      issues,
+    );
+  }
+  return r.data.kernelPause;
+}
+
+export const kernelPauseKind = defineKind<PauseConfig>({
+  kind: 'kernel-pause',
+  parseSection: parsePauseSection,
+  previewLines: (c) => [
+    `Kernel pause: at ${c.atSec} s every lab kernel is stopped through QMP for ${c.ms} ms, then continued; the heartbeat gap and the time to the first heartbeat are measured.`,
+  ],
+  create: (c) => new KernelPauseExtension(c),
 });

@@ -1,0 +1,32 @@
+/**
+ * The CLI's live view of a run, as one output of the run: a line per pulse, per target or chaos
+ * event and per anomaly, as the recorder records them. A crashed run found and cleaned up is said
+ * even with --json (on stderr): it must never pass silently.
+ */
+import type { RunStreamEvent } from '../model/api';
+import type { RunOutput } from '../run/output';
+import type { Io } from './common';
+import { formatDuration, liveLine } from './format';
+
+export function cliRunView(
+  io: Io,
+  run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } },
+  json: boolean,
+): RunOutput {
+  const at = () => `[${formatDuration(run.elapsedMs)}]`;
+  return {
+    name: 'cli',
+    start: () => {},
+    stop: async () => {},
+    add(e: RunStreamEvent): void {
+      if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(e.anomaly.message);
+      if (json) return;
+      if (e.type === 'pulse') io.out(liveLine(run, e.pulse));
+      else if (e.type === 'event') {
+        const k = e.event.kind;
+        if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${e.event.message}`);
+      } else if (e.type === 'anomaly' && e.anomaly.code !== 'INTERRUPTED_RUN_FOUND')
+        io.out(`${at()} ANOMALY ${e.anomaly.severity} ${e.anomaly.code}: ${e.anomaly.message}`);
+    },
+  };
+}

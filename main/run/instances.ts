@@ -1,0 +1,191 @@
+/**
+ * The run's live targets: each prepared target created, its output logged and tailed, its start,
+ * exit and stop recorded. A target is never restarted (safe mode has no retry).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { diffScans, scanFolder, type FolderScan, type FootprintDiff } from '../evidence/footprint';
+import type { Anomaly, LatencyClass, RunEventRecord, TargetState } from '../model/evidence';
+import type { ProcIdentity } from '../lab/process-tree';
+import type { Target, TargetExit } from '../lab/target';
+import { toCodedError } from '../util/errors';
+import type { DisposableStore } from '../util/event';
+import type { PreparedTarget } from './targets';
+
+/** Output tail kept per target for late joiners. */
+const OUTPUT_TAIL_CHARS = 16 * 1024;
+
+export type StopReason = 'halt' | 'completed' | 'max-duration' | 'guard-rail' | 'error';
+
+export interface Instance {
+  prepared: PreparedTarget;
+  target: Target;
+  state: TargetState;
+  scanBefore: FolderScan;
+  exit: TargetExit | null;
+  pulseClasses: LatencyClass[];
+  tail: string;
+  logFd: number;
+}
+
+export interface TargetHooks {
+  record(type: string, data: unknown, durable: boolean): void;
+  event(kind: string, message: string, extra?: Partial<RunEventRecord>): void;
+  anomaly(code: string, severity: Anomaly['severity'], message: string, data?: Record<string, unknown>): void;
+  publish(): void;
+  output(targetId: string, data: string): void;
+  isHalting(): boolean;
+}
+
+/** TES scores task runs; services (lab kernels, agents with role "service") are not tasks. */
+export const isTask = (i: Instance): boolean =>
+  i.prepared.spec.kind === 'agent' && i.prepared.spec.role === 'task';
+
+/** The files a target changed in its working folder so far: the one footprint scan of the run. */
+export function footprint(i: Instance): FootprintDiff {
+  const diff = diffScans(i.scanBefore, scanFolder(i.target.workdir));
+  i.state.filesChanged = diff.total;
+  return diff;
+}
+
+export class TargetSet {
+  readonly list: Instance[] = [];
+
+  constructor(
+    private readonly runDir: string,
+    private readonly hooks: TargetHooks,
+    private readonly store: DisposableStore,
+  ) {}
+
+  add(p: PreparedTarget, seen: () => ProcIdentity[]): void {
+    fs.mkdirSync(p.workdir, { recursive: true });
+    const inst: Instance = {
+      prepared: p,
+      target: p.create({ seen }),
+      exit: null,
+      pulseClasses: [],
+      tail: '',
+      scanBefore: scanFolder(p.workdir),
+      logFd: fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a'),
+      state: {
+        targetId: p.instanceId,
+        state: 'pending',
+        pid: null,
+        exitCode: null,
+        filesChanged: 0,
+        outputBytes: 0,
+      },
+    };
+    this.list.push(inst);
+    this.wire(inst);
+  }
+
+  states(): TargetState[] {
+    return this.list.map((i) => ({ ...i.state }));
+  }
+
+  tasks(): Instance[] {
+    return this.list.filter(isTask);
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.list.map((i) => this.start(i)));
+  }
+
+  /**
+   * Stops every target there is now. Not memoized: a halt that lands before the targets exist
+   * must not stand in for the stop after them (target.stop() is idempotent).
+   */
+  async stopAll(reason: StopReason): Promise<void> {
+    await Promise.all(
+      this.list.map(async (i) => {
+        try {
+          await i.target.stop(reason);
+        } catch (err) {
+          this.hooks.anomaly('STOP_FAILED', 'critical', `could not stop ${i.state.targetId}: ${String(err)}`);
+        }
+      }),
+    );
+  }
+
+  closeLogs(): void {
+    for (const i of this.list) {
+      try {
+        fs.closeSync(i.logFd);
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  private wire(i: Instance): void {
+    const id = i.state.targetId;
+    const t = i.target;
+    const h = this.hooks;
+    this.store.add(
+      t.onDidOutput((data) => {
+        try {
+          fs.writeSync(i.logFd, data);
+        } catch (err) {
+          h.anomaly('OUTPUT_WRITE_FAILED', 'warning', `${id}: output log write failed: ${String(err)}`);
+        }
+        i.state.outputBytes += data.length;
+        // A flood's batch alone can exceed the tail: then it is the tail, with no copy of the old one.
+        i.tail =
+          data.length >= OUTPUT_TAIL_CHARS
+            ? data.slice(-OUTPUT_TAIL_CHARS)
+            : (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
+        h.output(id, data);
+      }),
+    );
+    this.store.add(
+      t.onDidProblem((p) => h.anomaly(p.code, 'warning', `${id}: ${p.message}`, { sample: p.sample })),
+    );
+    this.store.add(
+      t.onDidSignal((s) => {
+        if (s.type !== 'heartbeat' && s.type !== 'pong')
+          h.event(`agent.${s.type}`, `${id}: ${s.type}`, { targetId: id, data: s.data });
+      }),
+    );
+    void t.exited.then((exit) => {
+      i.exit = exit;
+      i.state.state = exit.outcome === 'exited' ? 'exited' : exit.outcome === 'failed' ? 'failed' : 'stopped';
+      i.state.exitCode = exit.exitCode;
+      // Recorded, never restarted: safe mode has no retry and no self-invocation.
+      h.record('target.exit', { targetId: id, ...exit }, true);
+      h.event(
+        'target',
+        `${id} ${i.state.state} (code ${exit.exitCode}${exit.signal ? `, signal ${exit.signal}` : ''}) after ${(exit.runMs / 1000).toFixed(1)} s; not restarted`,
+        { targetId: id },
+      );
+      if (exit.outcome === 'failed')
+        h.anomaly('TARGET_FAILED', 'warning', `${id} failed with code ${exit.exitCode}`);
+      h.publish();
+    });
+  }
+
+  private async start(i: Instance): Promise<void> {
+    const id = i.state.targetId;
+    if (this.hooks.isHalting()) {
+      // Halted before this target was spawned: it never starts.
+      i.state.state = 'stopped';
+      this.hooks.event('target', `${id} not started: the run is halting`, { targetId: id });
+      return;
+    }
+    i.state.state = 'starting';
+    try {
+      await i.target.start();
+      const [pid] = i.target.rootPids();
+      i.state.pid = pid ?? null;
+      if (i.state.state === 'starting') i.state.state = 'running';
+      // pid and process group are recorded durably: after a crash the next start finds them.
+      this.hooks.record('target.spawn', { targetId: id, pid, pgid: pid, ...i.target.describe() }, true);
+      this.hooks.event('target', `${id} started (pid ${pid})`, { targetId: id });
+    } catch (err) {
+      const coded = toCodedError(err);
+      i.state.state = 'failed';
+      this.hooks.anomaly(coded.code, 'critical', `${id} could not start: ${coded.message}`);
+      throw err;
+    }
+  }
+}

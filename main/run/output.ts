@@ -1,0 +1,75 @@
+/**
+ * An output of a run, in k6's shape (output/types.go): `start` once, a non-blocking `add` for
+ * every recorded event, and `stop` once at the end. The ledger, the UI stream, the CLI view and the
+ * signed report are outputs; each receives the same RunStreamEvent the recorder made once.
+ */
+import type { IntegrityBaseline } from '../evidence/integrity';
+import type { TargetDescription, TargetExit } from '../lab/target';
+import type { RunStreamEvent } from '../model/api';
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  ResourceSample,
+  RunEventRecord,
+  Snapshot,
+  TargetState,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from '../model/evidence';
+import type { Plan } from '../model/plan';
+import type { Confirmation } from '../safety/confirmation';
+import type { DriftFinding } from '../scoring/tes';
+
+export interface RunMeta {
+  runId: string;
+  runDir: string;
+  outDir: string;
+  plan: Plan;
+  confirmation: Confirmation;
+  startedAt: number;
+}
+
+/** What the recorder holds: read by the console's run state, the thresholds and the report. */
+export interface RecordedRun {
+  readonly pulses: readonly Pulse[];
+  readonly samples: readonly ResourceSample[];
+  readonly snapshots: readonly Snapshot[];
+  readonly events: readonly RunEventRecord[];
+  readonly anomalies: readonly Anomaly[];
+  readonly tes: readonly TesScore[];
+  readonly integrity: IntegrityCheck | null;
+  readonly coverage: Coverage | null;
+  readonly observerErrors: readonly string[];
+}
+
+/** Everything the run concluded, handed to every output's `stop`. */
+export interface RunConclusion {
+  verdict: Verdict;
+  haltReason: string | null;
+  thresholds: ThresholdResult[];
+  probeTes: TesScore | null;
+  drift: DriftFinding | null;
+  probeStartedAt: number;
+  endedAt: number;
+  baseline: IntegrityBaseline | null;
+  targets: { state: TargetState; describe: TargetDescription; exit: TargetExit | null }[];
+  extra: Record<string, unknown>;
+  skippedPulses: number;
+  recorded: RecordedRun;
+}
+
+export interface RunOutput {
+  readonly name: string;
+  /**
+   * A required output's `stop` failure fails the run (the signed report is the run's product); an
+   * observer's failure is caught and recorded, and the run goes on.
+   */
+  readonly required?: boolean;
+  start(meta: RunMeta): void;
+  /** Never blocks; a throw is caught by the recorder and recorded as an observer error. */
+  add(event: RunStreamEvent): void;
+  stop(end: RunConclusion): Promise<void>;
+}
