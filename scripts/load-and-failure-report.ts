@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startVitest } from 'vitest/node';
-import { readLedger, verifyLedger } from '../main/evidence/ledger';
+import { readLedger, verifyLedger } from '../main/evidence/ledger-read';
 import {
   RETRY_RECORD,
   faultInjectingFile,

@@ -14,15 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import {
-  Ledger,
-  canonicalJson,
-  findInterruptedLedgers,
-  genesisHash,
-  readLedger,
-  verifyLedger,
-  verifyLedgerBuffer,
-} from './ledger';
+import { Ledger, genesisHash } from './ledger';
+import { canonicalJson } from '../util/canonical-json';
+import { findInterruptedLedgers } from './ledger-interrupted';
+import { readLedger, verifyLedger, verifyLedgerBuffer } from './ledger-read';
 import { openLedgerFile, type LedgerFile } from './ledger-file';
 
 let dir: string;

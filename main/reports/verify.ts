@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { VerifyResult } from '../model/api';
 import type { ErrorCode } from '../util/errors';
 import { configDir } from '../util/config-dir';
-import { verifyLedger, verifyLedgerBuffer } from '../evidence/ledger';
+import { verifyLedger, verifyLedgerBuffer } from '../evidence/ledger-read';
 import {
   ALLOWED_SIGNERS_FILE,
   REPORT_NAMESPACE,

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findInterruptedLedgers } from '../evidence/ledger';
+import { findInterruptedLedgers } from '../evidence/ledger-interrupted';
 import { killTree } from '../lab/process-tree';
 import { writeFileAtomic } from '../util/atomic-file';
 

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ledger, verifyLedger, verifyLedgerBuffer } from '../../main/evidence/ledger';
+import { Ledger } from '../../main/evidence/ledger';
+import { verifyLedger, verifyLedgerBuffer } from '../../main/evidence/ledger-read';
 import { verifyReport } from '../../main/reports/verify';
 import { corpusFiles, runs } from './fuzz-config';
 

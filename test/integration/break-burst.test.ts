@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import '../../main/kinds/burst/index';
 import { loadPlanFile } from '../../main/plans/catalog';
-import { readLedger } from '../../main/evidence/ledger';
+import { readLedger } from '../../main/evidence/ledger-read';
 import { resourcesDir } from '../../main/util/paths';
 import { agent, liveProcessesOfRun, makePlan, newRun, tempDir, useTempHome, waitFor } from './helpers';
 

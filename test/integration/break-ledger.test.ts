@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readLedger, verifyLedger, type Ledger } from '../../main/evidence/ledger';
+import { readLedger, verifyLedger } from '../../main/evidence/ledger-read';
+import type { Ledger } from '../../main/evidence/ledger';
 import {
   FAULT_LOG_SUFFIX,
   RETRY_RECORD,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readLedger, verifyLedger } from '../../main/evidence/ledger';
+import { readLedger, verifyLedger } from '../../main/evidence/ledger-read';
 import { INTERRUPTED_MARKER } from '../../main/safety/interrupted-runs';
 import { LOCK_FILE } from '../../main/safety/run-lock';
 import { projectRoot, resourcesDir } from '../../main/util/paths';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfirmationAuthority } from '../../main/safety/confirmation';
 import { verifyReport } from '../../main/reports/verify';
-import { verifyLedger } from '../../main/evidence/ledger';
+import { verifyLedger } from '../../main/evidence/ledger-read';
 import { agent, liveProcessesOfRun, makePlan, newRun, tempDir, useTempHome, waitFor } from './helpers';
 
 beforeAll(() => {
