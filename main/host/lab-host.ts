@@ -8,7 +8,6 @@
  * plan id (browser). A caller cannot hand in a confirmation of its own.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   Invoke,

@@ -7,7 +7,6 @@
 
 /** C0, DEL, C1, bidi controls, zero-width characters, and line/paragraph separators. */
 const INVISIBLE =
-  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -46,7 +45,6 @@ export const mdCell = mdText;
  */
 export function fencedJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(
-    // eslint-disable-next-line no-control-regex
     /[<>&`\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
