@@ -26,12 +26,13 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /**
  * Inline Markdown text: one line, no HTML, every character that could start or end structure
- * backslash-escaped (CommonMark lets any ASCII punctuation be escaped), and a leading list or
- * ordered-list marker neutralised, so the text can never become a heading, list, table or link.
+ * backslash-escaped (CommonMark lets any ASCII punctuation be escaped; `(` matters only after a
+ * `]`, which is escaped, so it stays readable), and a leading list or ordered-list marker
+ * neutralised, so the text can never become a heading, list, table or link.
  */
 export function mdText(value: unknown): string {
   const s = visible(String(value ?? ''))
-    .replace(/[\\`*_[\]|#!~{}()]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
     .replace(/[&<>]/g, (c) => HTML[c] as string);
   return s.replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
 }

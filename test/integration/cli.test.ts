@@ -389,7 +389,7 @@ describe('report trust through the CLI', () => {
     expect(text).not.toContain('<img');
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(text).toContain('\\\\x1b');
-    expect(text).toMatch(/\*\*Changed:\*\* .*x\\\\n\\\\n\\#\\# Verdict: PASS \\\(injected\\\)\\\\n&lt;img/);
+    expect(text).toMatch(/\*\*Changed:\*\* .*x\\\\n\\\\n\\#\\# Verdict: PASS \(injected\)\\\\n&lt;img/);
     expect(cli(['verify', failMd]).status).toBe(0);
 
     // A PASS run in the same folder; nothing but reports is written beside them.
