@@ -9,6 +9,7 @@ import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
 import { resourcesDir } from '../util/paths';
 import { FINGERPRINT_RE, verifyReport, type VerifyReportOptions } from '../reports/verify';
+import { visible } from '../reports/md-escape';
 import { formatDuration } from './format';
 import { cliRunView } from './run-view';
 import { previousProbeTes } from '../reports/history';
@@ -276,11 +277,13 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
   const r = verifyReport(report, opts);
   if (flags.get('json') === true) io.out(JSON.stringify(r, null, 2));
   else {
-    for (const s of r.signatures) io.out(`${s.ok ? 'ok  ' : 'BAD '} signature ${s.file}: ${s.detail}`);
-    io.out(
+    // Details quote the files under test (a ledger path, a binding line): never raw to the terminal.
+    const out = (line: string) => io.out(visible(line));
+    for (const s of r.signatures) out(`${s.ok ? 'ok  ' : 'BAD '} signature ${s.file}: ${s.detail}`);
+    out(
       `${r.ledger.ok ? 'ok  ' : 'BAD '} ledger: ${r.ledger.records} records; ${r.ledger.detail}${r.ledger.firstBad !== null ? ` (first bad record: line ${r.ledger.firstBad})` : ''}`,
     );
-    io.out(`${r.binding.ok ? 'ok  ' : 'BAD '} binding: ${r.binding.detail}`);
+    out(`${r.binding.ok ? 'ok  ' : 'BAD '} binding: ${r.binding.detail}`);
     io.out(`signer: ${r.signer ?? 'none verified'}`);
     io.out(
       r.trust === 'trusted'

@@ -12,6 +12,7 @@ import type { LabHost } from '../../main/host/host';
 import { keyFingerprint, loadOrCreateSigningKey, writeAllowedSigners } from '../../main/reports/keys';
 import { signSshsig } from '../../main/reports/sshsig';
 import { resourcesDir } from '../../main/util/paths';
+import { main } from '../../main/cli/index';
 import { agent, makePlan, newRun, tempDir, useTempHome } from './helpers';
 
 let out: string;
@@ -91,5 +92,29 @@ describe('History and reports.open', () => {
     });
     const opened = (await host.invoke('reports.open', { reportPath: md }, mode)) as Reply<OpenedReport>;
     expect(opened.ok && opened.value.verification).toMatchObject({ ok: false, trust: 'untrusted-signer' });
+  });
+
+  it('probe-lab verify never prints a control byte from the files it checks', async () => {
+    const d = tempDir('hostile-');
+    const base = path.join(d, 'scale_probe_x');
+    fs.writeFileSync(`${base}.md`, 'Bound to: \x1b]0;pwned\x07\x1b[2J\n');
+    fs.writeFileSync(
+      `${base}.json`,
+      JSON.stringify({
+        runId: 'r\x1b[2J',
+        plan: { hash: 'h' },
+        ledger: { file: '\x1b]0;t\x07.jsonl', records: 1, head: 'a'.repeat(64) },
+        signer: { openssh: 'x' },
+      }),
+    );
+    const lines: string[] = [];
+    const code = await main(['verify', `${base}.md`], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toContain('REPORT_MISMATCH');
+    expect(lines.join('\n')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(lines.join('\n')).toContain('\\x1b');
   });
 });
