@@ -9,6 +9,7 @@ import {
   REPORT_NAMESPACE,
   SIGNER_IDENTITY,
   allowedKeysFor,
+  keyFingerprint,
   loadOrCreateSigningKey,
   parseAllowedSigners,
   writeAllowedSigners,
@@ -158,5 +159,17 @@ describe('allowed_signers', () => {
     expect(entries).toHaveLength(6);
     expect(allowedKeysFor(entries, SIGNER_IDENTITY, REPORT_NAMESPACE)).toEqual([a, b, e]);
     expect(allowedKeysFor(entries, 'alice', 'anything')).toEqual([b]);
+  });
+});
+
+describe('keyFingerprint', () => {
+  it('is the SHA256 fingerprint ssh-keygen -l prints', () => {
+    const k = loadOrCreateSigningKey(dir);
+    const pub = join(dir, 'k.pub');
+    writeFileSync(pub, `${k.openssh}\n`);
+    const r = spawnSync('ssh-keygen', ['-l', '-f', pub], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split(' ')[1]).toBe(keyFingerprint(k.openssh));
+    expect(keyFingerprint('ssh-ed25519 notbase64')).toBe(null);
   });
 });
