@@ -120,7 +120,7 @@ const VERIFY: CommandSpec = {
       type: 'string',
       value: 'SHA256:...',
       multiple: true,
-      help: 'trust this key fingerprint (as ssh-keygen -l prints it); repeatable',
+      help: 'trust this key fingerprint (as ssh-keygen -l prints it)',
     },
     json: { type: 'boolean', help: 'one JSON document with every check' },
   },
