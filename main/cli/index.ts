@@ -8,7 +8,8 @@ import { ConfirmationAuthority, checkTypedConfirmation } from '../safety/confirm
 import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
 import { resourcesDir } from '../util/paths';
-import { verifyReport } from '../reports/verify';
+import { FINGERPRINT_RE, verifyReport, type VerifyReportOptions } from '../reports/verify';
+import { visible } from '../reports/md-escape';
 import { formatDuration } from './format';
 import { cliRunView } from './run-view';
 import { previousProbeTes } from '../reports/history';
@@ -35,7 +36,8 @@ const COMMANDS: readonly (readonly [string, string, string])[] = [
   ['plans', '[--json]', 'list bundled and saved plans'],
   ['plan check', '<file>', 'validate a plan file (JSON or YAML)'],
   ['run', '<plan> --confirm <plan-id> [options]', 'run a probe; the typed plan id confirms it'],
-  ['verify', '<report> [--json]', "check a report's signatures and its ledger chain"],
+  ['verify', '<report> [options]', "check a report's signatures and ledger against the signers you trust"],
+  ['export-key', '[--out FILE]', "your signer's key as an allowed_signers line (a claim, not proof)"],
   ['serve', '[--port N] [--reports DIR]', 'the console in a browser, on 127.0.0.1 only'],
   ['lab-kernel', 'setup|status|boot-check', 'build and check the QEMU lab kernel'],
   ['check', '<results.json> [thresholds]', 'CI gate over exported results'],
@@ -104,14 +106,21 @@ const RUN: CommandSpec = {
 
 const VERIFY: CommandSpec = {
   name: 'verify',
-  summary: "check a report's signatures and its ledger hash chain; names the first bad record",
+  summary:
+    "check a report's signatures against the signers you trust, the .md/.json/ledger binding and the ledger hash chain; names the first bad record",
   usage: '<report.md|report.json> [options]',
   positionals: { min: 1, max: 1 },
   options: {
     'allowed-signers': {
       type: 'string',
       value: 'FILE',
-      help: 'trust these keys (ssh allowed_signers format)',
+      help: 'trust the keys in this allowed_signers file instead of your own (config folder)',
+    },
+    key: {
+      type: 'string',
+      value: 'SHA256:...',
+      multiple: true,
+      help: 'trust this key fingerprint (as ssh-keygen -l prints it)',
     },
     json: { type: 'boolean', help: 'one JSON document with every check' },
   },
@@ -254,15 +263,35 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
   if (!args) return EXIT.PASS;
   const { pos, flags } = args;
   const report = pos[0]!;
+  const opts: VerifyReportOptions = {};
   const allowed = flags.get('allowed-signers');
-  const r = verifyReport(report, typeof allowed === 'string' ? { allowedSigners: allowed } : undefined);
+  if (typeof allowed === 'string') opts.allowedSigners = allowed;
+  const keys = args.list('key').flatMap((k) => k.split(','));
+  const bad = keys.filter((k) => !FINGERPRINT_RE.test(k));
+  if (bad.length)
+    throw new LabError(
+      'USAGE',
+      `--key takes SHA256:... fingerprints as ssh-keygen -l prints them, got ${JSON.stringify(bad[0])} (see: probe-lab verify --help)`,
+    );
+  if (keys.length) opts.keys = keys;
+  const r = verifyReport(report, opts);
   if (flags.get('json') === true) io.out(JSON.stringify(r, null, 2));
   else {
-    for (const s of r.signatures) io.out(`${s.ok ? 'ok  ' : 'BAD '} signature ${s.file}: ${s.detail}`);
-    io.out(
+    // Details quote the files under test (a ledger path, a binding line): never raw to the terminal.
+    const out = (line: string) => io.out(visible(line));
+    for (const s of r.signatures) out(`${s.ok ? 'ok  ' : 'BAD '} signature ${s.file}: ${s.detail}`);
+    out(
       `${r.ledger.ok ? 'ok  ' : 'BAD '} ledger: ${r.ledger.records} records; ${r.ledger.detail}${r.ledger.firstBad !== null ? ` (first bad record: line ${r.ledger.firstBad})` : ''}`,
     );
-    io.out(r.ok ? 'verified' : 'VERIFICATION FAILED');
+    out(`${r.binding.ok ? 'ok  ' : 'BAD '} binding: ${r.binding.detail}`);
+    io.out(`signer: ${r.signer ?? 'none verified'}`);
+    io.out(
+      r.trust === 'trusted'
+        ? 'verified'
+        : r.trust === 'untrusted-signer'
+          ? `UNTRUSTED_SIGNER: the signatures are good, but ${r.signer ?? 'the signer'} is not a key you trust`
+          : 'VERIFICATION FAILED',
+    );
   }
   return r.ok ? EXIT.PASS : EXIT.FAIL;
 }
@@ -273,6 +302,7 @@ const COMMAND_NAMES = [
   'plan',
   'run',
   'verify',
+  'export-key',
   'serve',
   'lab-kernel',
   'check',
@@ -298,6 +328,8 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
       return await cmdRun(rest, io);
     case 'verify':
       return await cmdVerify(rest, io);
+    case 'export-key':
+      return await (await import('./export-key')).exportKeyCommand(rest, io);
     case 'serve': {
       const { serveCommand } = await import('./serve');
       return await serveCommand(rest, io);

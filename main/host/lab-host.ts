@@ -8,7 +8,6 @@
  * plan id (browser). A caller cannot hand in a confirmation of its own.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   Invoke,
@@ -26,8 +25,8 @@ import { parsePlanText } from '../model/plan';
 import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../plans/catalog';
 import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
-import { listReportSummaries, previousProbeTes } from '../reports/history';
-import { verifyReport } from '../reports/verify';
+import { previousProbeTes } from '../reports/history';
+import { historyRows, openReport } from './report-access';
 import { Emitter, DisposableStore } from '../util/event';
 import { LabError, toCodedError } from '../util/errors';
 import { zodIssues } from '../model/plan';
@@ -328,50 +327,12 @@ class EngineHost implements LabHost {
   }
 
   private history(): HistoryRow[] {
-    return listReportSummaries(this.reportFolder())
-      .reverse()
-      .map((r) => {
-        const v = verifyReport(r.markdownPath);
-        const sigs = v.signatures;
-        const signature: HistoryRow['signature'] =
-          sigs.length === 0 || sigs.some((s) => /missing/i.test(s.detail))
-            ? 'missing'
-            : v.ok
-              ? 'valid'
-              : 'invalid';
-        return {
-          reportPath: r.markdownPath,
-          date: r.endedAt,
-          planId: r.planId,
-          title: r.title,
-          verdict: r.verdict as HistoryRow['verdict'],
-          tes: r.tes?.score ?? null,
-          coveragePct: r.coveragePct,
-          signature,
-        };
-      });
+    return historyRows(this.reportFolder());
   }
 
   /** Opens a report only from inside the report folder: a path from the page is never trusted. */
   private openReport(reportPath: string) {
-    const root = fs.realpathSync(this.reportFolder());
-    let real: string;
-    try {
-      real = fs.realpathSync(path.resolve(root, reportPath));
-    } catch {
-      throw new LabError('REPORT_NOT_FOUND', 'no such report');
-    }
-    if (path.dirname(real) !== root || !/^scale_probe_.*\.(md|json)$/.test(path.basename(real))) {
-      throw new LabError('REPORT_NOT_FOUND', 'reports open only from the report folder');
-    }
-    const md = real.replace(/\.json$/, '.md');
-    const json = real.replace(/\.md$/, '.json');
-    return {
-      reportPath: md,
-      markdown: fs.readFileSync(md, 'utf8'),
-      json: JSON.parse(fs.readFileSync(json, 'utf8')) as unknown,
-      verification: verifyReport(md),
-    };
+    return openReport(this.reportFolder(), reportPath);
   }
 
   private exportHistory(format: 'csv' | 'json') {

@@ -112,12 +112,24 @@ export interface HistoryRow {
   tes: number | null;
   coveragePct: number | null;
   signature: 'valid' | 'invalid' | 'missing';
+  /** Whose key signed it and whether the user trusts that key (never from files beside a report). */
+  trust: TrustLevel;
+  /** `SHA256:...` of the signing key, as `ssh-keygen -l` prints it; null when nothing verified. */
+  signer: string | null;
 }
+
+/** A good signature by a key the user does not trust is `untrusted-signer`, never `trusted`. */
+export type TrustLevel = 'trusted' | 'untrusted-signer' | 'invalid';
 
 export interface VerifyResult {
   ok: boolean;
   signatures: { file: string; ok: boolean; detail: string }[];
   ledger: { ok: boolean; records: number; firstBad: number | null; detail: string };
+  trust: TrustLevel;
+  /** `SHA256:...` of the key that signed both documents, when they verify cryptographically. */
+  signer: string | null;
+  /** The .md, the .json and the ledger name the same run id, plan hash and ledger head. */
+  binding: { ok: boolean; detail: string };
 }
 
 export interface OpenedReport {

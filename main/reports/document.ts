@@ -21,7 +21,7 @@ import type {
 } from '../model/evidence';
 import type { TargetDescription, TargetExit } from '../lab/target';
 import type { DriftFinding } from '../scoring/tes';
-import { ALLOWED_SIGNERS_FILE, REPORT_NAMESPACE } from './keys';
+import { REPORT_NAMESPACE } from './keys';
 
 export const REPORT_SCHEMA = 'probe-lab/report/v1';
 
@@ -185,7 +185,7 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string) {
     events: input.events.slice(-1000),
     extra: input.extra ?? {},
     ledger: { ...input.ledger, failure: input.ledgerFailure },
-    signer: { openssh: signerOpenssh, namespace: REPORT_NAMESPACE, allowedSigners: ALLOWED_SIGNERS_FILE },
+    signer: { openssh: signerOpenssh, namespace: REPORT_NAMESPACE },
     methods: METHODS,
   };
 }

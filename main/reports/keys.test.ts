@@ -9,6 +9,7 @@ import {
   REPORT_NAMESPACE,
   SIGNER_IDENTITY,
   allowedKeysFor,
+  keyFingerprint,
   loadOrCreateSigningKey,
   parseAllowedSigners,
   writeAllowedSigners,
@@ -95,12 +96,18 @@ describe('loadOrCreateSigningKey', () => {
     );
   });
 
-  it('repairs an allowed_signers file that does not match the key, with a warning', () => {
+  it('adds the key back to an allowed_signers that does not trust it, keeping the user\'s lines', () => {
     const k = loadOrCreateSigningKey(dir);
-    writeFileSync(k.allowedSignersPath, 'someone ssh-ed25519 AAAA\n');
+    const colleague = publicKeyToOpenSsh(generateKeyPairSync('ed25519').publicKey);
+    writeFileSync(k.allowedSignersPath, `colleague ${colleague}\n`);
     const again = loadOrCreateSigningKey(dir);
-    expect(again.warnings.join()).toContain('rewritten');
-    expect(readFileSync(k.allowedSignersPath, 'utf8')).toContain(k.openssh);
+    expect(again.warnings.join()).toContain('was added');
+    const text = readFileSync(k.allowedSignersPath, 'utf8');
+    expect(text).toContain(k.openssh);
+    expect(text).toContain(`colleague ${colleague}`);
+    // Already trusted: left alone, no warning.
+    expect(loadOrCreateSigningKey(dir).warnings).toEqual([]);
+    expect(readFileSync(k.allowedSignersPath, 'utf8')).toBe(text);
   });
 
   it('several processes creating the key at once all end up with the same key', async () => {
@@ -127,11 +134,11 @@ describe('loadOrCreateSigningKey', () => {
 });
 
 describe('allowed_signers', () => {
-  it('writeAllowedSigners writes a copy a report folder can carry', () => {
+  it('writeAllowedSigners writes a file trusting the key for report signatures', () => {
     const openssh = publicKeyToOpenSsh(generateKeyPairSync('ed25519').publicKey);
     const p = join(dir, 'allowed_signers');
     writeAllowedSigners(p, openssh);
-    expect(allowedKeysFor(parseAllowedSigners(readFileSync(p, 'utf8')))).toEqual([openssh]);
+    expect(allowedKeysFor(parseAllowedSigners(readFileSync(p, "utf8")), SIGNER_IDENTITY, REPORT_NAMESPACE)).toEqual([openssh]);
   });
 
   it('honours principals, namespaces, wildcards, CAs and comments', () => {
@@ -150,7 +157,19 @@ describe('allowed_signers', () => {
     ].join('\n');
     const entries = parseAllowedSigners(text);
     expect(entries).toHaveLength(6);
-    expect(allowedKeysFor(entries)).toEqual([a, b, e]);
+    expect(allowedKeysFor(entries, SIGNER_IDENTITY, REPORT_NAMESPACE)).toEqual([a, b, e]);
     expect(allowedKeysFor(entries, 'alice', 'anything')).toEqual([b]);
+  });
+});
+
+describe('keyFingerprint', () => {
+  it('is the SHA256 fingerprint ssh-keygen -l prints', () => {
+    const k = loadOrCreateSigningKey(dir);
+    const pub = join(dir, 'k.pub');
+    writeFileSync(pub, `${k.openssh}\n`);
+    const r = spawnSync('ssh-keygen', ['-l', '-f', pub], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split(' ')[1]).toBe(keyFingerprint(k.openssh));
+    expect(keyFingerprint('ssh-ed25519 notbase64')).toBe(null);
   });
 });

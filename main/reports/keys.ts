@@ -1,15 +1,22 @@
 /**
  * The report signing key: one Ed25519 key per user, created on first use in the config folder,
- * plus an OpenSSH `allowed_signers` file so anyone can check a report with stock ssh-keygen.
+ * plus the user's OpenSSH `allowed_signers` there: the only trust verification starts from.
  * The key file is treated the way ssh treats ~/.ssh/id_*: a key others can read is refused.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../util/errors';
 import { createFileAtomic, writeFileAtomic } from '../util/atomic-file';
 import { configDir, ensureConfigDir } from '../util/config-dir';
 import { openSshKeyId, publicKeyToOpenSsh } from './sshsig';
+import { allowedKeysFor, parseAllowedSigners } from './allowed-signers';
 
 export const SIGNER_IDENTITY = 'probe-lab';
 export const REPORT_NAMESPACE = 'probe-lab-report';
@@ -64,9 +71,14 @@ function loadPrivateKey(keyPath: string): KeyObject {
   return key;
 }
 
+const trustsKey = (text: string, openssh: string): boolean =>
+  allowedKeysFor(parseAllowedSigners(text), SIGNER_IDENTITY, REPORT_NAMESPACE).some(
+    (k) => openSshKeyId(k) === openSshKeyId(openssh),
+  );
+
 /**
  * Loads the signing key from `<dir>/signing-key.pem`, creating it (PKCS8 PEM, 0600) on first use,
- * and makes sure `<dir>/allowed_signers` trusts it. Safe to call any number of times, from
+ * and makes sure `<dir>/allowed_signers` (the user's trusted signers) trusts it. Safe to call any number of times, from
  * several processes at once: the key is created with a no-clobber atomic link, so all callers end
  * up with the same key.
  */
@@ -89,110 +101,34 @@ export function loadOrCreateSigningKey(dir: string = configDir()): SigningKey {
   const publicKey = createPublicKey(privateKey);
   const openssh = publicKeyToOpenSsh(publicKey);
 
-  const wanted = `${allowedSignersLine(openssh)}\n`;
+  // The config folder's allowed_signers is the user's own trust list: lines they added (a
+  // colleague's key) stay; only a missing trust for this key is added back.
   let current: string | null = null;
   try {
     current = readFileSync(allowedSignersPath, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (current !== wanted) {
-    if (current !== null)
-      warnings.push(`${allowedSignersPath} did not match the signing key and was rewritten`);
-    writeAllowedSigners(allowedSignersPath, openssh);
+  const trusted = current !== null && trustsKey(current, openssh);
+  if (!trusted) {
+    if (current !== null && current.trim() !== '')
+      warnings.push(`${allowedSignersPath} did not trust the signing key; its line was added`);
+    const prefix = current && current.trim() !== '' ? current.replace(/\n?$/, '\n') : '';
+    writeFileAtomic(allowedSignersPath, `${prefix}${allowedSignersLine(openssh)}\n`, 0o644);
   }
   return { privateKey, publicKey, openssh, keyPath, allowedSignersPath, created, warnings };
 }
 
-// ---- reading allowed_signers (ssh-keygen(1), ALLOWED SIGNERS) ----
-
-export interface AllowedSigner {
-  principals: string[];
-  /** null when the line has no namespaces= option (valid for every namespace). */
-  namespaces: string[] | null;
-  certAuthority: boolean;
-  /** `<type> <base64>` */
-  openssh: string;
-  line: number;
+/** `SHA256:<base64, no padding>` of the key blob, as `ssh-keygen -l` prints it; null if unreadable. */
+export function keyFingerprint(openssh: string): string | null {
+  const id = openSshKeyId(openssh);
+  if (id === null) return null;
+  const digest = createHash('sha256').update(Buffer.from(id, 'base64')).digest('base64');
+  return `SHA256:${digest.replace(/=+$/, '')}`;
 }
 
-/** Splits on blanks outside double quotes, as sshkey options are written. */
-function tokens(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    if (!quoted && (ch === ' ' || ch === '\t')) {
-      if (cur) out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-const looksLikeKeyType = (t: string): boolean => /^(ssh-|ecdsa-|sk-|rsa-)/.test(t);
-
-/** Parses allowed_signers text; lines that cannot be read are skipped (as ssh-keygen does). */
-export function parseAllowedSigners(text: string): AllowedSigner[] {
-  const out: AllowedSigner[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const t = tokens(line);
-    const principals = t.shift()?.replace(/^"|"$/g, '').split(',') ?? [];
-    let options: string[] = [];
-    if (t[0] && !looksLikeKeyType(t[0])) options = splitOptions(t.shift() ?? '');
-    const [type, b64] = t;
-    if (!type || !b64) return;
-    const openssh = `${type} ${b64}`;
-    if (openSshKeyId(openssh) === null) return;
-    let namespaces: string[] | null = null;
-    let certAuthority = false;
-    for (const opt of options) {
-      const m = /^namespaces="?([^"]*)"?$/i.exec(opt);
-      if (m) namespaces = (m[1] ?? '').split(',').filter(Boolean);
-      if (/^cert-authority$/i.test(opt)) certAuthority = true;
-    }
-    out.push({ principals, namespaces, certAuthority, openssh, line: i + 1 });
-  });
-  return out;
-}
-
-function splitOptions(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of s) {
-    if (ch === '"') quoted = !quoted;
-    if (!quoted && ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-/** ssh's match_pattern: `*` and `?` wildcards, whole-string match. */
-const globMatch = (pattern: string, value: string): boolean =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  ).test(value);
-
-/** The plain keys (no CAs) that may sign as `identity` in `namespace`. */
-export function allowedKeysFor(
-  signers: AllowedSigner[],
-  identity = SIGNER_IDENTITY,
-  namespace = REPORT_NAMESPACE,
-): string[] {
-  return signers
-    .filter((s) => !s.certAuthority)
-    .filter((s) => s.principals.some((p) => globMatch(p, identity)))
-    .filter((s) => s.namespaces === null || s.namespaces.some((n) => globMatch(n, namespace)))
-    .map((s) => s.openssh);
-}
+export {
+  allowedKeysFor,
+  parseAllowedSigners,
+  type AllowedSigner,
+} from './allowed-signers';

@@ -1,24 +1,36 @@
 /** Renders the report document as Markdown for people; the JSON beside it is for machines. */
 import type { ReportDocument } from './document';
+import { fencedJson, mdCell, mdText as t } from './md-escape';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const yes = (b: boolean) => (b ? 'yes' : '**NO**');
-const cell = (s: unknown) =>
-  String(s ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, ' ');
+const cell = mdCell;
+
+/** argv as one shell-quoted line, so `a;b` and `a ; b` read differently. */
+const shellWords = (argv: string[]): string =>
+  argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+
+/**
+ * The line that binds the Markdown to its JSON and ledger: verify recomputes it from the signed
+ * JSON and requires it exactly once, so a PASS .md copied over a FAIL run's names fails.
+ */
+export function bindingLine(runId: string, planHash: string, ledgerHead: string): string {
+  return `Bound to: run ${t(runId)}, plan hash ${t(planHash)}, ledger head ${t(ledgerHead)}`;
+}
+export const BINDING_PREFIX = 'Bound to: ';
 
 export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   const L: string[] = [];
   const p = doc.plan;
-  L.push(`# Scale probe report: ${p.title}`, '');
-  L.push(`- Run: \`${doc.runId}\`  `, `- Plan: \`${p.id}\` (${p.kind}), plan hash \`${p.hash}\`  `);
-  L.push(`- Confirmed by: ${doc.confirmation.by} at ${iso(doc.confirmation.issuedAt)}  `);
+  L.push(`# Scale probe report: ${t(p.title)}`, '');
+  L.push(`- Run: ${t(doc.runId)}  `, `- Plan: ${t(p.id)} (${t(p.kind)}), plan hash \`${p.hash}\`  `);
+  L.push(`- Confirmed by: ${t(doc.confirmation.by)} at ${iso(doc.confirmation.issuedAt)}  `);
   L.push(`- Started ${iso(doc.startedAt)}, ended ${iso(doc.endedAt)} (${sec(doc.durationMs)})  `);
-  L.push(`- **Verdict: ${doc.verdict}**${doc.haltReason ? ` (halted: ${doc.haltReason})` : ''}  `);
+  L.push(`- **Verdict: ${doc.verdict}**${doc.haltReason ? ` (halted: ${t(doc.haltReason)})` : ''}  `);
   L.push(
-    `- Machine-readable: \`${jsonName}\`; ledger \`${doc.ledger.file}\` (${doc.ledger.records} records, head \`${doc.ledger.head}\`)`,
+    `- Machine-readable: ${t(jsonName)}; ledger ${t(doc.ledger.file)} (${doc.ledger.records} records, head \`${doc.ledger.head}\`)  `,
+    `- ${bindingLine(doc.runId, p.hash, doc.ledger.head)}`,
     '',
   );
 
@@ -30,8 +42,8 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   L.push(`| TES recalculated after tasks | ${yes(doc.checklist.tesRecalculated)} |`, '');
 
   L.push('## Thresholds', '', '| threshold | result | measured | expected |', '|---|---|---|---|');
-  for (const t of doc.thresholds)
-    L.push(`| ${cell(t.name)} | ${t.ok ? 'pass' : '**FAIL**'} | ${cell(t.actual)} | ${cell(t.expected)} |`);
+  for (const th of doc.thresholds)
+    L.push(`| ${cell(th.name)} | ${th.ok ? 'pass' : '**FAIL**'} | ${cell(th.actual)} | ${cell(th.expected)} |`);
   L.push('');
 
   L.push('## Compliance pulses', '');
@@ -54,7 +66,7 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   );
   for (const pl of doc.pulses.list) {
     L.push(
-      `| ${pl.seq} | ${pl.phase}${pl.burst ? ` ${pl.burst}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${pl.latencyClass} | ${pl.status} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
+      `| ${pl.seq} | ${cell(pl.phase)}${pl.burst ? ` ${cell(pl.burst)}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${cell(pl.latencyClass)} | ${cell(pl.status)} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
     );
   }
   L.push('');
@@ -83,16 +95,16 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
     '| subject | TES | drift | outcome | run time | files changed | stability | velocity | footprint | points lost (stab/vel/foot) |',
     '|---|---|---|---|---|---|---|---|---|---|',
   );
-  for (const t of [...doc.tes.runs, ...(doc.tes.probe ? [doc.tes.probe] : [])]) {
-    const k = t.components;
+  for (const ts of [...doc.tes.runs, ...(doc.tes.probe ? [doc.tes.probe] : [])]) {
+    const k = ts.components;
     L.push(
-      `| ${t.subject} | **${t.score}** | ${t.drift} | ${t.outcome} | ${sec(t.runMs)} | ${t.filesChanged} | ${k.stability.toFixed(2)} | ${k.velocity.toFixed(2)} | ${k.footprint.toFixed(2)} | ${t.penalties.stability}/${t.penalties.velocity}/${t.penalties.footprint} |`,
+      `| ${cell(ts.subject)} | **${ts.score}** | ${cell(ts.drift)} | ${cell(ts.outcome)} | ${sec(ts.runMs)} | ${ts.filesChanged} | ${k.stability.toFixed(2)} | ${k.velocity.toFixed(2)} | ${k.footprint.toFixed(2)} | ${ts.penalties.stability}/${ts.penalties.velocity}/${ts.penalties.footprint} |`,
     );
   }
   if (doc.tes.drift)
     L.push(
       '',
-      `Drift over ${doc.tes.drift.runs} run(s) of this plan: ${doc.tes.drift.drift}, spread ${doc.tes.drift.spread}. ${doc.tes.drift.explanation}${doc.tes.drift.unexplained ? ' **(unexplained: anomaly)**' : ''}`,
+      `Drift over ${doc.tes.drift.runs} run(s) of this plan: ${t(doc.tes.drift.drift)}, spread ${doc.tes.drift.spread}. ${t(doc.tes.drift.explanation)}${doc.tes.drift.unexplained ? ' **(unexplained: anomaly)**' : ''}`,
     );
   L.push('');
 
@@ -101,13 +113,13 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   const fin = doc.integrity.final;
   if (base) {
     L.push(
-      `Governance folder: ${base.governanceFolder ?? '(none)'}; baseline hash \`${base.governanceHash ?? 'none'}\`, final \`${fin?.governanceHash ?? 'none'}\`.`,
+      `Governance folder: ${t(base.governanceFolder ?? '(none)')}; baseline hash \`${base.governanceHash ?? 'none'}\`, final \`${fin?.governanceHash ?? 'none'}\`.`,
     );
     for (const s of fin?.sentinels ?? [])
       L.push(
-        `- sentinel ${s.path}: ${s.sha256 === s.baseline ? 'unchanged' : '**CHANGED**'} (\`${s.sha256 ?? 'missing'}\`)`,
+        `- sentinel ${t(s.path)}: ${s.sha256 === s.baseline ? 'unchanged' : '**CHANGED**'} (\`${s.sha256 ?? 'missing'}\`)`,
       );
-    L.push(fin?.ok ? 'Unchanged throughout.' : `**Changed:** ${fin?.changed.join(', ')}`);
+    L.push(fin?.ok ? 'Unchanged throughout.' : `**Changed:** ${(fin?.changed ?? []).map(t).join(', ')}`);
   }
   L.push('');
 
@@ -120,9 +132,9 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   if (r.hostRamPct) L.push(`Host RAM: mean ${r.hostRamPct.mean}%, max ${r.hostRamPct.max}%.`);
   if (r.engineCpuPct)
     L.push(`Probe Lab itself: mean ${r.engineCpuPct.mean}% of one core, max ${r.engineCpuPct.max}%.`);
-  for (const t of r.targets)
+  for (const tg of r.targets)
     L.push(
-      `- ${t.targetId}: CPU max ${t.cpuPct?.max ?? 0}% of a core, RSS max ${Math.round((t.rssKb?.max ?? 0) / 1024)} MB`,
+      `- ${t(tg.targetId)}: CPU max ${tg.cpuPct?.max ?? 0}% of a core, RSS max ${Math.round((tg.rssKb?.max ?? 0) / 1024)} MB`,
     );
   L.push('');
 
@@ -132,19 +144,19 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
     '| target | command | state | exit code | output bytes |',
     '|---|---|---|---|---|',
   );
-  for (const t of doc.targets)
+  for (const tg of doc.targets)
     L.push(
-      `| ${t.state.targetId} | \`${cell([t.describe.command, ...t.describe.args].join(' '))}\` | ${t.state.state} | ${t.state.exitCode ?? ''} | ${t.state.outputBytes} |`,
+      `| ${cell(tg.state.targetId)} | ${cell(shellWords([tg.describe.command, ...tg.describe.args]))} | ${cell(tg.state.state)} | ${tg.state.exitCode ?? ''} | ${tg.state.outputBytes} |`,
     );
   L.push('');
 
   L.push('## Anomalies', '');
   if (!doc.anomalies.length) L.push('None.');
-  for (const a of doc.anomalies) L.push(`- ${iso(a.at)} **${a.severity}** \`${a.code}\`: ${cell(a.message)}`);
+  for (const a of doc.anomalies) L.push(`- ${iso(a.at)} **${t(a.severity)}** ${t(a.code)}: ${t(a.message)}`);
   L.push('');
 
   if (Object.keys(doc.extra).length) {
-    L.push('## Kind-specific results', '', '```json', JSON.stringify(doc.extra, null, 2), '```', '');
+    L.push('## Kind-specific results', '', '```json', fencedJson(doc.extra), '```', '');
   }
 
   L.push('## How each figure was measured', '');
@@ -153,9 +165,11 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   L.push('## Verifying this report', '');
   L.push(
     '```',
-    `ssh-keygen -Y verify -f allowed_signers -I probe-lab -n probe-lab-report -s <this file>.sig < <this file>`,
     'probe-lab verify <this file>',
+    `ssh-keygen -Y verify -f ~/.config/probe-lab/allowed_signers -I probe-lab -n probe-lab-report -s <this file>.sig < <this file>`,
     '```',
+    '',
+    'Trust comes from your own allowed_signers (the one in your Probe Lab config folder), never from a file shipped beside a report: a key sent along with a report is only its signer\'s claim.',
     '',
   );
   L.push(`Signer: \`${doc.signer.openssh}\``, '');

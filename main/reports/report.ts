@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file';
-import { ALLOWED_SIGNERS_FILE, REPORT_NAMESPACE, loadOrCreateSigningKey, writeAllowedSigners } from './keys';
+import { REPORT_NAMESPACE, loadOrCreateSigningKey } from './keys';
 import { signSshsig } from './sshsig';
 import { renderMarkdown } from './markdown';
 import { buildReportDocument, reportBaseName, type ReportInput } from './document';
@@ -19,6 +19,7 @@ export interface ReportFiles {
   json: string;
   markdownSig: string;
   jsonSig: string;
+  /** The user's trusted signers (config folder), for the `ssh-keygen -Y verify -f` hint; nothing is written beside the report. */
   allowedSigners: string;
   /** The results v1 document (chaos runs), for `probe-lab check` and `compare`. */
   results?: string;
@@ -35,8 +36,8 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
   const jsonText = `${JSON.stringify(doc, null, 2)}\n`;
   const mdText = renderMarkdown(doc, path.basename(jsonPath));
   // Signatures first, then the documents: a reader who sees a report always finds its signature.
-  const allowed = path.join(input.outDir, ALLOWED_SIGNERS_FILE);
-  writeAllowedSigners(allowed, key.openssh);
+  // No allowed_signers beside the report: a copy there would be trusted by whoever reads it, and
+  // whoever can replace the report can replace it. `probe-lab export-key` hands the key out explicitly.
   writeFileAtomic(`${jsonPath}.sig`, signSshsig(Buffer.from(jsonText), key.privateKey, REPORT_NAMESPACE));
   writeFileAtomic(`${mdPath}.sig`, signSshsig(Buffer.from(mdText), key.privateKey, REPORT_NAMESPACE));
   let resultsPath: string | undefined;
@@ -54,7 +55,7 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
     json: jsonPath,
     markdownSig: `${mdPath}.sig`,
     jsonSig: `${jsonPath}.sig`,
-    allowedSigners: allowed,
+    allowedSigners: key.allowedSignersPath,
     ...(resultsPath ? { results: resultsPath } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * OpenSSH SSHSIG signatures (PROTOCOL.sshsig) with Ed25519, on node:crypto alone. The output is
  * byte-compatible with `ssh-keygen -Y sign`, so anyone can check a report with stock OpenSSH:
- *   ssh-keygen -Y verify -f allowed_signers -I probe-lab -n probe-lab-report -s report.md.sig < report.md
+ *   ssh-keygen -Y verify -f ~/.config/probe-lab/allowed_signers -I probe-lab -n probe-lab-report -s report.md.sig < report.md
  * Verification never throws on hostile input: every malformed armour, base64 or length becomes
  * ok:false with a coded detail.
  */

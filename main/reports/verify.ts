@@ -4,14 +4,18 @@
  * hash, so a changed byte in any of the three is found. Never throws: every failure is a coded
  * detail in the VerifyResult.
  *
- * Trust comes from an allowed_signers file: the one passed in, else the copy beside the report,
- * else the user's own. The copy beside the report only proves the files agree with each other;
- * the detail names which file was used so a reader can tell.
+ * Trust comes only from what the user chose: the allowed_signers in their config folder, or an
+ * allowed_signers file and/or key fingerprints they name. Never from a file beside the report:
+ * whoever can replace the report can replace that too. A good signature by a key the user does
+ * not trust is `untrusted-signer` (UNTRUSTED_SIGNER), never `trusted`.
+ *
+ * The .md, the .json and the ledger are bound together: the .md carries a binding line with the
+ * run id, plan hash and ledger head that the signed JSON names (REPORT_MISMATCH otherwise).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import type { VerifyResult } from '../model/api';
+import type { TrustLevel, VerifyResult } from '../model/api';
 import type { ErrorCode } from '../util/errors';
 import { configDir } from '../util/config-dir';
 import { verifyLedger, verifyLedgerBuffer } from '../evidence/ledger-read';
@@ -20,13 +24,17 @@ import {
   REPORT_NAMESPACE,
   SIGNER_IDENTITY,
   allowedKeysFor,
+  keyFingerprint,
   parseAllowedSigners,
 } from './keys';
 import { openSshKeyId, verifySshsig } from './sshsig';
+import { BINDING_PREFIX, bindingLine } from './markdown';
 
 export const SIGNATURE_SUFFIX = '.sig';
 
 const ReportPinsSchema = z.object({
+  runId: z.string().min(1),
+  plan: z.object({ hash: z.string().min(1) }),
   ledger: z.object({
     file: z.string().min(1),
     records: z.number().int().positive(),
@@ -38,9 +46,21 @@ const ReportPinsSchema = z.object({
 });
 
 export interface VerifyReportOptions {
-  /** Path of an allowed_signers file to trust instead of the default lookup. */
+  /** An allowed_signers file to trust instead of the config folder's. */
   allowedSigners?: string;
+  /** Key fingerprints (`SHA256:...`, as `ssh-keygen -l` prints) to trust instead of the config folder's file. */
+  keys?: string[];
+  /**
+   * A real folder every file read must be inside (after resolving symlinks); one outside reads as
+   * missing. The console passes its report folder, so a symlink cannot lead verification out.
+   */
+  within?: string;
+  /** The time valid-after/valid-before are checked at (seconds); now by default, as ssh-keygen. */
+  atSec?: number;
 }
+
+/** `SHA256:` and 43 base64 characters: a fingerprint as `ssh-keygen -l` prints it. */
+export const FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 type Entry = VerifyResult['signatures'][number];
 
@@ -57,7 +77,17 @@ export function reportFiles(reportPath: string): { dir: string; md: string; json
   return { dir: dirname(abs), md: `${m[1]}.md`, json: `${m[1]}.json` };
 }
 
-function readOrNull(path: string): Buffer | null {
+function isWithin(path: string, within: string | undefined): boolean {
+  if (within === undefined) return true;
+  try {
+    return realpathSync(path).startsWith(within + sep);
+  } catch {
+    return false;
+  }
+}
+
+function readOrNull(path: string, within?: string): Buffer | null {
+  if (!isWithin(path, within)) return null;
   try {
     return readFileSync(path);
   } catch {
@@ -65,65 +95,121 @@ function readOrNull(path: string): Buffer | null {
   }
 }
 
-function loadAllowedKeys(
-  dir: string,
-  opts: VerifyReportOptions,
-): { keys: string[]; source: string; error: string | null } {
-  const candidates = opts.allowedSigners
-    ? [opts.allowedSigners]
-    : [join(dir, ALLOWED_SIGNERS_FILE), join(configDir(), ALLOWED_SIGNERS_FILE)];
-  const source = candidates.find((p) => existsSync(p));
-  if (!source) {
-    return {
-      keys: [],
-      source: candidates.join(' or '),
-      error: coded('SIGNATURE_MISSING', `no allowed_signers file at ${candidates.join(' or ')}`),
-    };
-  }
-  const text = readOrNull(source)?.toString('utf8');
-  if (text === undefined)
-    return { keys: [], source, error: coded('SIGNATURE_MISSING', `cannot read ${source}`) };
-  const keys = allowedKeysFor(parseAllowedSigners(text), SIGNER_IDENTITY, REPORT_NAMESPACE);
-  if (keys.length === 0) {
-    return {
-      keys,
-      source,
-      error: coded(
-        'SIGNATURE_INVALID',
-        `${source} trusts no key for ${SIGNER_IDENTITY} in namespace ${REPORT_NAMESPACE}`,
-      ),
-    };
-  }
-  return { keys, source, error: null };
+interface Trust {
+  /** Fingerprints of the trusted keys. */
+  fingerprints: Set<string>;
+  /** What the user's trust came from, for the detail line. */
+  source: string;
+  /** Set when a trust source the user named could not be read. */
+  problem: string | null;
 }
+
+function loadTrust(opts: VerifyReportOptions): Trust {
+  const explicit = opts.allowedSigners !== undefined || (opts.keys?.length ?? 0) > 0;
+  const files = explicit
+    ? opts.allowedSigners !== undefined
+      ? [opts.allowedSigners]
+      : []
+    : [join(configDir(), ALLOWED_SIGNERS_FILE)];
+  const fingerprints = new Set<string>(opts.keys ?? []);
+  const sources = opts.keys?.length ? [`--key ${opts.keys.join(', ')}`] : [];
+  let problem: string | null = null;
+  for (const file of files) {
+    sources.push(file);
+    const text = readOrNull(file)?.toString('utf8');
+    if (text === undefined) {
+      problem = `cannot read the trusted signers file ${file}`;
+      continue;
+    }
+    const keys = allowedKeysFor(parseAllowedSigners(text), SIGNER_IDENTITY, REPORT_NAMESPACE, opts.atSec);
+    for (const k of keys) {
+      const fp = keyFingerprint(k);
+      if (fp) fingerprints.add(fp);
+    }
+  }
+  return { fingerprints, source: sources.join(' and '), problem };
+}
+
+type SigEntry = Entry & { signer: string; good: boolean; trusted: boolean };
 
 function checkSignature(
   file: string,
   content: Buffer | null,
-  trust: ReturnType<typeof loadAllowedKeys>,
-): Entry & { signer: string } {
+  trust: Trust,
+  within: string | undefined,
+): SigEntry {
   const name = basename(file);
   const sigPath = `${file}${SIGNATURE_SUFFIX}`;
-  const bad = (detail: string): Entry & { signer: string } => ({ file: name, ok: false, detail, signer: '' });
-  if (content === null) return bad(coded('REPORT_NOT_FOUND', `${file} is missing`));
-  const sig = readOrNull(sigPath);
-  if (sig === null) return bad(coded('SIGNATURE_MISSING', `${sigPath} is missing`));
-  if (trust.error) return bad(trust.error);
-  const r = verifySshsig(content, sig.toString('utf8'), {
-    namespace: REPORT_NAMESPACE,
-    allowedKeys: trust.keys,
+  const bad = (detail: string, signer = ''): SigEntry => ({
+    file: name,
+    ok: false,
+    detail,
+    signer,
+    good: false,
+    trusted: false,
   });
+  if (content === null) return bad(coded('REPORT_NOT_FOUND', `${file} is missing`));
+  const sig = readOrNull(sigPath, within);
+  if (sig === null) return bad(coded('SIGNATURE_MISSING', `${sigPath} is missing`));
+  const r = verifySshsig(content, sig.toString('utf8'), { namespace: REPORT_NAMESPACE });
+  if (!r.ok) return bad(r.detail, r.publicKey);
+  const fp = keyFingerprint(r.publicKey) ?? r.publicKey;
+  if (!trust.fingerprints.has(fp)) {
+    const why = trust.problem ?? `it is not among your trusted signers (${trust.source})`;
+    return {
+      file: name,
+      ok: false,
+      detail: coded('UNTRUSTED_SIGNER', `good signature by ${fp} (${r.publicKey}), but ${why}`),
+      signer: r.publicKey,
+      good: true,
+      trusted: false,
+    };
+  }
   return {
     file: name,
-    ok: r.ok,
-    detail: r.ok ? `${r.detail}, trusted via ${trust.source}` : r.detail,
+    ok: true,
+    detail: `good signature by ${fp}, trusted via ${trust.source}`,
     signer: r.publicKey,
+    good: true,
+    trusted: true,
+  };
+}
+
+/** The .md must carry, once, the binding line the signed JSON implies (run, plan hash, ledger head). */
+function checkBinding(md: Buffer | null, json: Buffer | null): VerifyResult['binding'] {
+  if (md === null || json === null)
+    return { ok: false, detail: coded('REPORT_NOT_FOUND', 'both the .md and the .json are needed') };
+  let pins: z.infer<typeof ReportPinsSchema>;
+  try {
+    const parsed = ReportPinsSchema.safeParse(JSON.parse(json.toString('utf8')));
+    if (!parsed.success) return { ok: false, detail: coded('REPORT_PARSE', 'the JSON names no run, plan or ledger') };
+    pins = parsed.data;
+  } catch {
+    return { ok: false, detail: coded('REPORT_PARSE', 'the JSON report does not parse') };
+  }
+  const want = bindingLine(pins.runId, pins.plan.hash, pins.ledger.head);
+  const lines = md
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.replace(/^- /, '').replace(/ +$/, ''))
+    .filter((l) => l.startsWith(BINDING_PREFIX));
+  if (lines.length === 1 && lines[0] === want)
+    return { ok: true, detail: `.md and .json name run ${pins.runId}, plan ${pins.plan.hash.slice(0, 12)}…, ledger head ${pins.ledger.head.slice(0, 12)}…` };
+  return {
+    ok: false,
+    detail: coded(
+      'REPORT_MISMATCH',
+      lines.length === 0
+        ? 'the .md carries no binding line, so it cannot be tied to this .json and ledger'
+        : `the .md is bound to another run (${lines.join(' / ')}); the .json says: ${want}`,
+    ),
   };
 }
 
 function checkLedger(
   dir: string,
   json: Buffer | null,
+  within: string | undefined,
 ): VerifyResult['ledger'] & { signerKey: string | null } {
   const bad = (detail: string): VerifyResult['ledger'] & { signerKey: null } => ({
     ok: false,
@@ -153,6 +239,8 @@ function checkLedger(
   const rel = relative(resolve(dir), resolve(ledgerPath));
   if (rel.startsWith('..') || isAbsolute(rel))
     return bad(coded('REPORT_PARSE', 'ledger.file must stay inside the report folder'));
+  if (!isWithin(ledgerPath, within))
+    return bad(coded('LEDGER_NOT_FOUND', `${file}: no ledger inside the report folder`));
   const v = verifyLedger(ledgerPath, { head, records });
   const failure = pins.data.ledger.failure;
   if (v.code === 'LEDGER_TORN' && failure && tornTailOnly(ledgerPath, head, records)) {
@@ -180,40 +268,57 @@ function tornTailOnly(path: string, head: string, records: number): boolean {
   return verifyLedgerBuffer(buf.subarray(0, buf.lastIndexOf(0x0a) + 1), { head, records }).ok;
 }
 
+const failed = (detail: string): VerifyResult => ({
+  ok: false,
+  signatures: [],
+  ledger: { ok: false, records: 0, firstBad: null, detail },
+  trust: 'invalid',
+  signer: null,
+  binding: { ok: false, detail },
+});
+
 export function verifyReport(reportPath: string, opts: VerifyReportOptions = {}): VerifyResult {
   try {
     return verifyReportUnsafe(reportPath, opts);
   } catch (err) {
-    const detail = coded('INTERNAL', errText(err));
-    return { ok: false, signatures: [], ledger: { ok: false, records: 0, firstBad: null, detail } };
+    return failed(coded('INTERNAL', errText(err)));
   }
 }
 
 function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): VerifyResult {
   const files = reportFiles(reportPath);
-  if (!files) {
-    const detail = coded('REPORT_NOT_FOUND', `${reportPath} is not a .md or .json report path`);
-    return { ok: false, signatures: [], ledger: { ok: false, records: 0, firstBad: null, detail } };
-  }
-  const md = readOrNull(files.md);
-  const json = readOrNull(files.json);
-  const trust = loadAllowedKeys(files.dir, opts);
-  const sigs = [checkSignature(files.md, md, trust), checkSignature(files.json, json, trust)];
-  const { signerKey, ...ledger } = checkLedger(files.dir, json);
+  if (!files) return failed(coded('REPORT_NOT_FOUND', `${reportPath} is not a .md or .json report path`));
+  const md = readOrNull(files.md, opts.within);
+  const json = readOrNull(files.json, opts.within);
+  const trust = loadTrust(opts);
+  const sigs = [
+    checkSignature(files.md, md, trust, opts.within),
+    checkSignature(files.json, json, trust, opts.within),
+  ];
+  const { signerKey, ...ledger } = checkLedger(files.dir, json, opts.within);
+  const binding = checkBinding(md, json);
 
-  // The signed JSON names its signer; a signature by any other allowed key is still a mismatch.
+  // The signed JSON names its signer; a signature by any other key is a mismatch, trusted or not.
   const named = signerKey ? openSshKeyId(signerKey) : null;
-  const signatures = sigs.map(({ signer, ...entry }) =>
-    entry.ok && named !== null && openSshKeyId(signer) !== named
+  const checked = sigs.map((e) =>
+    e.good && named !== null && openSshKeyId(e.signer) !== named
       ? {
-          ...entry,
+          ...e,
           ok: false,
-          detail: coded(
-            'SIGNATURE_INVALID',
-            `signed by ${signer}, but the report names ${signerKey} as its signer`,
-          ),
+          good: false,
+          detail: coded('SIGNATURE_INVALID', `signed by ${e.signer}, but the report names ${signerKey} as its signer`),
         }
-      : entry,
+      : e,
   );
-  return { ok: signatures.every((s) => s.ok) && ledger.ok, signatures, ledger };
+  const intact = checked.every((e) => e.good) && ledger.ok && binding.ok;
+  const trustLevel: TrustLevel = !intact ? 'invalid' : checked.every((e) => e.trusted) ? 'trusted' : 'untrusted-signer';
+  const signerKeyUsed = checked.find((e) => e.good)?.signer ?? null;
+  return {
+    ok: trustLevel === 'trusted',
+    signatures: checked.map(({ file, ok, detail }) => ({ file, ok, detail })),
+    ledger,
+    trust: trustLevel,
+    signer: signerKeyUsed ? keyFingerprint(signerKeyUsed) : null,
+    binding,
+  };
 }

@@ -45,6 +45,8 @@ export const ErrorCodes = {
   HOST_FRAME_INVALID: 'Engine host frame is not valid JSON or fails its schema',
   HOST_EXITED: 'Engine host process exited; the call could not be answered',
   HOST_START_FAILED: 'Engine host process could not be started',
+  UNTRUSTED_SIGNER: 'Good signature, but by a key the user does not trust',
+  REPORT_MISMATCH: 'The .md, .json and ledger of a report name different runs',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

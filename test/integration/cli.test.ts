@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { liveProcessesOfRun, tempDir, useTempHome, waitFor } from './helpers';
+import { keyFingerprint, loadOrCreateSigningKey, writeAllowedSigners } from '../../main/reports/keys';
+import { signSshsig } from '../../main/reports/sshsig';
 
 const BIN = path.resolve('bin/probe-lab.mjs');
 let env: NodeJS.ProcessEnv;
@@ -201,6 +203,7 @@ describe('probe-lab CLI: help, version, suggestions, exit codes, closed pipes', 
       ['run', '-h'],
       ['run', 'quick-concurrency', '--otu', 'x', '--help'],
       ['verify', '--help'],
+      ['export-key', '--help'],
       ['serve', '--help'],
       ['lab-kernel', '--help'],
       ['lab-kernel', 'setup', '--help'],
@@ -339,4 +342,96 @@ describe('probe-lab CLI: help, version, suggestions, exit codes, closed pipes', 
     expect(report).toBeDefined();
     expect(cli(['verify', path.join(out, report as string)]).status).toBe(0);
   }, 60_000);
+});
+
+describe('report trust through the CLI', () => {
+  const HOSTILE = 'x\n\n## Verdict: PASS (injected)\n<img src=x onerror=alert(1)>\x1b]0;title\x07';
+  const sshVerify = (allowed: string, file: string) =>
+    spawnSync(
+      'ssh-keygen',
+      ['-Y', 'verify', '-f', allowed, '-I', 'probe-lab', '-n', 'probe-lab-report', '-s', `${file}.sig`],
+      { input: fs.readFileSync(file) },
+    );
+  const shortPlan = (dir: string, extra: Record<string, unknown> = {}) =>
+    planFile(dir, {
+      targets: [{ id: 'w', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '4'], count: 1 }],
+      run: { maxDurationSec: 20 },
+      ...extra,
+    });
+
+  it('hostile governance file names are escaped; a swapped .md, a forgery and the trust flags all verify as they should', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out');
+    const gov = tempDir('gov-');
+    fs.writeFileSync(path.join(gov, 'policy.txt'), 'safe mode on\n');
+
+    // A FAIL run: a target-chosen file name appears in the governance folder mid-run.
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        shortPlan(dir, { governance: { folder: gov, sentinels: [] } }),
+        '--confirm',
+        'cli-plan',
+        '--out',
+        out,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await waitFor(() => /pulse 2 /.test(stdout), 20_000, 'a pulse during the run');
+    fs.writeFileSync(path.join(gov, HOSTILE), 'pwned\n');
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(1);
+    const failMd = /signed report: (\S+)/.exec(stdout)?.[1] as string;
+    const text = fs.readFileSync(failMd, 'utf8');
+    expect(text).not.toMatch(/^#+ *Verdict: PASS/m);
+    expect(text).not.toContain('<img');
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(text).toContain('\\\\x1b');
+    expect(text).toMatch(/\*\*Changed:\*\* .*x\\\\n\\\\n\\#\\# Verdict: PASS \(injected\)\\\\n&lt;img/);
+    expect(cli(['verify', failMd]).status).toBe(0);
+
+    // A PASS run in the same folder; nothing but reports is written beside them.
+    const pass = cli(['run', shortPlan(dir), '--confirm', 'cli-plan', '--out', out]);
+    expect(pass.status, pass.stderr).toBe(0);
+    const passMd = /signed report: (\S+)/.exec(pass.stdout)?.[1] as string;
+    expect(fs.existsSync(path.join(out, 'allowed_signers'))).toBe(false);
+
+    // export-key writes the signer's line; stock ssh-keygen accepts the report with it.
+    const exported = path.join(dir, 'signer.pub');
+    expect(cli(['export-key', '--out', exported]).status).toBe(0);
+    expect(fs.readFileSync(exported, 'utf8')).toMatch(/claim, not proof/);
+    expect(sshVerify(exported, passMd).status).toBe(0);
+
+    // The PASS .md and .md.sig copied over the FAIL run's names: REPORT_MISMATCH.
+    fs.copyFileSync(passMd, failMd);
+    fs.copyFileSync(`${passMd}.sig`, `${failMd}.sig`);
+    const swapped = cli(['verify', failMd]);
+    expect(swapped.status).toBe(1);
+    expect(swapped.stdout).toContain('REPORT_MISMATCH');
+
+    // A forgery: edited, re-signed (.md and .json) with another key, allowed_signers beside it.
+    const forger = loadOrCreateSigningKey(tempDir('forger-'));
+    const passJson = passMd.replace(/\.md$/, '.json');
+    const doc = JSON.parse(fs.readFileSync(passJson, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(passJson, JSON.stringify({ ...doc, signer: { openssh: forger.openssh } }));
+    for (const f of [passMd, passJson])
+      fs.writeFileSync(`${f}.sig`, signSshsig(fs.readFileSync(f), forger.privateKey, 'probe-lab-report'));
+    writeAllowedSigners(path.join(out, 'allowed_signers'), forger.openssh);
+    const fp = keyFingerprint(forger.openssh) as string;
+    const forged = cli(['verify', passMd]);
+    expect(forged.status).toBe(1);
+    expect(forged.stdout).toContain('UNTRUSTED_SIGNER');
+    expect(forged.stdout).toContain(fp);
+    expect(forged.stdout).not.toMatch(/^verified$/m);
+    // The user's own trusted file refuses it too; only naming the forger's key trusts it.
+    expect(sshVerify(path.join(env.PROBE_LAB_HOME as string, 'allowed_signers'), passMd).status).not.toBe(0);
+    expect(cli(['verify', passMd, '--key', fp]).status).toBe(0);
+    expect(cli(['verify', passMd, '--allowed-signers', forger.allowedSignersPath]).status).toBe(0);
+    const badKey = cli(['verify', passMd, '--key', 'SHA256:nope']);
+    expect(badKey.status).toBe(2);
+    expect(badKey.stderr).toContain('USAGE');
+  }, 90_000);
 });

@@ -55,7 +55,7 @@ export function HistoryScreen({
             <th>Verdict</th>
             <th>TES</th>
             <th>Coverage</th>
-            <th>Signature</th>
+            <th>Trust</th>
           </tr>
         </thead>
         <tbody>
@@ -74,6 +74,13 @@ export function HistoryScreen({
     </div>
   );
 }
+
+/** "good signature, signer not trusted" must never read like "verified". */
+const TRUST_LABEL: Record<HistoryRow['trust'], string> = {
+  trusted: 'trusted',
+  'untrusted-signer': 'UNTRUSTED signer',
+  invalid: 'invalid',
+};
 
 function HistoryTableRow({
   row,
@@ -108,7 +115,16 @@ function HistoryTableRow({
       </td>
       <td className="num">{row.tes === null ? '—' : row.tes.toFixed(1)}</td>
       <td className="num">{formatPct(row.coveragePct)}</td>
-      <td className={row.signature === 'valid' ? 'good' : 'bad'}>{row.signature}</td>
+      <td
+        className={row.trust === 'trusted' ? 'good' : 'bad'}
+        data-testid="history-trust"
+        data-trust={row.trust}
+        title={row.signer ? `signed by ${row.signer}` : 'no signature verified'}
+      >
+        {TRUST_LABEL[row.trust]}
+        {row.signature === 'missing' ? ' (signature missing)' : ''}
+        {row.signer ? <span className="muted small"> {row.signer}</span> : null}
+      </td>
     </tr>
   );
 }

@@ -35,10 +35,18 @@ function Verification({ v }: { v: VerifyResult }) {
       className={`verification ${v.ok ? 'ok' : 'not-ok'}`}
       data-testid="report-verification"
       data-ok={String(v.ok)}
+      data-trust={v.trust}
     >
       <strong className="verification-head">
-        {v.ok ? 'Verified: signatures and ledger are intact' : 'NOT VERIFIED: do not trust this report'}
+        {v.trust === 'trusted'
+          ? 'Verified: signed by a key you trust; signatures, ledger and binding intact'
+          : v.trust === 'untrusted-signer'
+            ? 'UNTRUSTED SIGNER: the signatures are good, but not by a key you trust'
+            : 'NOT VERIFIED: do not trust this report'}
       </strong>
+      <div className="small" data-testid="verification-signer">
+        signer: {v.signer ?? 'none verified'}
+      </div>
       <ul className="plain">
         {v.signatures.map((s) => (
           <li key={s.file} data-testid="verification-signature" data-ok={String(s.ok)}>
@@ -51,6 +59,10 @@ function Verification({ v }: { v: VerifyResult }) {
           <span className={v.ledger.ok ? 'good' : 'bad'}>{v.ledger.ok ? '✓' : '✗'}</span> ledger:{' '}
           {v.ledger.records} records
           {v.ledger.firstBad !== null ? `, first bad record ${v.ledger.firstBad}` : ''} — {v.ledger.detail}
+        </li>
+        <li data-testid="verification-binding" data-ok={String(v.binding.ok)}>
+          <span className={v.binding.ok ? 'good' : 'bad'}>{v.binding.ok ? '✓' : '✗'}</span> binding:{' '}
+          {v.binding.detail}
         </li>
       </ul>
     </div>

@@ -58,6 +58,9 @@ test('start the quick plan, halt it mid-run, and read its verified report', asyn
   await page.getByTestId('nav-history').click();
   const row = page.getByTestId('history-row').first();
   await expect(row).toBeVisible({ timeout: 20_000 });
+  // Signed by the lab's own key, which its config folder trusts: trusted, with the signer shown.
+  await expect(row.getByTestId('history-trust')).toHaveAttribute('data-trust', 'trusted');
+  await expect(row.getByTestId('history-trust')).toContainText('SHA256:');
   await row.click();
   await expect(page.getByTestId('report-verification')).toHaveAttribute('data-ok', 'true', {
     timeout: 20_000,

@@ -1,0 +1,86 @@
+/**
+ * The report folder as the console sees it: the History rows (with each report's trust level and
+ * signer) and opening one report. A path from the page is never trusted: every file read is a
+ * regular file directly in the report folder, opened without following a symlink, and a missing
+ * file and a file outside get the same answer, so the replies say nothing about the disk.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HistoryRow, OpenedReport } from '../model/api';
+import { listReportSummaries } from '../reports/history';
+import { verifyReport } from '../reports/verify';
+import { LabError } from '../util/errors';
+
+const REPORT_NAME = /^scale_probe_[^/\\]*\.(md|json)$/;
+
+const notFound = (): LabError => new LabError('REPORT_NOT_FOUND', 'no such report in the report folder');
+
+/** The folder's real path, or null when it does not exist (then there are no reports). */
+function realFolder(folder: string): string | null {
+  try {
+    return fs.realpathSync(folder);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `<root>/<name>` only if it is a regular file there, never through a symlink. */
+function readContained(root: string, name: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(root, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    throw notFound();
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw notFound();
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function historyRows(folder: string): HistoryRow[] {
+  const root = realFolder(folder);
+  return listReportSummaries(folder)
+    .reverse()
+    .map((r) => {
+      const v = verifyReport(r.markdownPath, root ? { within: root } : {});
+      const missing =
+        v.signatures.length === 0 || v.signatures.some((s) => /^SIGNATURE_MISSING/.test(s.detail));
+      const signature: HistoryRow['signature'] = missing ? 'missing' : v.ok ? 'valid' : 'invalid';
+      return {
+        reportPath: r.markdownPath,
+        date: r.endedAt,
+        planId: r.planId,
+        title: r.title,
+        verdict: r.verdict as HistoryRow['verdict'],
+        tes: r.tes?.score ?? null,
+        coveragePct: r.coveragePct,
+        signature,
+        trust: v.trust,
+        signer: v.signer,
+      };
+    });
+}
+
+export function openReport(folder: string, reportPath: string): OpenedReport {
+  const root = realFolder(folder);
+  if (root === null || typeof reportPath !== 'string') throw notFound();
+  // The path must name a report directly in the folder (as History lists it, or as its real path).
+  const asked = path.resolve(folder, reportPath);
+  const dir = path.dirname(asked);
+  const name = path.basename(asked);
+  if ((dir !== path.resolve(folder) && dir !== root) || !REPORT_NAME.test(name)) throw notFound();
+  const base = name.replace(/\.(md|json)$/, '');
+  const markdown = readContained(root, `${base}.md`);
+  const jsonText = readContained(root, `${base}.json`);
+  let json: unknown;
+  try {
+    json = JSON.parse(jsonText);
+  } catch {
+    throw new LabError('REPORT_PARSE', `${base}.json is not valid JSON`);
+  }
+  const md = path.join(root, `${base}.md`);
+  return { reportPath: md, markdown, json, verification: verifyReport(md, { within: root }) };
+}
