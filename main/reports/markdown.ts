@@ -49,12 +49,12 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
     );
   L.push(
     '',
-    '| # | phase | planned | latency | class | status | TES | reasons |',
-    '|---|---|---|---|---|---|---|---|',
+    '| # | phase | planned | latency | lab work | class | status | TES | reasons |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const pl of doc.pulses.list) {
     L.push(
-      `| ${pl.seq} | ${pl.phase}${pl.burst ? ` ${pl.burst}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${pl.latencyClass} | ${pl.status} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
+      `| ${pl.seq} | ${pl.phase}${pl.burst ? ` ${pl.burst}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${pl.labWorkMs ?? '-'} ms | ${pl.latencyClass} | ${pl.status} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
     );
   }
   L.push('');
@@ -107,7 +107,10 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
       L.push(
         `- sentinel ${s.path}: ${s.sha256 === s.baseline ? 'unchanged' : '**CHANGED**'} (\`${s.sha256 ?? 'missing'}\`)`,
       );
-    L.push(fin?.ok ? 'Unchanged throughout.' : `**Changed:** ${fin?.changed.join(', ')}`);
+    if (fin?.ok) L.push('Unchanged throughout.');
+    else if (fin?.changed.length) L.push(`**Changed:** ${fin.changed.join(', ')}`);
+    for (const f of fin?.findings ?? [])
+      L.push(`- **${f.code}** ${f.path} (${f.fileType}): ${f.reason}`);
   }
   L.push('');
 
