@@ -4,7 +4,7 @@
  * answers anyway, and the next check gets a fresh worker.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -150,4 +150,21 @@ describe('the worker deadline', () => {
     const base = await takeBaseline(gov, []);
     expect(base.governanceHash).toMatch(/^[0-9a-f]{64}$/);
   });
+});
+
+describe('the worker never keeps the process alive', () => {
+  for (const stuck of ['0', '1'])
+    it(`a process that used it exits on its own${stuck === '1' ? ', even after a missed deadline' : ''}`, () => {
+      const root = path.resolve(import.meta.dirname, '..', '..');
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'test/fixtures/fs-worker-exit.ts'], {
+        cwd: root,
+        env: { ...process.env, STUCK: stuck },
+        timeout: 15_000,
+        encoding: 'utf8',
+      });
+      expect(r.stdout).toContain('answered');
+      expect(r.status).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    });
 });

@@ -49,8 +49,6 @@ function drop(w: Worker, why: string): void {
 
 function start(): Worker {
   const w = new Worker(workerFile());
-  // Idle or stuck, the worker never keeps the process alive: the deadline timer does while waiting.
-  w.unref();
   w.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;
@@ -63,6 +61,9 @@ function start(): Worker {
   });
   w.on('error', (err) => drop(w, `check worker failed: ${String(err)}`));
   w.on('exit', (code) => drop(w, `check worker exited with code ${code}`));
+  // Idle, the worker never keeps the process alive (the deadline timer does while a check waits).
+  // After the listeners: adding a 'message' listener refs the worker again.
+  w.unref();
   return w;
 }
 
