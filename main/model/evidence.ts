@@ -97,8 +97,8 @@ export interface Pulse {
   /** How late the pulse started against its planned time (scheduler error). */
   startLagMs: number;
   /**
-   * From the planned time to the moment every check had answered, less the lab's own work
-   * (labWorkMs): the latency is the targets' and the scheduler's, never the instrument's.
+   * From the planned time to the moment every check had answered; the lab's own work (labWorkMs)
+   * comes after that stamp: the latency is the targets' and the scheduler's, never the instrument's.
    */
   latencyMs: number;
   /** The lab's own work in this pulse (integrity hashing, footprint scans), apart from latencyMs. */
