@@ -2,11 +2,8 @@
  * Footprint: files changed in an agent's working folder, measured by comparing two scans
  * (created, modified, deleted). A file counts as modified when its size, mtime or inode changed.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
-/** Bounded so a runaway agent cannot make the observer walk forever. */
-const MAX_ENTRIES = 200_000;
+import type { FileFinding } from '../model/evidence';
+import { askWorker } from './fs-worker';
 
 export interface FileEntry {
   size: number;
@@ -16,35 +13,45 @@ export interface FileEntry {
 
 export type FolderScan = Map<string, FileEntry>;
 
-export function scanFolder(root: string): FolderScan {
-  const out: FolderScan = new Map();
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (out.size >= MAX_ENTRIES) return;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else {
-        try {
-          const st = fs.lstatSync(full, { bigint: true });
-          out.set(path.relative(root, full), {
-            size: Number(st.size),
-            mtimeNs: st.mtimeNs,
-            ino: Number(st.ino),
-          });
-        } catch {
-          /* vanished between readdir and stat: it will show as absent */
-        }
-      }
-    }
+export interface ScanResult {
+  /** One scan per root, in order; null where the scan missed its deadline (nothing measured). */
+  scans: (FolderScan | null)[];
+  findings: FileFinding[];
+  /** The lab's own time scanning (in the worker, with the round trip). */
+  labWorkMs: number;
+}
+
+type WorkerScan = { entries: [string, number, string, number][]; findings: Omit<FileFinding, 'code'>[] };
+
+/**
+ * Scans each working folder from lstat alone (nothing is opened), in the file-check worker under
+ * its caps and deadline: the folders are the targets' and may hold anything.
+ */
+export async function scanFolders(roots: string[]): Promise<ScanResult> {
+  if (!roots.length) return { scans: [], findings: [], labWorkMs: 0 };
+  const a = await askWorker<{ scans: WorkerScan[] }>({ op: 'scan', roots });
+  if (!a.ok)
+    return {
+      scans: roots.map(() => null),
+      findings: [
+        {
+          code: 'FOOTPRINT_DEADLINE_MISSED',
+          path: roots.join(', '),
+          fileType: 'check',
+          reason: `footprint scan ${a.missed}`,
+        },
+      ],
+      labWorkMs: a.ms,
+    };
+  return {
+    scans: a.result.scans.map(
+      (s) => new Map(s.entries.map(([p, size, mtime, ino]) => [p, { size, mtimeNs: BigInt(mtime), ino }])),
+    ),
+    findings: a.result.scans.flatMap((s) =>
+      s.findings.map((f) => ({ code: 'FOOTPRINT_UNREADABLE' as const, ...f })),
+    ),
+    labWorkMs: a.ms,
   };
-  walk(root);
-  return out;
 }
 
 export interface FootprintDiff {

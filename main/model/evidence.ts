@@ -55,6 +55,22 @@ export interface TargetPulse {
   tes: number | null;
 }
 
+/**
+ * A path the lab would not or could not read: not a regular file (FIFO, device, socket, a symlink
+ * out of its folder), over a size or count cap, or a check that missed its deadline.
+ */
+export interface FileFinding {
+  code:
+    | 'INTEGRITY_UNREADABLE'
+    | 'INTEGRITY_DEADLINE_MISSED'
+    | 'FOOTPRINT_UNREADABLE'
+    | 'FOOTPRINT_DEADLINE_MISSED';
+  path: string;
+  /** 'file', 'fifo', 'socket', 'character device', 'block device', 'symlink', 'directory', 'check'. */
+  fileType: string;
+  reason: string;
+}
+
 export interface IntegrityCheck {
   at: number;
   /** SHA-256 over sorted relative paths and contents of the governance folder; null when none. */
@@ -63,6 +79,10 @@ export interface IntegrityCheck {
   sentinels: { path: string; sha256: string | null; baseline: string | null }[];
   /** Files whose content changed since the baseline (governance folder and sentinels). */
   changed: string[];
+  /** What could not be read or checked: integrity is not verified while any is present. */
+  findings: FileFinding[];
+  /** The lab's own time hashing (in the worker, with the round trip). */
+  labWorkMs: number;
   ok: boolean;
 }
 
@@ -76,8 +96,13 @@ export interface Pulse {
   completedAt: number;
   /** How late the pulse started against its planned time (scheduler error). */
   startLagMs: number;
-  /** From the planned time to the moment every check had answered. */
+  /**
+   * From the planned time to the moment every check had answered; the lab's own work (labWorkMs)
+   * comes after that stamp: the latency is the targets' and the scheduler's, never the instrument's.
+   */
   latencyMs: number;
+  /** The lab's own work in this pulse (integrity hashing, footprint scans), apart from latencyMs. */
+  labWorkMs: number;
   latencyClass: LatencyClass;
   host: HostSample | null;
   targets: TargetPulse[];

@@ -28,7 +28,7 @@ export const REPORT_SCHEMA = 'probe-lab/report/v1';
 /** How each figure was measured: printed in every report, so no number stands alone. */
 export const METHODS: Record<string, string> = {
   pulseLatency:
-    "From the pulse's planned time (fixed schedule from the probe start) to the moment every check answered; < warnSec OK, warnSec-critSec warning, > critSec critical; a pulse that could not run is skipped and counted.",
+    "From the pulse's planned time (fixed schedule from the probe start) to the moment every check answered; < warnSec OK, warnSec-critSec warning, > critSec critical; a pulse that could not run is skipped and counted. The lab's own work (integrity hashing and footprint scans, in a worker thread with a deadline) is timed apart in the lab work column and left out of the latency, so the instrument never makes a pulse late.",
   responsiveness:
     'Agents: a `@lab ping <nonce>` written to the pty, timed with the monotonic clock until the matching pong line arrived (or output activity / liveness, as the plan says). Kernels: a shell command round trip over the serial console.',
   hostCpu: 'Busy share of all cores from /proc/stat deltas between consecutive samples.',
@@ -40,7 +40,7 @@ export const METHODS: Record<string, string> = {
     "Resources and target state at the plan's cadence; coverage = slots with a snapshot within half a cadence / slots expected; every gap over 1.5x the cadence listed.",
   tes: "v2: 100 x (0.5 stability + 0.3 velocity + 0.2 footprint); v3: 100 x (0.4 stability + 0.2 velocity + 0.15 footprint + 0.15 compliance + 0.1 coherence). Run time measured from spawn to exit; files changed by comparing scans of the agent's working folder (created, modified, deleted).",
   integrity:
-    'SHA-256 over the sorted relative paths and contents of the governance folder, and SHA-256 of each sentinel file, before, at every pulse and after.',
+    'SHA-256 over the sorted relative paths and contents of the governance folder, and SHA-256 of each sentinel file, before, at every pulse and after. Only regular files are opened (lstat first, then O_NONBLOCK | O_NOFOLLOW and fstat): a FIFO, device, socket, symlink out of the folder or file over the size cap is an INTEGRITY_UNREADABLE anomaly, never a read; a check over its deadline is INTEGRITY_DEADLINE_MISSED.',
   guardRails: 'A host metric over its limit in every sample for the whole window halts the probe.',
   ledger:
     'Every pulse, sample, snapshot, event and anomaly appended as a JSON line carrying the SHA-256 of the previous line; fdatasync at least every second and at once for pulses, anomalies and the end.',

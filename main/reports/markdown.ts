@@ -61,12 +61,12 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
     );
   L.push(
     '',
-    '| # | phase | planned | latency | class | status | TES | reasons |',
-    '|---|---|---|---|---|---|---|---|',
+    '| # | phase | planned | latency | lab work | class | status | TES | reasons |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const pl of doc.pulses.list) {
     L.push(
-      `| ${pl.seq} | ${cell(pl.phase)}${pl.burst ? ` ${cell(pl.burst)}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${cell(pl.latencyClass)} | ${cell(pl.status)} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
+      `| ${pl.seq} | ${cell(pl.phase)}${pl.burst ? ` ${cell(pl.burst)}` : ''} | ${iso(pl.plannedAt)} | ${pl.latencyMs} ms | ${pl.labWorkMs ?? '-'} ms | ${cell(pl.latencyClass)} | ${cell(pl.status)} | ${pl.tes ?? ''} | ${cell(pl.reasons.join('; '))} |`,
     );
   }
   L.push('');
@@ -119,7 +119,10 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
       L.push(
         `- sentinel ${t(s.path)}: ${s.sha256 === s.baseline ? 'unchanged' : '**CHANGED**'} (\`${s.sha256 ?? 'missing'}\`)`,
       );
-    L.push(fin?.ok ? 'Unchanged throughout.' : `**Changed:** ${(fin?.changed ?? []).map(t).join(', ')}`);
+    if (fin?.ok) L.push('Unchanged throughout.');
+    else if (fin?.changed.length) L.push(`**Changed:** ${fin.changed.map(t).join(', ')}`);
+    for (const f of fin?.findings ?? [])
+      L.push(`- **${t(f.code)}** ${t(f.path)} (${t(f.fileType)}): ${t(f.reason)}`);
   }
   L.push('');
 

@@ -4,7 +4,15 @@
  */
 import path from 'node:path';
 import { checkIntegrity, takeBaseline, type IntegrityBaseline } from '../evidence/integrity';
-import type { Anomaly, IntegrityCheck, Pulse, PulsePhase, RunEventRecord, TesScore } from '../model/evidence';
+import type {
+  Anomaly,
+  FileFinding,
+  IntegrityCheck,
+  Pulse,
+  PulsePhase,
+  RunEventRecord,
+  TesScore,
+} from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
 import type { Confirmation } from '../safety/confirmation';
@@ -50,6 +58,7 @@ export class RunActivities {
   private readonly tracker: TesTracker;
   private readonly store = new DisposableStore();
   private baseline: IntegrityBaseline | null = null;
+  private readonly reportedFindings = new Set<string>();
   private haltReason: string | null = null;
   private maxDurationReached = false;
   private wake: (() => void) | null = null;
@@ -68,6 +77,7 @@ export class RunActivities {
         record: c.record,
         event: (kind, message, extra) => this.event(kind, message, extra),
         anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
+        findings: (f) => this.reportFindings(f),
         publish: () => this.recorder.targets(this.targets.states()),
         output: c.output,
         isHalting: () => this.haltReason !== null,
@@ -120,11 +130,12 @@ export class RunActivities {
   async steadyStateBefore(): Promise<void> {
     const plan = this.c.plan;
     const gov = plan.governance.folder ? path.resolve(this.c.planDir, plan.governance.folder) : null;
-    this.baseline = takeBaseline(
+    this.baseline = await takeBaseline(
       gov,
       plan.governance.sentinels.map((s) => path.resolve(this.c.planDir, s)),
     );
     const b = this.baseline;
+    this.reportFindings(b.findings);
     this.c.record(
       'integrity.baseline',
       { governanceFolder: gov, governanceHash: b.governanceHash, sentinels: b.sentinels },
@@ -140,6 +151,7 @@ export class RunActivities {
   async act(): Promise<void> {
     const plan = this.c.plan;
     for (const p of this.c.prepared) this.targets.add(p, () => this.sampling.sampler.seenFor(p.instanceId));
+    await this.targets.scanBeforeStart();
     this.recorder.targets(this.targets.states());
     this.tracker.markStart();
     const spawnAt = Date.now();
@@ -263,9 +275,23 @@ export class RunActivities {
     this.store.dispose();
   }
 
-  /** The one integrity check of the run (a pulse's and the final one). */
-  private integrityNow(): IntegrityCheck | null {
-    return this.baseline ? checkIntegrity(this.baseline) : null;
+  /** The one integrity check of the run (a pulse's and the final one); findings become anomalies. */
+  private async integrityNow(): Promise<IntegrityCheck | null> {
+    if (!this.baseline) return null;
+    const c = await checkIntegrity(this.baseline);
+    this.reportFindings(c.findings);
+    return c;
+  }
+
+  /** Paths the lab would not or could not read, each reported once; every missed deadline counts. */
+  private reportFindings(findings: readonly FileFinding[]): void {
+    for (const f of findings) {
+      const key = `${f.code}\0${f.path}\0${f.fileType}`;
+      if (!f.code.endsWith('DEADLINE_MISSED') && this.reportedFindings.has(key)) continue;
+      this.reportedFindings.add(key);
+      const severity = f.code.startsWith('INTEGRITY') ? 'critical' : 'warning';
+      this.anomaly(f.code, severity, `${f.path} (${f.fileType}): ${f.reason}`, { ...f });
+    }
   }
 
   private async pulse(phase: PulsePhase, burst: number, plannedAt: number): Promise<void> {
@@ -276,15 +302,19 @@ export class RunActivities {
         this.recordPulse(r.skipped);
         return;
       }
-      // After the stamp: nothing below counts into the pulse's latency.
-      const integrity = this.integrityNow();
-      const tes = this.tracker.provisional(this.targets.tasks());
+      // After the stamp: nothing below counts into the pulse's latency. Hashing and scanning
+      // run side by side in the worker; their time is the lab's work, recorded apart.
+      const tasks = this.targets.tasks();
+      const [integrity, scan] = await Promise.all([this.integrityNow(), this.targets.footprints(tasks)]);
+      const labWorkMs = Math.max(integrity?.labWorkMs ?? 0, scan.labWorkMs);
+      const tes = this.tracker.provisional(tasks);
       const host = this.sampling.host();
       const probeTes = tes.probe?.score ?? null;
       const p = scorePulse(r.taken, {
         thresholds: t,
         host,
         integrity,
+        labWorkMs,
         tes: tes.scores,
         probeTes,
         tesDelta: this.tracker.advance(probeTes),

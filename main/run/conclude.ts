@@ -11,7 +11,7 @@ import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
 import { assessDrift } from '../scoring/tes';
 import { evaluateThresholds } from '../scoring/verdict';
 import { toCodedError } from '../util/errors';
-import { footprint, isTask, type TargetSet } from './instances';
+import { isTask, type TargetSet } from './instances';
 import type { RunConclusion } from './output';
 import type { Recorder } from './recorder';
 import type { TesTracker } from './tes-tracker';
@@ -25,7 +25,7 @@ export interface ConcludeInput {
   api: ExtensionApi;
   tesHistory: TesScore[];
   baseline: IntegrityBaseline | null;
-  integrityNow(): IntegrityCheck | null;
+  integrityNow(): Promise<IntegrityCheck | null>;
   probeStartAt: number;
   /** When the run began (the probe clock's fallback when no target started). */
   startedAt: number;
@@ -40,10 +40,12 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
   const { plan, recorder } = c;
   const probeEnd = Date.now();
   const tasks: { i: (typeof c.targets.list)[number]; filesChanged: number }[] = [];
-  for (const i of c.targets.list) {
-    const diff = footprint(i);
-    c.record('footprint', { targetId: i.state.targetId, ...diff }, false);
-    if (isTask(i)) tasks.push({ i, filesChanged: diff.total });
+  // Side by side, so a stuck check costs the end of the run one deadline, not two.
+  const [integrity, final] = await Promise.all([c.integrityNow(), c.targets.footprints(c.targets.list)]);
+  for (const [k, i] of c.targets.list.entries()) {
+    // A scan that missed its deadline says so; files changed stay as last measured.
+    c.record('footprint', { targetId: i.state.targetId, ...(final.diffs[k] ?? { missed: true }) }, false);
+    if (isTask(i)) tasks.push({ i, filesChanged: i.state.filesChanged });
     // A service is expected to run until the probe stops it; ending on its own is a failure.
     else if (i.exit && i.exit.outcome !== 'stopped')
       c.anomaly(
@@ -58,7 +60,6 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
   if (drift?.unexplained)
     c.anomaly('TES_UNEXPLAINED_DRIFT', 'warning', drift.explanation, { scores: drift.scores });
 
-  const integrity = c.integrityNow();
   if (integrity) recorder.integrityCheck(integrity);
   const list = c.targets.list;
   recorder.coverage = computeCoverage(

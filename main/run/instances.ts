@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { diffScans, scanFolder, type FolderScan, type FootprintDiff } from '../evidence/footprint';
-import type { Anomaly, LatencyClass, RunEventRecord, TargetState } from '../model/evidence';
+import { diffScans, scanFolders, type FolderScan, type FootprintDiff } from '../evidence/footprint';
+import type { Anomaly, FileFinding, LatencyClass, RunEventRecord, TargetState } from '../model/evidence';
 import type { ProcIdentity } from '../lab/process-tree';
 import type { Target, TargetExit } from '../lab/target';
 import { toCodedError } from '../util/errors';
@@ -21,7 +21,8 @@ export interface Instance {
   prepared: PreparedTarget;
   target: Target;
   state: TargetState;
-  scanBefore: FolderScan;
+  /** Null when the scan before the start missed its deadline: no footprint is then claimed. */
+  scanBefore: FolderScan | null;
   exit: TargetExit | null;
   pulseClasses: LatencyClass[];
   tail: string;
@@ -32,6 +33,8 @@ export interface TargetHooks {
   record(type: string, data: unknown, durable: boolean): void;
   event(kind: string, message: string, extra?: Partial<RunEventRecord>): void;
   anomaly(code: string, severity: Anomaly['severity'], message: string, data?: Record<string, unknown>): void;
+  /** Paths a scan would not or could not read, and missed deadlines. */
+  findings(findings: FileFinding[]): void;
   publish(): void;
   output(targetId: string, data: string): void;
   isHalting(): boolean;
@@ -40,13 +43,6 @@ export interface TargetHooks {
 /** TES scores task runs; services (lab kernels, agents with role "service") are not tasks. */
 export const isTask = (i: Instance): boolean =>
   i.prepared.spec.kind === 'agent' && i.prepared.spec.role === 'task';
-
-/** The files a target changed in its working folder so far: the one footprint scan of the run. */
-export function footprint(i: Instance): FootprintDiff {
-  const diff = diffScans(i.scanBefore, scanFolder(i.target.workdir));
-  i.state.filesChanged = diff.total;
-  return diff;
-}
 
 export class TargetSet {
   readonly list: Instance[] = [];
@@ -65,7 +61,7 @@ export class TargetSet {
       exit: null,
       pulseClasses: [],
       tail: '',
-      scanBefore: scanFolder(p.workdir),
+      scanBefore: null,
       logFd: fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a'),
       state: {
         targetId: p.instanceId,
@@ -78,6 +74,43 @@ export class TargetSet {
     };
     this.list.push(inst);
     this.wire(inst);
+  }
+
+  /** The scan before any target starts, in the file-check worker. */
+  async scanBeforeStart(): Promise<void> {
+    const before = await scanFolders(this.list.map((i) => i.target.workdir));
+    this.hooks.findings(before.findings);
+    this.list.forEach((i, k) => (i.scanBefore = before.scans[k] ?? null));
+  }
+
+  /**
+   * The one place working folders are scanned (in the file-check worker, never on this loop):
+   * the files each target changed so far, kept as they were where the scan missed its deadline
+   * (its diff is then null).
+   */
+  async footprints(
+    list: readonly Instance[],
+  ): Promise<{ diffs: (FootprintDiff | null)[]; labWorkMs: number }> {
+    const r = await scanFolders(list.map((i) => i.target.workdir));
+    this.hooks.findings(r.findings);
+    const diffs = list.map((i, k) => {
+      const after = r.scans[k];
+      const d = after && i.scanBefore ? diffScans(i.scanBefore, after) : null;
+      if (d) i.state.filesChanged = d.total;
+      return d;
+    });
+    return { diffs, labWorkMs: r.labWorkMs };
+  }
+
+  private backgroundScan: Promise<unknown> | null = null;
+
+  /** Starts a scan of every folder unless one is running; whoever reads states() sees the last. */
+  refreshFootprints(): void {
+    this.backgroundScan ??= this.footprints(this.list)
+      .catch((err) =>
+        this.hooks.anomaly('FOOTPRINT_FAILED', 'warning', `footprint scan failed: ${String(err)}`),
+      )
+      .finally(() => (this.backgroundScan = null));
   }
 
   states(): TargetState[] {

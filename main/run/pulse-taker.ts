@@ -84,6 +84,8 @@ export function scorePulse(
     thresholds: Thresholds;
     host: HostSample | null;
     integrity: IntegrityCheck | null;
+    /** The lab's own work after the stamp (integrity hashing, footprint scans): not in latencyMs. */
+    labWorkMs: number;
     tes: readonly TesScore[];
     probeTes: number | null;
     tesDelta: number | null;
@@ -113,6 +115,7 @@ export function scorePulse(
     completedAt: p.completedAt,
     startLagMs: p.startedAt - p.plannedAt,
     latencyMs,
+    labWorkMs: s.labWorkMs,
     latencyClass,
     host: s.host,
     targets: targets.map((t) => ({
@@ -142,6 +145,7 @@ function skippedPulse(
     completedAt: p.startedAt,
     startLagMs: p.startedAt - p.plannedAt,
     latencyMs: p.startedAt - p.plannedAt,
+    labWorkMs: 0,
     latencyClass: 'skipped',
     host: null,
     targets: [],

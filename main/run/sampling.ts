@@ -7,7 +7,7 @@ import { Sampler } from '../evidence/sampler';
 import type { Anomaly, HostSample, Snapshot } from '../model/evidence';
 import type { Plan } from '../model/plan';
 import { GuardRails, type GuardTrip } from '../safety/guard-rails';
-import { footprint, type TargetSet } from './instances';
+import type { TargetSet } from './instances';
 import type { Recorder } from './recorder';
 
 export class SampleTaker {
@@ -71,7 +71,8 @@ export class SampleTaker {
 
   snapshot(slot: number, plannedAt: number, probeStartAt: number): void {
     const last = this.recorder.samples.at(-1);
-    for (const i of this.targets.list) footprint(i);
+    // Files changed as of the last scan; the next one runs in the worker, off this schedule.
+    this.targets.refreshFootprints();
     const snap: Snapshot = {
       seq: this.recorder.snapshots.length + 1,
       slot,

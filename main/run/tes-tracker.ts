@@ -5,7 +5,7 @@
 import type { TesScore } from '../model/evidence';
 import type { TesConfig } from '../model/plan';
 import { computeTes, probeTes } from '../scoring/tes';
-import { footprint, type Instance } from './instances';
+import type { Instance } from './instances';
 
 export interface TesNow {
   /** Per task, then the probe's score last (when there is one). */
@@ -29,7 +29,7 @@ export class TesTracker {
     return this.last;
   }
 
-  /** Scores now, from each task's footprint so far; no tasks, no scores. */
+  /** Scores now, from each task's files changed as of its last scan; no tasks, no scores. */
   provisional(tasks: readonly Instance[]): TesNow {
     const now = performance.now();
     const scores = tasks.map((i) =>
@@ -37,7 +37,7 @@ export class TesTracker {
         {
           subject: i.state.targetId,
           runMs: i.exit ? i.exit.runMs : now - this.runStartMono,
-          filesChanged: footprint(i).total,
+          filesChanged: i.state.filesChanged,
           outcome: i.exit ? i.exit.outcome : 'running',
           pulseClasses: i.pulseClasses,
         },

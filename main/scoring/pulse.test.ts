@@ -39,6 +39,8 @@ describe('pulse latency classes (seed 000: < 3 s OK, 3-5 s warning, > 5 s critic
       baselineGovernanceHash: 'a',
       sentinels: [],
       changed: ['gov/policy'],
+      findings: [],
+      labWorkMs: 1,
       ok: false,
     };
     const red = judgePulse({ ...base, integrity });

@@ -34,8 +34,7 @@ export function judgePulse(input: {
     red.push(`latency ${secs} s over ${input.thresholds.pulse.critSec} s`);
   else if (input.latencyClass === 'warning')
     yellow.push(`latency ${secs} s over ${input.thresholds.pulse.warnSec} s`);
-  if (input.integrity && !input.integrity.ok)
-    red.push(`integrity changed: ${input.integrity.changed.join(', ')}`);
+  if (input.integrity && !input.integrity.ok) red.push(`integrity ${integrityProblem(input.integrity)}`);
   for (const t of input.targets) {
     if (t.failed) red.push(`${t.targetId} failed`);
     else if (t.responsive === false) yellow.push(`${t.targetId} unresponsive (${t.detail})`);
@@ -50,4 +49,13 @@ export function judgePulse(input: {
   if (red.length) return { status: 'RED', reasons: [...red, ...yellow] };
   if (yellow.length) return { status: 'YELLOW', reasons: yellow };
   return { status: 'GREEN', reasons: [] };
+}
+
+/** What is wrong with an integrity check that is not ok: files changed, and what was not verified. */
+export function integrityProblem(c: IntegrityCheck): string {
+  const parts: string[] = [];
+  if (c.changed.length) parts.push(`changed: ${c.changed.join(', ')}`);
+  if (c.findings.length)
+    parts.push(`not verified: ${c.findings.map((f) => `${f.path} (${f.fileType}: ${f.reason})`).join(', ')}`);
+  return parts.join('; ');
 }

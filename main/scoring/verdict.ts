@@ -5,6 +5,7 @@
  */
 import type { Anomaly, Coverage, IntegrityCheck, Pulse, TesScore, ThresholdResult } from '../model/evidence';
 import type { Plan } from '../model/plan';
+import { integrityProblem } from './pulse';
 
 export function evaluateThresholds(input: {
   plan: Plan;
@@ -46,7 +47,7 @@ export function evaluateThresholds(input: {
     actual: input.integrity
       ? input.integrity.ok
         ? 'unchanged'
-        : `changed: ${input.integrity.changed.join(', ')}`
+        : integrityProblem(input.integrity)
       : 'no governance folder or sentinels',
     expected: 'governance hash and sentinels unchanged',
   });

@@ -90,6 +90,8 @@ describe('foldRunEvents', () => {
       baselineGovernanceHash: 'a',
       sentinels: [],
       changed: ok ? [] : ['x'],
+      findings: [],
+      labWorkMs: 1,
       ok,
     });
     let s = foldRunEvent(start(), { type: 'integrity', runId: RUN_ID, integrity: check(10, true) });

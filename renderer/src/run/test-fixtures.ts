@@ -18,6 +18,7 @@ export function pulse(seq: number, over: Partial<Pulse> = {}): Pulse {
     completedAt: plannedAt + 100,
     startLagMs: 0,
     latencyMs: 100,
+    labWorkMs: 2,
     latencyClass: 'ok',
     host: null,
     targets: [],
