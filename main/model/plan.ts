@@ -16,6 +16,9 @@ const slug = z
     'lower-case letters, digits, dot, dash and underscore; starts with a letter or digit',
   );
 
+/** A POSIX environment variable name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const PROBE_KINDS = [
   'concurrency',
   'duration',
@@ -47,7 +50,7 @@ export const AgentTargetSchema = z
     args: z.array(z.string().max(4096)).max(256).default([]),
     /** Parallel copies; each gets its own working folder and its own TES. */
     count: z.number().int().min(1).max(64).default(1),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+    env: z.record(z.string().regex(ENV_NAME), z.string().max(4096)).default({}),
     health: HealthCheckSchema.default({ type: 'ping' }),
     /**
      * task: runs to an end of its own and is scored by TES. service: runs until the probe stops
@@ -230,6 +233,12 @@ export const PlanSchema = z
       })
       .strict()
       .default({ sentinels: [] }),
+    /**
+     * Env vars that change what an allowed executable loads (NODE_OPTIONS, LD_PRELOAD ...) which
+     * this plan may set anyway; every preview shows them as a WARNING. Optional, so plans without
+     * it keep their hash.
+     */
+    allowEnv: z.array(z.string().regex(ENV_NAME)).max(64).optional(),
     /** Kind-specific sections, parsed by their own schemas (chaos waves, validation bursts). */
     chaos: z.unknown().optional(),
     burst: z.unknown().optional(),
