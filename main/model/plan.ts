@@ -305,8 +305,7 @@ export function nestingDepth(value: unknown, limit = Infinity): number {
 
 /** Parses plan text (JSON or YAML). Throws LabError PLAN_PARSE / PLAN_INVALID with every issue. */
 export function parsePlanText(text: string, source = 'plan'): Plan {
-  if (text.length > MAX_PLAN_BYTES)
-    throw tooBig(source, `plan larger than ${MAX_PLAN_BYTES / 1_000_000} MB`);
+  if (text.length > MAX_PLAN_BYTES) throw tooBig(source, `plan larger than ${MAX_PLAN_BYTES / 1_000_000} MB`);
   let raw: unknown;
   try {
     const trimmed = text.trimStart();

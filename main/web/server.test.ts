@@ -314,7 +314,13 @@ describe('event socket', () => {
 
 describe('trust: the page gate decodes first, and a hostile client is cut off', () => {
   it('never serves the page without the token, however its path is spelled', async () => {
-    for (const path of ['/%69ndex.html', '/%2569ndex.html', '//index.html', '/./index.html', '/%2Findex.html']) {
+    for (const path of [
+      '/%69ndex.html',
+      '/%2569ndex.html',
+      '//index.html',
+      '/./index.html',
+      '/%2Findex.html',
+    ]) {
       const res = await http(server, path);
       expect(res.body, path).not.toContain('id="root"');
       expect([401, 404], path).toContain(res.status);
