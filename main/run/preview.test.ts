@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parsePlanObject } from '../model/plan';
 import { resourcesDir } from '../util/paths';
@@ -45,5 +46,24 @@ describe('buildPreview: everything that will run, in one escaped rendering', () 
     expect(pv.warnings).toHaveLength(1);
     expect(pv.warnings[0]).toContain("NODE_OPTIONS='--require /tmp/evil.cjs'");
     expect(pv.lines[1]).toBe(pv.warnings[0]);
+  });
+
+  it('refuses a loader variable in the burst validator env too, and shows an allowed one', () => {
+    const bundled = JSON.parse(
+      fs.readFileSync(path.join(resourcesDir(), 'plans', 'quick-validation-burst.json'), 'utf8'),
+    );
+    const withEnv = (allowEnv?: string[]) => {
+      const raw = structuredClone(bundled);
+      raw.burst.validator.env = { LD_PRELOAD: '/tmp/evil.so' };
+      if (allowEnv) raw.allowEnv = allowEnv;
+      return parsePlanObject(raw);
+    };
+    expect(() => buildPreview(withEnv(), opts)).toThrow(
+      expect.objectContaining({ code: 'PLAN_ENV_REFUSED' }),
+    );
+    const lines = buildPreview(withEnv(['LD_PRELOAD']), opts).lines;
+    expect(lines.some((l) => l.startsWith('WARNING: the burst validator sets LD_PRELOAD=/tmp/evil.so'))).toBe(
+      true,
+    );
   });
 });
