@@ -62,8 +62,7 @@ describe('buildPreview: everything that will run, in one escaped rendering', () 
       expect.objectContaining({ code: 'PLAN_ENV_REFUSED' }),
     );
     const lines = buildPreview(withEnv(['LD_PRELOAD']), opts).lines;
-    expect(lines.some((l) => l.startsWith('WARNING: the burst validator sets LD_PRELOAD=/tmp/evil.so'))).toBe(
-      true,
-    );
+    // Second line, right under the plan's name: where a person reads first.
+    expect(lines[1]).toMatch(/^WARNING: the burst validator sets LD_PRELOAD=\/tmp\/evil\.so/);
   });
 });
