@@ -125,6 +125,16 @@ describe('no raw control byte reaches the terminal from a plan or a target', () 
     expect(RAW_CONTROL.test(r.stdout + r.stderr)).toBe(false);
   });
 
+  it('verify prints a hostile report name escaped', () => {
+    const dir = tempDir();
+    const report = path.join(dir, 'r\x1b]0;owned\x07\u202e.md');
+    fs.writeFileSync(report, '# not a report\n');
+    const r = cli(['verify', report]);
+    expect(r.status).not.toBe(0);
+    expect(RAW_CONTROL.test(r.stdout + r.stderr), JSON.stringify(r.stdout + r.stderr)).toBe(false);
+    expect(r.stdout + r.stderr).toContain(String.raw`r\x1b]0;owned\x07\u202e.md`);
+  });
+
   it('a real run with hostile args prints live lines, events and anomalies escaped', () => {
     const file = writePlan(tempDir(), hostilePlan());
     const r = cli(['run', file, '--confirm', 'evil', '--out', tempDir()]);
