@@ -16,6 +16,7 @@ import type { LabHost } from '../host/host';
 import { toCodedError } from '../util/errors';
 import { DisposableStore, toDisposable, type Disposable } from '../util/event';
 import { isAppUrl, isTrustedSender, type SenderInfo } from './security';
+import { escapeForDisplay } from '../util/escape';
 
 export interface IpcDeps {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -31,8 +32,10 @@ export function startDialogOptions(preview: RunPreview): MessageBoxOptions {
   return {
     type: 'warning',
     title: 'Start probe',
-    message: `Start "${preview.title}" (${preview.planId})?`,
-    detail: preview.lines.join('\n'),
+    // The same escaped lines the CLI prints and the browser shows: a title or an argument
+    // cannot hide what runs behind control or bidi characters in the native dialog either.
+    message: `Start "${escapeForDisplay(preview.title)}" (${escapeForDisplay(preview.planId)})?`,
+    detail: preview.lines.map(escapeForDisplay).join('\n'),
     buttons: ['Cancel', 'Start'],
     defaultId: 0,
     cancelId: 0,

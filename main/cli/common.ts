@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LabError, toCodedError } from '../util/errors';
 import { didYouMeanText } from '../util/suggest';
+import { escapeTerminalText } from '../util/escape';
 
 /** Exit codes of every command; `--help` and the README print the table below. */
 export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3, INTERNAL: 4, CLOSED_PIPE: 141 } as const;
@@ -40,12 +41,13 @@ export interface Io {
 
 let stdoutClosed = false;
 
+/** Escaped here too (idempotent), so even the crash path below never writes a raw ESC. */
 export const defaultIo: Io = {
   out: (s) => {
-    if (!stdoutClosed) process.stdout.write(`${s}\n`);
+    if (!stdoutClosed) process.stdout.write(`${escapeTerminalText(s)}\n`);
   },
   err: (s) => {
-    if (!process.stderr.destroyed) process.stderr.write(`${s}\n`);
+    if (!process.stderr.destroyed) process.stderr.write(`${escapeTerminalText(s)}\n`);
   },
 };
 

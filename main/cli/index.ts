@@ -14,6 +14,7 @@ import { formatDuration } from './format';
 import { cliRunView } from './run-view';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
+import { escapeTerminalText } from '../util/escape';
 
 import {
   EXIT,
@@ -181,20 +182,21 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     seed: args.number('seed'),
     failRate: args.number('fail-rate'),
   });
-  const preview = buildPreview(plan, { planDir: loaded.planDir, resourcesDir: resourcesDir() });
+  const outDir = path.resolve(
+    typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports',
+  );
+  const preview = buildPreview(plan, { planDir: loaded.planDir, resourcesDir: resourcesDir(), outDir });
   const confirmFlag = flags.get('confirm');
   if (!json) for (const line of preview.lines) io.out(line);
   checkTypedConfirmation(plan, typeof confirmFlag === 'string' ? confirmFlag : undefined);
   const authority = new ConfirmationAuthority();
+  // Checked and consumed by the run itself, with this authority: see ProbeRun's constructor.
   const confirmation = authority.issue(plan, 'cli');
-  authority.consume(plan, confirmation);
-  const outDir = path.resolve(
-    typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports',
-  );
   const run = new ProbeRun({
     plan,
     planDir: loaded.planDir,
     confirmation,
+    authority,
     outDir,
     resourcesDir: resourcesDir(),
     tesHistory: previousProbeTes(outDir, plan.id),
@@ -368,7 +370,17 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
   }
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+/**
+ * Every line any command prints passes here: plan titles, args, target output, anomaly messages
+ * and file names reach the terminal with ESC, CR, BEL and bidi overrides escaped, so nothing a
+ * plan or a target chose can move the cursor, retitle the window or hide a line.
+ */
+export function terminalSafe(io: Io): Io {
+  return { out: (s) => io.out(escapeTerminalText(s)), err: (s) => io.err(escapeTerminalText(s)) };
+}
+
+export async function main(argv: string[], rawIo: Io = defaultIo): Promise<number> {
+  const io = terminalSafe(rawIo);
   const [cmd, ...rest] = argv;
   try {
     return await dispatch(cmd, rest, io);

@@ -191,6 +191,7 @@ class EngineHost implements LabHost {
     const preview = buildPreview(loaded.plan, {
       planDir: loaded.planDir,
       resourcesDir: this.opts.resourcesDir,
+      outDir: this.reportFolder(),
     });
     if (confirm.kind === 'challenge') {
       this.pruneChallenges();
@@ -239,12 +240,12 @@ class EngineHost implements LabHost {
 
   private start(loaded: LoadedPlan, by: 'dialog' | 'challenge'): string {
     const confirmation = this.authority.issue(loaded.plan, by);
-    this.authority.consume(loaded.plan, confirmation);
     const outDir = this.reportFolder();
     const run = new ProbeRun({
       plan: loaded.plan,
       planDir: loaded.planDir,
       confirmation,
+      authority: this.authority,
       outDir,
       resourcesDir: this.opts.resourcesDir,
       tesHistory: previousProbeTes(outDir, loaded.plan.id),

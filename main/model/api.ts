@@ -47,7 +47,21 @@ export interface RunPreview {
   planHash: string;
   title: string;
   kind: string;
-  targets: { id: string; kind: string; command: string; args: string[]; count: number; resolved: string }[];
+  targets: {
+    id: string;
+    kind: string;
+    command: string;
+    args: string[];
+    count: number;
+    /** The resolved executable and every argument, raw: escape before showing (util/escape). */
+    argv: string[];
+    /** The instance's working folder (the run id is known only when it starts). */
+    cwd: string;
+    /** Every variable the plan sets, on top of Probe Lab's own. */
+    env: Record<string, string>;
+    /** argv shell-quoted and escaped: safe to show as it is. */
+    resolved: string;
+  }[];
   maxDurationSec: number;
   cadences: {
     pulseEverySec: number;
@@ -60,6 +74,10 @@ export interface RunPreview {
   guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
   governance: { folder: string | null; sentinels: string[] };
   allowlist: string[];
+  /** The containment in force around the targets, as one sentence. */
+  containment: string;
+  /** Escaped WARNING lines: loader variables the plan allowed through allowEnv. */
+  warnings: string[];
   /** Plain lines, the same ones the native dialog and the CLI print. */
   lines: string[];
 }

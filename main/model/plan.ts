@@ -16,6 +16,9 @@ const slug = z
     'lower-case letters, digits, dot, dash and underscore; starts with a letter or digit',
   );
 
+/** A POSIX environment variable name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const PROBE_KINDS = [
   'concurrency',
   'duration',
@@ -47,7 +50,7 @@ export const AgentTargetSchema = z
     args: z.array(z.string().max(4096)).max(256).default([]),
     /** Parallel copies; each gets its own working folder and its own TES. */
     count: z.number().int().min(1).max(64).default(1),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4096)).default({}),
+    env: z.record(z.string().regex(ENV_NAME), z.string().max(4096)).default({}),
     health: HealthCheckSchema.default({ type: 'ping' }),
     /**
      * task: runs to an end of its own and is scored by TES. service: runs until the probe stops
@@ -230,6 +233,12 @@ export const PlanSchema = z
       })
       .strict()
       .default({ sentinels: [] }),
+    /**
+     * Env vars that change what an allowed executable loads (NODE_OPTIONS, LD_PRELOAD ...) which
+     * this plan may set anyway; every preview shows them as a WARNING. Optional, so plans without
+     * it keep their hash.
+     */
+    allowEnv: z.array(z.string().regex(ENV_NAME)).max(64).optional(),
     /** Kind-specific sections, parsed by their own schemas (chaos waves, validation bursts). */
     chaos: z.unknown().optional(),
     burst: z.unknown().optional(),
@@ -266,9 +275,37 @@ export function zodIssues(error: z.ZodError): NonNullable<CodedError['issues']> 
   }));
 }
 
+/** A plan is a few kilobytes; a megabyte is a mistake or an attack, refused before parsing. */
+export const MAX_PLAN_BYTES = 1_000_000;
+/**
+ * The deepest nesting a plan needs is under ten (chaos waves inside a section); 64 leaves room and
+ * keeps every recursive walk after parsing (schema, canonical JSON for the hash) far from the stack.
+ */
+export const MAX_PLAN_DEPTH = 64;
+
+function tooBig(source: string, message: string): LabError {
+  return new LabError('PLAN_INVALID', `${source}: ${message}`, [
+    { path: '(root)', code: 'too_big', message },
+  ]);
+}
+
+/** Depth of nested arrays and objects, walked without recursion so the walk itself cannot overflow. */
+export function nestingDepth(value: unknown, limit = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d + 1);
+    if (max > limit) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 /** Parses plan text (JSON or YAML). Throws LabError PLAN_PARSE / PLAN_INVALID with every issue. */
 export function parsePlanText(text: string, source = 'plan'): Plan {
-  if (text.length > 1_000_000) throw new LabError('PLAN_PARSE', `${source}: plan larger than 1 MB`);
+  if (text.length > MAX_PLAN_BYTES) throw tooBig(source, `plan larger than ${MAX_PLAN_BYTES / 1_000_000} MB`);
   let raw: unknown;
   try {
     const trimmed = text.trimStart();
@@ -277,12 +314,17 @@ export function parsePlanText(text: string, source = 'plan'): Plan {
         ? JSON.parse(text)
         : parseYaml(text, { maxAliasCount: 50 });
   } catch (err) {
+    // The YAML parser recurses per nesting level: a stack overflow there is a too-deep plan.
+    if (err instanceof RangeError || /call stack/i.test((err as Error).message))
+      throw tooBig(source, `plan nested deeper than ${MAX_PLAN_DEPTH} levels`);
     throw new LabError('PLAN_PARSE', `${source}: ${(err as Error).message}`);
   }
   return parsePlanObject(raw, source);
 }
 
 export function parsePlanObject(raw: unknown, source = 'plan'): Plan {
+  if (nestingDepth(raw, MAX_PLAN_DEPTH) > MAX_PLAN_DEPTH)
+    throw tooBig(source, `plan nested deeper than ${MAX_PLAN_DEPTH} levels`);
   const result = PlanSchema.safeParse(raw);
   if (!result.success) {
     const issues = zodIssues(result.error);

@@ -1,61 +1,104 @@
 /**
  * Exactly what a run will do, in one structure and in plain lines: the CLI prints the lines, the
  * native dialog lists them, the browser's typed challenge shows them. Built from the prepared
- * targets, so the commands shown are the resolved ones that will actually be spawned.
+ * targets, so the commands shown are the resolved ones that will actually be spawned. Every value
+ * a plan chose is escaped (escapeForDisplay) and every argv is shell-quoted, so control and bidi
+ * characters cannot make the preview read differently from what runs.
  */
 import path from 'node:path';
 import type { RunPreview } from '../model/api';
 import { planHash } from '../safety/confirmation';
+import { checkEnv } from '../safety/env-policy';
 import type { Plan } from '../model/plan';
+import { escapeForDisplay as esc, shellQuote, shellQuoteArgv } from '../util/escape';
 import { createTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 
+/** Until containment detection lands, say plainly what is in force: the person's own account. */
+export const CONTAINMENT_PLACEHOLDER =
+  'none detected: targets run as your own user, in their own working folder and process group';
+
+/** The variables every agent gets from Probe Lab, named so the person knows the plan's are extra. */
+const BASE_ENV_NOTE = 'PATH, HOME, LANG, TERM, PROBE_LAB_TARGET_ID, PROBE_LAB_RUN_ID';
+
 /**
- * Throws PLAN_INVALID (with every issue and its path) when a kind's section is bad, and a coded
- * refusal when a command is not allowlisted: `plan check` and the run's confirmation both stop here.
+ * Throws PLAN_INVALID (with every issue and its path) when a kind's section is bad, PLAN_ENV_REFUSED
+ * for a loader variable not in allowEnv, and a coded refusal when a command is not allowlisted:
+ * `plan check` and the run's confirmation both stop here.
  */
 export function buildPreview(
   plan: Plan,
-  opts: { planDir: string; resourcesDir: string },
+  opts: { planDir: string; resourcesDir: string; outDir?: string; containment?: string },
   kinds: readonly ProbeKind[] = PROBE_KINDS,
 ): RunPreview {
   const sections = parseKinds(plan, kinds);
   const prepared = createTargets(plan, opts);
+  const runsDir = opts.outDir ? path.join(opts.outDir, 'runs') : '<report folder>/runs';
+  const warnings: string[] = [];
   const targets = plan.targets.map((t) => {
     const first = prepared.find((p) => p.spec === t);
-    return t.kind === 'agent'
-      ? {
-          id: t.id,
-          kind: t.kind,
-          command: t.command,
-          args: t.args,
-          count: t.count,
-          resolved: [first?.describe.command, ...(first?.describe.args ?? [])].join(' '),
-        }
-      : {
-          id: t.id,
-          kind: t.kind,
-          command: 'qemu-system-x86_64',
-          args: [],
-          count: 1,
-          resolved: `lab kernel (${typeof t.image === 'string' ? t.image : t.image.kernel}), ${t.memoryMb} MB, ${t.cpus} CPU`,
-        };
+    if (t.kind === 'agent') {
+      const argv = [first?.describe.command ?? t.command, ...(first?.describe.args ?? t.args)];
+      for (const name of checkEnv(t.env, plan.allowEnv, `target ${t.id}`))
+        warnings.push(
+          `WARNING: target ${esc(t.id)} sets ${name}=${shellQuote(t.env[name] ?? '')}: it changes what the executable loads (allowed by this plan's allowEnv)`,
+        );
+      return {
+        id: t.id,
+        kind: t.kind,
+        command: t.command,
+        args: t.args,
+        count: t.count,
+        argv,
+        cwd: path.join(runsDir, '<run id>', 'agents', t.count > 1 ? `${t.id}-<n>` : t.id),
+        env: { ...t.env },
+        resolved: shellQuoteArgv(argv),
+      };
+    }
+    const image = typeof t.image === 'string' ? t.image : t.image.kernel;
+    return {
+      id: t.id,
+      kind: t.kind,
+      command: 'qemu-system-x86_64',
+      args: [],
+      count: 1,
+      argv: [first?.describe.command ?? 'qemu-system-x86_64'],
+      cwd: path.join(runsDir, '<run id>', 'kernels', t.id),
+      env: {},
+      resolved: `${shellQuote(first?.describe.command ?? 'qemu-system-x86_64')}: lab kernel (${esc(image)}), ${t.memoryMb} MB, ${t.cpus} CPU`,
+    };
   });
   const g = plan.thresholds.guard;
   const p = plan.pulses;
   const gov = plan.governance.folder ? path.resolve(opts.planDir, plan.governance.folder) : null;
   const sentinels = plan.governance.sentinels.map((s) => path.resolve(opts.planDir, s));
+  const containment = opts.containment ?? CONTAINMENT_PLACEHOLDER;
+  const targetLines = targets.flatMap((t) => {
+    const env = Object.entries(t.env);
+    return [
+      `Runs ${t.count} x ${esc(t.id)}: ${t.resolved}`,
+      `  working folder: ${esc(t.cwd)}`,
+      env.length
+        ? `  env set by the plan: ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')} (besides ${BASE_ENV_NOTE})`
+        : `  env: only ${BASE_ENV_NOTE}`,
+    ];
+  });
+  const kindLines = sections.flatMap((k) => k.kind.previewLines(k.section, opts)).map(esc);
+  // A kind's warnings go to the top with the targets', where a person reads first.
+  warnings.push(...kindLines.filter((l) => l.startsWith('WARNING:')));
   const lines = [
-    `Plan ${plan.id}: ${plan.title} (${plan.kind})`,
-    ...targets.map((t) => `Runs ${t.count} x ${t.id}: ${t.resolved}`),
+    `Plan ${esc(plan.id)}: ${esc(plan.title)} (${plan.kind})`,
+    ...warnings,
+    ...targetLines,
     `Stops everything after ${plan.run.maxDurationSec} s at the latest; nothing is retried, restarted or scheduled.`,
     `Pulses: one before; bursts of ${p.burst.count} every ${p.cadenceSec} s (${p.burst.spacingSec} s apart); ${p.after} after.`,
     `Snapshots every ${plan.snapshots.cadenceSec} s; resources sampled every ${plan.sampling.intervalMs} ms.`,
     `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
-    `Integrity: ${gov ? `governance folder ${gov}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
-    `Allowed executables: ${plan.allowlist.join(', ')}.`,
-    ...sections.flatMap((s) => s.kind.previewLines(s.section, opts)),
+    `Integrity: ${gov ? `governance folder ${esc(gov)}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
+    `Allowed executables: ${plan.allowlist.map(shellQuote).join(', ')}.`,
+    `Containment: ${esc(containment)}`,
+    ...kindLines.filter((l) => !l.startsWith('WARNING:')),
   ];
   return {
     planId: plan.id,
@@ -75,6 +118,8 @@ export function buildPreview(
     guardRails: { ...g },
     governance: { folder: gov, sentinels },
     allowlist: plan.allowlist,
+    containment,
+    warnings,
     lines,
   };
 }

@@ -17,7 +17,7 @@ import { isAlive } from '../lab/process-tree';
 import { PROBE_KINDS, labKernelTarget } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 import type { ReportFiles } from '../reports/report';
-import type { Confirmation } from '../safety/confirmation';
+import type { Confirmation, ConfirmationAuthority } from '../safety/confirmation';
 import { acquireFolderLock, type FolderLock } from '../safety/run-lock';
 import { Emitter } from '../util/event';
 import { toCodedError } from '../util/errors';
@@ -31,7 +31,10 @@ export interface RunContext {
   plan: Plan;
   /** Folder that relative governance and sentinel paths resolve from. */
   planDir: string;
+  /** Checked (MAC, plan hash, expiry, single use) by `authority` before anything is prepared. */
   confirmation: Confirmation;
+  /** The authority of the process that asked the person: the only one whose confirmations count. */
+  authority: ConfirmationAuthority;
   outDir: string;
   resourcesDir: string;
   /** The ledger's file layer (tests inject disk-full, I/O and short-write faults here). */
@@ -77,6 +80,9 @@ export class ProbeRun {
   private lock: FolderLock | null = null;
 
   constructor(private readonly ctx: RunContext) {
+    // The run itself consumes the confirmation: a forged, reused, expired or other-plan one throws
+    // CONFIRM_INVALID here, before a target is resolved, a folder made or a process spawned.
+    ctx.authority.consume(ctx.plan, ctx.confirmation);
     this.runId = ctx.runId ?? newRunId();
     this.runDir = path.join(ctx.outDir, 'runs', this.runId);
     // A bad kind section or a command off the allowlist is refused before anything exists.

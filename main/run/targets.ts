@@ -9,6 +9,7 @@ import type { ProcIdentity } from '../lab/process-tree';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
 import { resolveAllowed } from '../safety/allowlist';
+import { checkEnv } from '../safety/env-policy';
 import type { Plan, TargetSpec } from '../model/plan';
 import type { KernelTargetFactory } from '../kinds/index';
 
@@ -36,7 +37,10 @@ export function agentEnv(
     PROBE_LAB_TARGET_ID: ids.targetId,
   };
   if (ids.runId) base.PROBE_LAB_RUN_ID = ids.runId;
-  return { ...base, ...extra };
+  // Probe Lab's own variables last: a plan never overrides them (checkEnv refuses it earlier too).
+  const env: Record<string, string> = { ...base, ...extra };
+  for (const [k, v] of Object.entries(base)) if (k.startsWith('PROBE_LAB_')) env[k] = v;
+  return env;
 }
 
 export function createTargets(
@@ -55,6 +59,8 @@ export function createTargets(
   const runDir = opts.runDir ?? '';
   for (const spec of plan.targets) {
     if (spec.kind === 'agent') {
+      // Refused before anything resolves or spawns: the preview, `plan check` and the run all pass here.
+      checkEnv(spec.env, plan.allowEnv, `target ${spec.id}`);
       const resolved = resolveAllowed(spec.command, plan.allowlist, {
         resourcesDir: opts.resourcesDir,
         baseDir: opts.planDir,

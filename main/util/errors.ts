@@ -6,6 +6,8 @@ export const ErrorCodes = {
   PLAN_INVALID: 'Plan failed schema validation',
   PLAN_NOT_FOUND: 'No plan with that id or path',
   PLAN_PARSE: 'Plan file is not valid JSON or YAML',
+  PLAN_ENV_REFUSED:
+    'Plan sets an environment variable that changes what an executable loads, or one Probe Lab reserves',
   CONFIRM_MISMATCH: 'Typed confirmation does not match the plan id',
   CONFIRM_INVALID: 'Confirmation object is missing, forged, reused or for another plan',
   EXEC_NOT_ALLOWED: 'Executable is not on the plan allowlist',

@@ -1,5 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -308,4 +310,83 @@ describe('event socket', () => {
     expect(await closed).toBe(1001);
     expect(host.listenerCount()).toBe(0);
   });
+});
+
+describe('trust: the page gate decodes first, and a hostile client is cut off', () => {
+  it('never serves the page without the token, however its path is spelled', async () => {
+    for (const path of [
+      '/%69ndex.html',
+      '/%2569ndex.html',
+      '//index.html',
+      '/./index.html',
+      '/%2Findex.html',
+    ]) {
+      const res = await http(server, path);
+      expect(res.body, path).not.toContain('id="root"');
+      expect([401, 404], path).toContain(res.status);
+    }
+  });
+
+  it('answers an unauthenticated 50 MB body with 401 and stops reading it', async () => {
+    const total = 50 * 1024 * 1024;
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    const sock = connect(server.port, '127.0.0.1');
+    await once(sock, 'connect');
+    let reply = '';
+    sock.on('data', (d: Buffer) => (reply += d.toString()));
+    let closed = false;
+    sock.on('error', () => (closed = true));
+    sock.on('close', () => (closed = true));
+    sock.write(
+      `POST /api/invoke/runs.list HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`,
+    );
+    let sent = 0;
+    while (sent < total && !closed) {
+      const ok = sock.write(chunk);
+      sent += chunk.length;
+      if (!ok) await Promise.race([once(sock, 'drain'), once(sock, 'close')]).catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    sock.destroy();
+    expect(reply).toMatch(/^HTTP\/1\.1 401/);
+    // The kernel's socket buffers take a few MB; the server must not have drained the rest.
+    expect(closed).toBe(true);
+    expect(sent).toBeLessThan(total);
+    expect(host.calls).toEqual([]);
+  });
+
+  it('caps open connections', async () => {
+    const capped = await startServer({ host, rendererDir: join(dir, 'renderer'), maxConnections: 4 });
+    try {
+      const socks = Array.from({ length: 10 }, () => connect(capped.port, '127.0.0.1'));
+      const dropped = socks.map(
+        (s) =>
+          new Promise<boolean>((resolve) => {
+            s.on('error', () => {});
+            s.once('close', () => resolve(true));
+            setTimeout(() => resolve(false), 1000);
+          }),
+      );
+      expect((await Promise.all(dropped)).filter(Boolean).length).toBeGreaterThanOrEqual(6);
+      for (const s of socks) s.destroy();
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('drops a client that never finishes its headers (slowloris)', async () => {
+    const slow = await startServer({ host, rendererDir: join(dir, 'renderer'), headersTimeoutMs: 500 });
+    try {
+      const sock = connect(slow.port, '127.0.0.1');
+      sock.on('error', () => {});
+      sock.resume();
+      await once(sock, 'connect');
+      sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${slow.port}\r\n`);
+      const t0 = Date.now();
+      await once(sock, 'close');
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      await slow.close();
+    }
+  }, 15_000);
 });

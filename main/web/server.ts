@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HTTP_INVOKE_PREFIX, Invoke, WS_EVENTS_PATH, type CodedErrorDto } from '../../preload/contract';
@@ -22,13 +23,26 @@ import {
 } from './auth';
 import { EventHub, type EventHubOptions } from './events';
 import { authRequiredPage } from './auth-page';
-import { HARDENING_HEADERS, contentSecurityPolicy, readStatic } from './static';
+import { HARDENING_HEADERS, contentSecurityPolicy, readStatic, resolveStaticPath } from './static';
 
 export const LOOPBACK = '127.0.0.1';
 /** Largest request body: a plan is at most 1 MB of text, JSON-escaped it stays under 2 MB. */
 export const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 /** Frames a console sends on the event socket are ignored; this caps what one may cost. */
 const WS_MAX_PAYLOAD_BYTES = 4 * 1024;
+/**
+ * A console opens one event socket and a handful of keep-alive requests; a few tabs stay far below
+ * 64. Beyond it a local process is flooding the server, and Node drops the extra connections.
+ */
+export const MAX_CONNECTIONS = 64;
+/** Loopback headers arrive in microseconds: 10 s is for a stalled or hostile client (slowloris). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The largest body (2 MB) over loopback takes milliseconds; 30 s bounds a trickled one. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive connections close after this; the console reconnects at no cost. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often Node checks the two timeouts above (its default, 30 s, would blunt them). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export interface ServerOptions {
   host: LabHost;
@@ -40,6 +54,10 @@ export interface ServerOptions {
   /** Only loopback is accepted; anything else is refused, never bound. */
   address?: string;
   bodyLimitBytes?: number;
+  /** Defaults to MAX_CONNECTIONS. */
+  maxConnections?: number;
+  /** Defaults to HEADERS_TIMEOUT_MS (tests shorten it to see a stalled client dropped). */
+  headersTimeoutMs?: number;
   events?: EventHubOptions;
 }
 
@@ -69,18 +87,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   let port = 0;
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL', toCodedError(err).message);
-      else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    {
+      headersTimeout: opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', toCodedError(err).message);
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
 
   // A request Node cannot even parse gets a plain 400 with a code, not a connection reset.
+  // Also where a header or request timeout lands: once the answer is flushed the socket is
+  // destroyed, so a client that never reads or closes (slowloris) cannot keep it half-open.
   server.on('clientError', (_err, socket) => {
     if (socket.writable)
       socket.end(
         'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"ok":false,"error":{"code":"IPC_INVALID","message":"malformed HTTP request"}}',
+        () => socket.destroy(),
       );
     else socket.destroy();
   });
@@ -139,7 +169,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         `ws://localhost:${port}`,
       ]),
     };
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    // Gate on the file the path resolves to, after decoding and normalising exactly as readStatic
+    // does: `/%69ndex.html`, `//index.html` or `/./index.html` are the page too.
+    const resolved = resolveStaticPath(opts.rendererDir, url.pathname);
+    if (resolved === null)
+      return send(res, 404, 'Not found\n', { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, req);
+    const isPage = resolved === path.join(path.resolve(opts.rendererDir), 'index.html');
     if (isPage) {
       const given = url.searchParams.get('token');
       const allowed =
@@ -264,9 +299,12 @@ function send(
   req?: IncomingMessage,
 ): void {
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { ...headers, 'Content-Length': String(buf.length) });
+  // A refused request may still be streaming its body (an unauthenticated 50 MB POST): Node would
+  // read and discard all of it to keep the connection alive. Answer, then close it instead.
+  const unread = status >= 400 && !res.req.complete;
+  const all = unread ? { ...headers, Connection: 'close' } : headers;
+  res.writeHead(status, { ...all, 'Content-Length': String(buf.length) });
   if (req?.method === 'HEAD') res.end();
   else res.end(buf);
-  // A refused request may still be streaming its body: stop reading it and close the connection.
-  if (status === 413) res.once('finish', () => res.socket?.destroy());
+  if (unread || status === 413) res.once('finish', () => res.socket?.destroy());
 }

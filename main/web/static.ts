@@ -38,6 +38,8 @@ export function mimeType(file: string): string {
  * dot-files). `/` and folders-by-slash mean `index.html`.
  */
 export function resolveStaticPath(root: string, pathname: string): string | null {
+  // An encoded slash, backslash or dot is never what a browser asks for; only traversal needs it.
+  if (/%(2f|5c|2e|00)/i.test(pathname)) return null;
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);

@@ -53,11 +53,23 @@ describe('plan files: malformed corpus', () => {
   }
 
   it('the huge cases built in memory: over 1 MB, 200,000 nested arrays, 10,000 nested YAML maps', () => {
-    expect(outcome(`description: "${'x'.repeat(1_000_001)}"\n`)?.code).toBe('PLAN_PARSE');
+    expect(outcome(`description: "${'x'.repeat(1_000_001)}"\n`)?.code).toBe('PLAN_INVALID');
     expect(outcome('['.repeat(200_000) + ']'.repeat(200_000))).not.toBeNull();
     expect(
       outcome('a:\n' + Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}b${i}:`).join('\n')),
     ).not.toBeNull();
+  });
+
+  it('5000-deep nesting inside a valid plan (JSON and YAML) is PLAN_INVALID, and so is a hash of it', () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const json = JSON.stringify({ ...validPlan, chaos: 0 }).replace('"chaos":0', `"chaos":${deep}`);
+    const nestedMaps = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const jsonMaps = JSON.stringify({ ...validPlan, chaos: 0 }).replace('"chaos":0', `"chaos":${nestedMaps}`);
+    const yaml = `id: p\ntitle: T\nkind: concurrency\nallowlist: [workload-agent]\ntargets: [{id: a, kind: agent, command: workload-agent}]\nrun: {maxDurationSec: 10}\nchaos: ${deep}\n`;
+    for (const text of [json, jsonMaps, yaml]) {
+      const r = outcome(text);
+      expect(r?.code).toBe('PLAN_INVALID');
+    }
   });
 
   it('the valid base plan parses (the corpus mutations below start from it)', () => {

@@ -45,11 +45,11 @@ export function makePlan(overrides: Partial<PlanInput> & Pick<PlanInput, 'target
 export function newRun(plan: Plan, outDir: string, extra: Partial<RunContext> = {}): ProbeRun {
   const authority = new ConfirmationAuthority();
   const confirmation = authority.issue(plan, 'cli');
-  authority.consume(plan, confirmation);
   return new ProbeRun({
     plan,
     planDir: path.join(resourcesDir(), 'plans'),
     confirmation,
+    authority,
     outDir,
     resourcesDir: resourcesDir(),
     ...extra,

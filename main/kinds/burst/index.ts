@@ -12,6 +12,8 @@ import type { ThresholdResult } from '../../model/evidence';
 import { toCodedError } from '../../util/errors';
 import { configDir } from '../../util/config-dir';
 import { resolveAllowed } from '../../safety/allowlist';
+import { checkEnv } from '../../safety/env-policy';
+import { escapeForDisplay, shellQuote, shellQuoteArgv } from '../../util/escape';
 import { acquireFolderLock, type FolderLock } from '../../safety/run-lock';
 import {
   defineKind,
@@ -235,16 +237,25 @@ function previewLines(c: BurstConfig, plan: Plan, opts: PreviewContext): string[
       resourcesDir: opts.resourcesDir,
       baseDir: opts.planDir,
     });
+    const loaders = checkEnv(c.validator.env, plan.allowEnv, 'burst validator');
+    const env = Object.entries(c.validator.env);
     const folder = path.resolve(opts.planDir, c.artifacts.folder);
     const n = listArtifacts(folder, c.artifacts.suffixes).length;
     return [
-      `Validator: ${resolved.identity} ${c.validator.args.join(' ')} (allowlisted; ${c.validator.timeoutSec} s timeout each; pass exit ${c.validator.passExitCodes.join('/')}, fail exit ${c.validator.failExitCodes.join('/') || 'none'})`,
+      ...loaders.map(
+        (k) =>
+          `WARNING: the burst validator sets ${k}=${shellQuote(c.validator.env[k] ?? '')}: it changes what the executable loads (allowed by this plan's allowEnv)`,
+      ),
+      `Validator: ${shellQuoteArgv([resolved.identity, ...c.validator.args])} (allowlisted; ${c.validator.timeoutSec} s timeout each; pass exit ${c.validator.passExitCodes.join('/')}, fail exit ${c.validator.failExitCodes.join('/') || 'none'})`,
+      ...(env.length
+        ? [`  validator env set by the plan: ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}`]
+        : []),
       `Artifacts: ${n} file(s) in ${folder}${c.artifacts.suffixes.length ? ` matching ${c.artifacts.suffixes.join(', ')}` : ''}`,
       `Burst: ${c.concurrency} at once, ${c.repeat} repetitions (${n * c.repeat} validations); ${c.compare === 'verdict' ? 'verdicts' : `verdicts and ${c.compare}`} must match across repetitions`,
     ];
   } catch (err) {
     const e = toCodedError(err);
-    return [`Validation burst: REFUSED ${e.code}: ${e.message}`];
+    return [`Validation burst: REFUSED ${e.code}: ${escapeForDisplay(e.message)}`];
   }
 }
 
@@ -261,10 +272,14 @@ export function burstPreviewLines(plan: Plan, opts: PreviewContext): string[] {
 
 export const burstKind = defineKind<{ config: BurstConfig; plan: Plan }>({
   kind: BURST_EXTENSION,
-  parseSection: (plan) =>
-    plan.kind === 'validation-burst'
-      ? { config: parseBurstSection(plan.burst, `plan ${plan.id}`), plan }
-      : null,
+  parseSection: (plan) => {
+    if (plan.kind !== 'validation-burst') return null;
+    const config = parseBurstSection(plan.burst, `plan ${plan.id}`);
+    // A loader variable in the validator's env refuses the plan here, like an agent target's:
+    // preview, plan check and the run's constructor all parse sections before anything spawns.
+    checkEnv(config.validator.env, plan.allowEnv, 'burst validator');
+    return { config, plan };
+  },
   previewLines: (s, ctx) => previewLines(s.config, s.plan, ctx),
   create: (s) => new ValidationBurst(s.config),
 });

@@ -1,7 +1,12 @@
 import type { RunPreview } from '../../../preload/contract';
 import { formatDuration } from '../ui/format';
+import { escapeForDisplay as esc, shellQuote } from '../../../main/util/escape';
 
-/** Exactly what will run, field by field, as the host resolved it. */
+/**
+ * Exactly what will run, as the host resolved it: first the same escaped lines the CLI prints and
+ * the native dialog shows (the one rendering a person confirms), then field by field. Every value
+ * a plan chose goes through esc/shellQuote, so control and bidi characters show as escapes.
+ */
 export function PreviewView({ preview }: { preview: RunPreview }) {
   const c = preview.cadences;
   const g = preview.guardRails;
@@ -13,8 +18,20 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
       data-plan-hash={preview.planHash}
     >
       <h3>
-        {preview.title} <span className="badge kind">{preview.kind}</span>
+        {esc(preview.title)} <span className="badge kind">{preview.kind}</span>
       </h3>
+      {preview.warnings.length > 0 ? (
+        <ul className="plain warnings" data-testid="preview-warnings" role="alert">
+          {preview.warnings.map((w) => (
+            <li key={w}>
+              <strong>{esc(w)}</strong>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <pre className="plain-lines" data-testid="preview-lines">
+        {preview.lines.map(esc).join('\n')}
+      </pre>
       <dl className="kv">
         <dt>Plan</dt>
         <dd>
@@ -42,13 +59,13 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
           {preview.governance.folder === null ? (
             <span className="muted">no governance folder</span>
           ) : (
-            <code>{preview.governance.folder}</code>
+            <code>{esc(preview.governance.folder)}</code>
           )}
           {preview.governance.sentinels.length > 0 ? (
             <ul className="plain">
               {preview.governance.sentinels.map((s) => (
                 <li key={s}>
-                  sentinel <code>{s}</code>
+                  sentinel <code>{esc(s)}</code>
                 </li>
               ))}
             </ul>
@@ -61,7 +78,7 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
           ) : (
             preview.allowlist.map((a) => (
               <code key={a} className="chip">
-                {a}
+                {shellQuote(a)}
               </code>
             ))
           )}
@@ -75,7 +92,9 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
             <th>Command</th>
             <th>Args</th>
             <th>Count</th>
-            <th>Resolved executable</th>
+            <th>Runs (resolved, shell-quoted)</th>
+            <th>Working folder</th>
+            <th>Env set by the plan</th>
           </tr>
         </thead>
         <tbody>
@@ -84,29 +103,36 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
               <td>{t.id}</td>
               <td>{t.kind}</td>
               <td>
-                <code>{t.command}</code>
+                <code>{shellQuote(t.command)}</code>
               </td>
               <td>
                 {t.args.map((a, i) => (
                   <code key={i} className="chip">
-                    {a}
+                    {shellQuote(a)}
                   </code>
                 ))}
               </td>
               <td className="num">{t.count}</td>
               <td>
-                <code>{t.resolved}</code>
+                <code>{esc(t.resolved)}</code>
+              </td>
+              <td>
+                <code>{esc(t.cwd)}</code>
+              </td>
+              <td data-testid="preview-target-env">
+                {Object.entries(t.env).map(([k, v]) => (
+                  <code key={k} className="chip">
+                    {esc(k)}={shellQuote(v)}
+                  </code>
+                ))}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {preview.lines.length > 0 ? (
-        <details>
-          <summary>As printed by the CLI</summary>
-          <pre className="plain-lines">{preview.lines.join('\n')}</pre>
-        </details>
-      ) : null}
+      <p data-testid="preview-containment">
+        Containment: <span>{esc(preview.containment)}</span>
+      </p>
     </div>
   );
 }
