@@ -5,22 +5,9 @@
  * control (ESC, OSC) or bidi reordering when the file is printed or opened.
  */
 
-/** C0, DEL, C1, bidi controls, zero-width characters, and line/paragraph separators. */
-const INVISIBLE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** Invisible and control characters spelled out: `\x1b`, `\n`, `\u202e`. */
-export function visible(s: string): string {
-  return s.replace(INVISIBLE, (c) => {
-    const code = c.charCodeAt(0);
-    if (SHORT[c]) return SHORT[c];
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+/** Invisible and control characters spelled out (`\x1b`, `\n`, `\u202e`): the one escaper every view uses. */
+export { escapeForDisplay as visible } from '../util/escape';
+import { escapeForDisplay as visible } from '../util/escape';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
