@@ -60,6 +60,8 @@ export interface RunPreview {
   guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
   governance: { folder: string | null; sentinels: string[] };
   allowlist: string[];
+  /** Which containment the run would get on this host: 'cgroup v2', 'cgroup v1' or 'process tree (weaker)'. */
+  containment?: { mode: string; label: string; detail: string };
   /** Plain lines, the same ones the native dialog and the CLI print. */
   lines: string[];
 }

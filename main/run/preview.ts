@@ -10,6 +10,7 @@ import type { Plan } from '../model/plan';
 import { createTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
+import { detectContainment } from '../safety/containment';
 
 /**
  * Throws PLAN_INVALID (with every issue and its path) when a kind's section is bad, and a coded
@@ -46,6 +47,7 @@ export function buildPreview(
   const p = plan.pulses;
   const gov = plan.governance.folder ? path.resolve(opts.planDir, plan.governance.folder) : null;
   const sentinels = plan.governance.sentinels.map((s) => path.resolve(opts.planDir, s));
+  const containment = detectContainment();
   const lines = [
     `Plan ${plan.id}: ${plan.title} (${plan.kind})`,
     ...targets.map((t) => `Runs ${t.count} x ${t.id}: ${t.resolved}`),
@@ -55,6 +57,7 @@ export function buildPreview(
     `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
     `Integrity: ${gov ? `governance folder ${gov}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
     `Allowed executables: ${plan.allowlist.join(', ')}.`,
+    `Containment: ${containment.label} (${containment.detail}).`,
     ...sections.flatMap((s) => s.kind.previewLines(s.section, opts)),
   ];
   return {
@@ -75,6 +78,7 @@ export function buildPreview(
     guardRails: { ...g },
     governance: { folder: gov, sentinels },
     allowlist: plan.allowlist,
+    containment: { mode: containment.mode, label: containment.label, detail: containment.detail },
     lines,
   };
 }

@@ -6,10 +6,11 @@
 import path from 'node:path';
 import { AgentTarget } from '../lab/agent-target';
 import type { ProcIdentity } from '../lab/process-tree';
+import type { CgroupCell } from '../lab/cgroup';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
 import { resolveAllowed } from '../safety/allowlist';
-import type { Plan, TargetSpec } from '../model/plan';
+import { assertNoReservedEnv, type Plan, type TargetSpec } from '../model/plan';
 import type { KernelTargetFactory } from '../kinds/index';
 
 export interface PreparedTarget {
@@ -17,26 +18,31 @@ export interface PreparedTarget {
   spec: TargetSpec;
   workdir: string;
   describe: TargetDescription;
-  create(hooks: { seen: () => ProcIdentity[] }): Target;
+  create(hooks: { seen: () => ProcIdentity[]; cell?: CgroupCell | null }): Target;
 }
 
 /** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
 export const QEMU_EXECUTABLE = 'qemu-system-x86_64';
 
-/** The minimal, explicit environment an agent sees: nothing of the console's own secrets. */
+/**
+ * The minimal, explicit environment an agent sees: nothing of the console's own secrets. The plan's
+ * env may change the defaults (PATH, HOME, ...) but is applied before Probe Lab's own ids, which it
+ * can never override (plans that try are refused at parse time: assertNoReservedEnv).
+ */
 export function agentEnv(
   extra: Record<string, string>,
   ids: { runId?: string; targetId: string },
 ): Record<string, string> {
-  const base: Record<string, string> = {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     LANG: process.env.LANG ?? 'C.UTF-8',
     TERM: 'xterm-256color',
+    ...extra,
     PROBE_LAB_TARGET_ID: ids.targetId,
   };
-  if (ids.runId) base.PROBE_LAB_RUN_ID = ids.runId;
-  return { ...base, ...extra };
+  if (ids.runId) env.PROBE_LAB_RUN_ID = ids.runId;
+  return env;
 }
 
 export function createTargets(
@@ -51,6 +57,8 @@ export function createTargets(
   },
 ): PreparedTarget[] {
   const kernelFactory = opts.kernelTarget;
+  // Plans built in code (not parsed) are held to the same rule before anything is spawned.
+  assertNoReservedEnv(plan);
   const out: PreparedTarget[] = [];
   const runDir = opts.runDir ?? '';
   for (const spec of plan.targets) {
@@ -83,6 +91,7 @@ export function createTargets(
               workdir,
               health: spec.health,
               seen: hooks.seen,
+              cell: hooks.cell ?? null,
             }),
         });
       }
@@ -104,6 +113,7 @@ export function createTargets(
         spec,
         workdir,
         describe,
+        // Not yet in a cgroup cell: kernel-target.ts is at its size limit (see the containment report).
         create: () => {
           if (!kernelFactory)
             throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');

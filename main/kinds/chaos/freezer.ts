@@ -1,6 +1,7 @@
 /**
- * Freezing a target, and always thawing it: agents by SIGSTOP/SIGCONT of every process in their
- * tree (the tree read from /proc, so children freeze too), the lab kernel by QMP stop/cont. Every
+ * Freezing a target, and always thawing it: contained agents through their cgroup's freezer,
+ * others by SIGSTOP/SIGCONT of every process in their tree (the tree read from /proc, so children
+ * freeze too), the lab kernel by QMP stop/cont. Every
  * freeze is registered until thawed, so a halt or a dispose thaws whatever is still frozen: a chaos
  * run never leaves a target stopped behind it.
  */
@@ -39,6 +40,13 @@ export class Freezer {
       await k.qmp.execute('stop');
       return { pids: [], thaw: async () => void (await k.qmp.execute('cont')) };
     }
+    // A contained agent freezes as a whole (cgroup.freeze / v1 freezer): a child forked an instant
+    // before the freeze, or a daemon outside the tree, is frozen too; SIGCONT from inside cannot undo it.
+    const cell = target.cell;
+    if (cell?.canFreeze() && (await cell.freeze())) {
+      return { pids: cell.pids(), thaw: async () => void cell.thaw() };
+    }
+    cell?.thaw();
     const pids = [...new Set(target.rootPids().flatMap((p) => treePids(p)))];
     for (const p of pids) signal(p, 'SIGSTOP');
     return { pids, thaw: async () => pids.forEach((p) => signal(p, 'SIGCONT')) };
