@@ -14,6 +14,7 @@ import { parsePlanObject } from '../../main/model/plan';
 import { LabError } from '../../main/util/errors';
 import { detectContainment, RunContainment } from '../../main/safety/containment';
 import { makePlan, newRun, sleep, tempDir, useTempHome, waitFor } from './helpers';
+import { daemonizingScript, kill9, withMarker } from './daemonizer';
 
 let work: string;
 beforeAll(() => {
@@ -24,55 +25,6 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 afterEach(() => {
   delete process.env.PROBE_LAB_CONTAINMENT;
 });
-
-/** Live (non-zombie) `sleep` processes whose argument starts with `marker` (not the shell that names it). */
-export function withMarker(marker: string): number[] {
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv[0]?.endsWith('sleep') && argv[1]?.startsWith(marker)) out.push(Number(name));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-const kill9 = (pids: number[]) =>
-  pids.forEach((p) => {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  });
-
-/**
- * The misbehaving target's script. Three daemons, then a foreground sleep; every sleep's argument
- * starts with the marker. Returns the script and the argv markers of each daemon.
- */
-export function daemonizingScript(nonce: string) {
-  const m = {
-    setsid: `3001.${nonce}1`,
-    doubleFork: `3001.${nonce}2`,
-    envClear: `3001.${nonce}3`,
-    main: `3001.${nonce}4`,
-  };
-  const script = [
-    `(setsid sleep ${m.setsid} &)`,
-    `sh -c 'sleep ${m.doubleFork} & exit 0' &`,
-    // In a subshell that exits at once: the daemon is reparented to init, out of the tree.
-    `(env -i setsid sleep ${m.envClear} &)`,
-    'sleep 0.3',
-    'echo daemons-started',
-    `exec sleep ${m.main}`,
-  ].join('\n');
-  return { script, m, all: `3001.${nonce}` };
-}
 
 function shPlan(script: string, id = 'contain-plan') {
   return makePlan({

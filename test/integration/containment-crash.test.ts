@@ -1,0 +1,152 @@
+/**
+ * Issue 12, recovery at every start, on real processes: a `probe-lab run` CLI whose /bin/sh target
+ * daemonized three ways is killed with SIGKILL mid-probe; then `probe-lab serve` is started on the
+ * same report folder and nothing else: no new probe. Serve's start alone must kill every leftover
+ * and mark the run INTERRUPTED.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { INTERRUPTED_MARKER } from '../../main/safety/interrupted-runs';
+import { detectContainment } from '../../main/safety/containment';
+import { projectRoot } from '../../main/util/paths';
+import { tempDir, useTempHome, waitFor } from './helpers';
+import { daemonizingScript, withMarker } from './daemonizer';
+
+const root = projectRoot();
+let home: string;
+let work: string;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  home = useTempHome();
+  work = tempDir('probe-lab-contain-crash-');
+  fs.writeFileSync(
+    path.join(work, 'cli.mts'),
+    `const { main } = await import(${JSON.stringify(path.join(root, 'main/cli/index.ts'))});\n` +
+      'process.exitCode = await main(process.argv.slice(2));\n',
+  );
+  // serve needs a renderer build only to serve it; an index.html stands in (nothing here loads it).
+  fs.mkdirSync(path.join(work, 'renderer'));
+  fs.writeFileSync(path.join(work, 'renderer', 'index.html'), '<!doctype html>');
+  fs.writeFileSync(
+    path.join(work, 'serve.mts'),
+    `const { serveCommand } = await import(${JSON.stringify(path.join(root, 'main/cli/serve.ts'))});\n` +
+      `const io = { out: (s) => console.log(s), err: (s) => console.error(s) };\n` +
+      `process.exitCode = await serveCommand(process.argv.slice(2), io, { rendererDir: ${JSON.stringify(path.join(work, 'renderer'))} });\n`,
+  );
+});
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function start(script: string, args: string[], env: Record<string, string> = {}) {
+  const c = spawn(
+    process.execPath,
+    [path.join(root, 'bin', 'run-ts.mjs'), path.join(work, script), ...args],
+    {
+      cwd: work,
+      env: { ...process.env, PROBE_LAB_HOME: home, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(c);
+  let text = '';
+  c.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  c.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  return { c, out: () => text };
+}
+
+const exited = (c: ChildProcess) =>
+  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+async function crashThenServe(mode: string) {
+  const nonce = crypto.randomBytes(4).readUInt32BE().toString();
+  const { script, m, all } = daemonizingScript(nonce);
+  const planFile = path.join(work, `plan-${mode}.json`);
+  fs.writeFileSync(
+    planFile,
+    JSON.stringify({
+      id: 'crash-contain',
+      title: 'Crash with daemons',
+      kind: 'concurrency',
+      allowlist: ['/bin/sh'],
+      targets: [
+        { id: 'rogue', kind: 'agent', command: '/bin/sh', args: ['-c', script], health: { type: 'alive' } },
+      ],
+      run: { maxDurationSec: 120 },
+      pulses: { cadenceSec: 2, burst: { count: 1, spacingSec: 1 }, after: 1, timeoutSec: 2 },
+      snapshots: { cadenceSec: 1 },
+      sampling: { intervalMs: 500 },
+      thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
+    }),
+  );
+  const out = path.join(work, `reports-${mode}`);
+  const victim = start('cli.mts', ['run', planFile, '--confirm', 'crash-contain', '--out', out], {
+    PROBE_LAB_CONTAINMENT: mode,
+  });
+  await waitFor(() => withMarker(all).length === 4, 30_000, `4 sleeps (${victim.out()})`);
+  victim.c.kill('SIGKILL');
+  await exited(victim.c);
+  const runId = fs.readdirSync(path.join(out, 'runs'))[0] as string;
+  // The foreground sleep dies with its terminal; the three daemons live on, orphaned.
+  await waitFor(() => withMarker(m.main).length === 0, 5000, 'the foreground sleep to hang up');
+  const orphans = withMarker(all).length;
+
+  const serve = start('serve.mts', ['--port', '0', '--reports', out]);
+  await waitFor(() => serve.out().includes('Probe Lab console:'), 30_000, `serve to start (${serve.out()})`);
+  const left = {
+    setsid: withMarker(m.setsid),
+    doubleFork: withMarker(m.doubleFork),
+    envClear: withMarker(m.envClear),
+  };
+  const markerPath = path.join(out, 'runs', runId, INTERRUPTED_MARKER);
+  const marker = fs.existsSync(markerPath)
+    ? (JSON.parse(fs.readFileSync(markerPath, 'utf8')) as {
+        verdict: string;
+        foundBy: string;
+        survivors: number[];
+        killedPids: number[];
+      })
+    : null;
+  serve.c.kill('SIGTERM');
+  await exited(serve.c);
+  console.log(
+    `${mode}: ${orphans} daemon(s) orphaned by kill -9; after serve's start: setsid ${left.setsid.length}, double fork ${left.doubleFork.length}, env -i ${left.envClear.length}; marker ${JSON.stringify(marker)}`,
+  );
+  return { left, marker, all, serveOut: serve.out(), orphans };
+}
+
+describe('kill -9 mid-probe, then only a restart of serve', () => {
+  it('cgroup v2: serve kills every daemon at start (found by the run cgroup) and marks the run INTERRUPTED', async () => {
+    const avail = detectContainment({ PROBE_LAB_CONTAINMENT: 'cgroup-v2' });
+    if (avail.mode !== 'cgroup-v2') return void console.log(`skipped: ${avail.detail}`);
+    const r = await crashThenServe('cgroup-v2');
+    try {
+      expect(r.orphans).toBe(3);
+      expect(withMarker(r.all)).toEqual([]);
+      expect(r.marker?.verdict).toBe('INTERRUPTED');
+      expect(r.marker?.foundBy).toBe('cgroup');
+      expect(r.marker?.survivors).toEqual([]);
+      expect(r.serveOut).toContain('recovered interrupted run');
+    } finally {
+      for (const p of withMarker(r.all)) process.kill(p, 'SIGKILL');
+    }
+  }, 90_000);
+
+  it('process tree (weaker): serve kills the daemons that kept PROBE_LAB_RUN_ID but NOT the env -i one, and marks the run INTERRUPTED', async () => {
+    const r = await crashThenServe('process-tree');
+    try {
+      expect(r.left.setsid).toEqual([]);
+      expect(r.left.doubleFork).toEqual([]);
+      expect(r.left.envClear.length).toBe(1);
+      expect(r.marker?.verdict).toBe('INTERRUPTED');
+      expect(r.marker?.foundBy).toBe('run id');
+    } finally {
+      for (const p of withMarker(r.all)) process.kill(p, 'SIGKILL');
+    }
+  }, 90_000);
+});
