@@ -121,16 +121,17 @@ export class CgroupCell {
   async freeze(timeoutMs = 1000): Promise<boolean> {
     if (this.flavor === 'v2') {
       if (!writeText(path.join(this.dirs.main, 'cgroup.freeze'), '1')) return false;
-      return this.waitFor(
-        () => /^frozen 1$/m.test(readText(path.join(this.dirs.main, 'cgroup.events')) ?? ''),
-        timeoutMs,
-      );
+      return this.waitFor(() => this.isFrozen(), timeoutMs);
     }
     if (!writeText(path.join(this.dirs.main, 'freezer.state'), 'FROZEN')) return false;
-    return this.waitFor(
-      () => readText(path.join(this.dirs.main, 'freezer.state'))?.trim() === 'FROZEN',
-      timeoutMs,
-    );
+    return this.waitFor(() => this.isFrozen(), timeoutMs);
+  }
+
+  /** The kernel's word that the whole cell is frozen. */
+  isFrozen(): boolean {
+    return this.flavor === 'v2'
+      ? /^frozen 1$/m.test(readText(path.join(this.dirs.main, 'cgroup.events')) ?? '')
+      : readText(path.join(this.dirs.main, 'freezer.state'))?.trim() === 'FROZEN';
   }
 
   thaw(): boolean {
