@@ -352,6 +352,7 @@ export class RunActivities {
       isHalting: () => this.haltReason !== null,
       halting: this.halting,
       requestHalt: (reason) => this.requestHalt(reason),
+      cellFor: (name) => this.containment?.cellFor(name) ?? null,
     };
   }
 }
