@@ -12,7 +12,9 @@ import path from 'node:path';
 import { agentEnv } from '../../main/run/targets';
 import { parsePlanObject } from '../../main/model/plan';
 import { LabError } from '../../main/util/errors';
-import { detectContainment, RunContainment } from '../../main/safety/containment';
+import { detectContainment, RunContainment, sweepOrphanRunCgroups } from '../../main/safety/containment';
+import { buildPreview } from '../../main/run/preview';
+import { resourcesDir } from '../../main/util/paths';
 import { makePlan, newRun, sleep, tempDir, useTempHome, waitFor } from './helpers';
 import { daemonizingScript, kill9, withMarker } from './daemonizer';
 
@@ -79,6 +81,10 @@ describe('cgroup containment: Halt reaches every daemon', () => {
         // Sampling read the cell: the daemons outside the tree were counted as the target's.
         const ledger = fs.readFileSync(path.join(run.runDir, 'ledger.jsonl'), 'utf8');
         expect(ledger).toMatch(/"processes":[4-9]/);
+        // Recorded in the ledger at run start.
+        expect(ledger.split('\n').find((l) => l.includes('"type":"run.start"'))).toContain(
+          `"label":"${doc.containment.label}"`,
+        );
         // The run's cgroup is gone.
         const parent = run.containment?.info.parent as string;
         expect(fs.readdirSync(parent).filter((d) => d.startsWith(run.runId))).toEqual([]);
@@ -104,6 +110,34 @@ describe('process tree (weaker) fallback, forced with PROBE_LAB_CONTAINMENT=proc
       };
       expect(doc.containment.label).toBe('process tree (weaker)');
     } finally {
+      kill9(withMarker(all));
+    }
+  }, 60_000);
+});
+
+describe('the start-up sweep', () => {
+  it("never touches a live run's cgroup (its owner is alive), and the preview names the containment", async () => {
+    const nonce = crypto.randomBytes(4).readUInt32BE().toString();
+    const { script, m, all } = daemonizingScript(nonce);
+    const plan = shPlan(script, 'sweep-live');
+    const preview = buildPreview(plan, { planDir: work, resourcesDir: resourcesDir() });
+    expect(
+      preview.lines.some((l) => /^Containment: (cgroup v2|cgroup v1|process tree \(weaker\)) \(/.test(l)),
+    ).toBe(true);
+    const run = newRun(plan, path.join(work, 'out-sweep'));
+    const done = run.run();
+    try {
+      await waitFor(
+        () => withMarker(m.envClear).length === 1 && withMarker(m.main).length === 1,
+        15_000,
+        'daemons',
+      );
+      const swept = await sweepOrphanRunCgroups();
+      expect(swept.filter((s) => s.runId === run.runId)).toEqual([]);
+      expect(withMarker(all).length).toBe(4);
+    } finally {
+      await run.halt('test over');
+      await done;
       kill9(withMarker(all));
     }
   }, 60_000);
@@ -162,6 +196,12 @@ describe('a plan cannot override the variables Probe Lab sets', () => {
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).code).toBe('PLAN_ENV_RESERVED');
     expect((err as LabError).message).toContain('targets[0].env.PROBE_LAB_RUN_ID');
+  });
+
+  it('an unknown PROBE_LAB_CONTAINMENT is a coded error, not a silent default', () => {
+    expect(() => detectContainment({ PROBE_LAB_CONTAINMENT: 'cgroup-v3' })).toThrow(
+      expect.objectContaining({ code: 'CONTAINMENT_INVALID' }),
+    );
   });
 
   it("agentEnv applies the plan's env before Probe Lab's own ids", () => {
