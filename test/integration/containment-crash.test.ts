@@ -63,27 +63,28 @@ function start(script: string, args: string[], env: Record<string, string> = {})
 const exited = (c: ChildProcess) =>
   new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
+function planObject(script: string) {
+  return {
+    id: 'crash-contain',
+    title: 'Crash with daemons',
+    kind: 'concurrency',
+    allowlist: ['/bin/sh'],
+    targets: [
+      { id: 'rogue', kind: 'agent', command: '/bin/sh', args: ['-c', script], health: { type: 'alive' } },
+    ],
+    run: { maxDurationSec: 120 },
+    pulses: { cadenceSec: 2, burst: { count: 1, spacingSec: 1 }, after: 1, timeoutSec: 2 },
+    snapshots: { cadenceSec: 1 },
+    sampling: { intervalMs: 500 },
+    thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
+  };
+}
+
 async function crashThenServe(mode: string) {
   const nonce = crypto.randomBytes(4).readUInt32BE().toString();
   const { script, m, all } = daemonizingScript(nonce);
   const planFile = path.join(work, `plan-${mode}.json`);
-  fs.writeFileSync(
-    planFile,
-    JSON.stringify({
-      id: 'crash-contain',
-      title: 'Crash with daemons',
-      kind: 'concurrency',
-      allowlist: ['/bin/sh'],
-      targets: [
-        { id: 'rogue', kind: 'agent', command: '/bin/sh', args: ['-c', script], health: { type: 'alive' } },
-      ],
-      run: { maxDurationSec: 120 },
-      pulses: { cadenceSec: 2, burst: { count: 1, spacingSec: 1 }, after: 1, timeoutSec: 2 },
-      snapshots: { cadenceSec: 1 },
-      sampling: { intervalMs: 500 },
-      thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
-    }),
-  );
+  fs.writeFileSync(planFile, JSON.stringify(planObject(script)));
   const out = path.join(work, `reports-${mode}`);
   const victim = start('cli.mts', ['run', planFile, '--confirm', 'crash-contain', '--out', out], {
     PROBE_LAB_CONTAINMENT: mode,
@@ -119,6 +120,73 @@ async function crashThenServe(mode: string) {
   );
   return { left, marker, all, serveOut: serve.out(), orphans };
 }
+
+/** POST /api/invoke/<channel> on a running serve, with its token. */
+async function invoke(
+  url: string,
+  channel: string,
+  input: unknown,
+): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
+  const u = new URL(url);
+  const res = await fetch(`${u.origin}/api/invoke/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as { ok: boolean; value?: unknown; error?: unknown };
+}
+
+describe('kill -9 of serve itself mid-probe (the probe runs inside serve), then a restart of serve', () => {
+  it('cgroup v2: the restarted serve kills every daemon of the probe its predecessor ran and marks it INTERRUPTED', async () => {
+    const avail = detectContainment({ PROBE_LAB_CONTAINMENT: 'cgroup-v2' });
+    if (avail.mode !== 'cgroup-v2') return void console.log(`skipped: ${avail.detail}`);
+    const nonce = crypto.randomBytes(4).readUInt32BE().toString();
+    const { script, m, all } = daemonizingScript(nonce);
+    const out = path.join(work, 'reports-serve-victim');
+    const plan = JSON.stringify({ ...planObject(script), id: 'serve-victim' });
+    const first = start('serve.mts', ['--port', '0', '--reports', out]);
+    try {
+      await waitFor(() => /console: (http\S+)/.test(first.out()), 30_000, `serve (${first.out()})`);
+      const url = (/console: (http\S+)/.exec(first.out()) as RegExpExecArray)[1] as string;
+      const asked = await invoke(url, 'runs.requestStart', { plan: { text: plan } });
+      const challenge = asked.value as { challengeId: string };
+      expect(asked.ok, JSON.stringify(asked)).toBe(true);
+      const started = await invoke(url, 'runs.answerChallenge', {
+        challengeId: challenge.challengeId,
+        typedPlanId: 'serve-victim',
+      });
+      expect(started.ok, JSON.stringify(started)).toBe(true);
+      await waitFor(() => withMarker(all).length === 4, 30_000, '4 sleeps');
+      first.c.kill('SIGKILL');
+      await exited(first.c);
+      await waitFor(() => withMarker(m.main).length === 0, 5000, 'the foreground sleep to hang up');
+      expect(withMarker(all).length).toBe(3);
+      const runId = fs.readdirSync(path.join(out, 'runs'))[0] as string;
+
+      const second = start('serve.mts', ['--port', '0', '--reports', out]);
+      await waitFor(
+        () => second.out().includes('Probe Lab console:'),
+        30_000,
+        `serve again (${second.out()})`,
+      );
+      expect(withMarker(all)).toEqual([]);
+      const marker = JSON.parse(
+        fs.readFileSync(path.join(out, 'runs', runId, INTERRUPTED_MARKER), 'utf8'),
+      ) as {
+        verdict: string;
+        foundBy: string;
+        survivors: number[];
+      };
+      expect(marker.verdict).toBe('INTERRUPTED');
+      expect(marker.foundBy).toBe('cgroup');
+      expect(marker.survivors).toEqual([]);
+      second.c.kill('SIGTERM');
+      await exited(second.c);
+    } finally {
+      for (const p of withMarker(all)) process.kill(p, 'SIGKILL');
+    }
+  }, 90_000);
+});
 
 describe('kill -9 mid-probe, then only a restart of serve', () => {
   it('cgroup v2: serve kills every daemon at start (found by the run cgroup) and marks the run INTERRUPTED', async () => {
