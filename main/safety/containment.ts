@@ -157,7 +157,14 @@ function tryV1(notes: string[]): Layout | null {
  * A desktop without a delegated subtree may still get one from `systemd-run --user --scope`. Probed
  * so the report can say why it was not used; this build does not yet run targets in such a scope.
  */
+let scopeNote: string | null | undefined;
 function systemdScopeNote(): string | null {
+  // A spawn of up to 3 s: once per process, not at every preview.
+  if (scopeNote === undefined) scopeNote = probeSystemdScope();
+  return scopeNote;
+}
+
+function probeSystemdScope(): string | null {
   if (process.getuid?.() === 0) return null;
   const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', 'true'], {
     timeout: SYSTEMD_RUN_PROBE_MS,
