@@ -19,7 +19,7 @@ import { findInterruptedLedgers } from '../evidence/ledger-interrupted';
 import { killTree, processesOfRun } from '../lab/process-tree';
 import { writeFileAtomic } from '../util/atomic-file';
 import { sweepOrphanRunCgroups, type OrphanRunCgroup } from './containment';
-import { readLock } from './run-lock';
+import { pidAlive, readLock } from './run-lock';
 
 export { processesOfRun } from '../lab/process-tree';
 
@@ -60,13 +60,7 @@ export async function sweepOrphans(): Promise<OrphanRunCgroup[]> {
 
 function lockedByAnother(outDir: string): boolean {
   const held = readLock(outDir);
-  if (!held || held.pid === process.pid) return false;
-  try {
-    process.kill(held.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return held !== null && held.pid !== process.pid && pidAlive(held.pid);
 }
 
 export async function recoverInterruptedRuns(

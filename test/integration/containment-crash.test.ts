@@ -136,7 +136,17 @@ async function invoke(
   return (await res.json()) as { ok: boolean; value?: unknown; error?: unknown };
 }
 
-describe('kill -9 of serve itself mid-probe (the probe runs inside serve), then a restart of serve', () => {
+/** serve's engine host: the child running bin/engine-host.mjs, where the probe (and its cgroup's owner) lives. */
+function engineHostOf(servePid: number): number | null {
+  for (const tid of fs.readdirSync(`/proc/${servePid}/task`)) {
+    const kids = fs.readFileSync(`/proc/${servePid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean);
+    for (const k of kids)
+      if (fs.readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('engine-host')) return Number(k);
+  }
+  return null;
+}
+
+describe('kill -9 of serve and its engine host mid-probe (the probe runs in the engine host), then a restart of serve', () => {
   it('cgroup v2: the restarted serve kills every daemon of the probe its predecessor ran and marks it INTERRUPTED', async () => {
     const avail = detectContainment({ PROBE_LAB_CONTAINMENT: 'cgroup-v2' });
     if (avail.mode !== 'cgroup-v2') return void console.log(`skipped: ${avail.detail}`);
@@ -157,6 +167,11 @@ describe('kill -9 of serve itself mid-probe (the probe runs inside serve), then 
       });
       expect(started.ok, JSON.stringify(started)).toBe(true);
       await waitFor(() => withMarker(all).length === 4, 30_000, '4 sleeps');
+      // Both at once, as an OOM kill or a power-user `kill -9` of the group would: serve alone
+      // would leave its engine host to halt the probe cleanly, which is not a crash.
+      const engine = engineHostOf(first.c.pid as number);
+      expect(engine).not.toBeNull();
+      process.kill(engine as number, 'SIGKILL');
       first.c.kill('SIGKILL');
       await exited(first.c);
       await waitFor(() => withMarker(m.main).length === 0, 5000, 'the foreground sleep to hang up');
@@ -182,6 +197,34 @@ describe('kill -9 of serve itself mid-probe (the probe runs inside serve), then 
       expect(marker.survivors).toEqual([]);
       second.c.kill('SIGTERM');
       await exited(second.c);
+    } finally {
+      for (const p of withMarker(all)) process.kill(p, 'SIGKILL');
+    }
+  }, 90_000);
+});
+
+describe('kill -9 of serve alone mid-probe', () => {
+  it('cgroup v2: its engine host sees serve go and halts the probe through the cgroup: 0 processes, before any restart', async () => {
+    const avail = detectContainment({ PROBE_LAB_CONTAINMENT: 'cgroup-v2' });
+    if (avail.mode !== 'cgroup-v2') return void console.log(`skipped: ${avail.detail}`);
+    const nonce = crypto.randomBytes(4).readUInt32BE().toString();
+    const { script, all } = daemonizingScript(nonce);
+    const out = path.join(work, 'reports-serve-alone');
+    const first = start('serve.mts', ['--port', '0', '--reports', out]);
+    try {
+      await waitFor(() => /console: (http\S+)/.test(first.out()), 30_000, `serve (${first.out()})`);
+      const url = (/console: (http\S+)/.exec(first.out()) as RegExpExecArray)[1] as string;
+      const plan = JSON.stringify({ ...planObject(script), id: 'serve-alone' });
+      const asked = await invoke(url, 'runs.requestStart', { plan: { text: plan } });
+      const challenge = asked.value as { challengeId: string };
+      await invoke(url, 'runs.answerChallenge', {
+        challengeId: challenge.challengeId,
+        typedPlanId: 'serve-alone',
+      });
+      await waitFor(() => withMarker(all).length === 4, 30_000, '4 sleeps');
+      first.c.kill('SIGKILL');
+      await exited(first.c);
+      await waitFor(() => withMarker(all).length === 0, 10_000, 'the engine host to halt the probe');
     } finally {
       for (const p of withMarker(all)) process.kill(p, 'SIGKILL');
     }
