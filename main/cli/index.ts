@@ -15,6 +15,7 @@ import { cliRunView } from './run-view';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
 import { escapeTerminalText } from '../util/escape';
+import { sweepOrphans } from '../safety/interrupted-runs';
 
 import {
   EXIT,
@@ -176,6 +177,10 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const { pos, flags } = args;
   const ref = pos[0]!;
   const json = flags.get('json') === true;
+  // At start, whatever the report folder: every orphaned run cgroup (its owner gone) is killed. The
+  // folder's interrupted runs are then marked by the runner once it holds the folder lock, so a live
+  // run there is never taken for a dead one and the new run's ledger records what was found.
+  await sweepOrphans();
   const loaded = resolvePlan(ref);
   // --seed replays a chaos schedule exactly; --fail-rate injects failures into that share of events.
   const plan = applyChaosFlags(loaded.plan, {

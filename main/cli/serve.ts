@@ -22,6 +22,7 @@ import { LabError } from '../util/errors';
 import type { Disposable } from '../util/event';
 import { projectRoot, resourcesDir } from '../util/paths';
 import { startServer } from '../web/server';
+import { recoverInterruptedRuns } from '../safety/interrupted-runs';
 import { EXIT, parseCommand, seeHelp, type CommandSpec, type Io } from './common';
 
 export const SERVE: CommandSpec = {
@@ -65,6 +66,14 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
     deps.createHost ?? ((o: EngineHostClientOptions) => createEngineHostClient({ ...o, log: io.err }));
   const settings = createSettings(path.join(ensureConfigDir(configDir()), 'settings.json'));
   const reports = flags.get('reports');
+  // Recovery at start, before the console can start anything: a crash's leftovers are killed and
+  // its runs marked INTERRUPTED now, not when the next probe happens to start.
+  const folder =
+    typeof reports === 'string' ? path.resolve(reports) : path.resolve(settings.get().reportFolder);
+  for (const r of await recoverInterruptedRuns(folder))
+    io.err(
+      `recovered interrupted run ${r.runId} (found by ${r.foundBy}): ${r.killedPids.length} leftover process(es) killed${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}; marked in ${r.markerPath}`,
+    );
   // --reports overrides the report folder for this server only; otherwise the host follows settings.
   const host = createHost({
     settings,

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import { readStat, treePids, type ProcIdentity } from '../lab/process-tree';
+import type { CgroupCell } from '../lab/cgroup';
 import type { HostSample, ProcTreeSample, ResourceSample } from '../model/evidence';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
@@ -71,6 +72,8 @@ function findNvidiaSmi(): string | null {
 export interface TreeRoot {
   targetId: string;
   pids: number[];
+  /** The target's cgroup cell: figures come from its files instead of a /proc walk. */
+  cell?: CgroupCell | null;
 }
 
 /**
@@ -139,8 +142,54 @@ export class Sampler {
   }
 
   private samples = 0;
+  private readonly prevCell = new Map<
+    string,
+    { usec: number; threads: number; openFiles: number; rssKb: number }
+  >();
+
+  /**
+   * A contained target: CPU from cpu.stat (or cpuacct), memory from the cell, processes from
+   * cgroup.procs: three small reads, whatever the size of the tree. Threads, open files and the
+   * seen list need a read per process: only on full-walk samples, carried forward between them.
+   */
+  private cellSample(root: TreeRoot, cell: CgroupCell, elapsedSec: number, full: boolean): ProcTreeSample {
+    const prev = this.prevCell.get(root.targetId);
+    const usec = cell.cpuUsec();
+    const pids = cell.pids();
+    let threads = prev?.threads ?? 0;
+    let openFiles = prev?.openFiles ?? 0;
+    let rssKb = prev?.rssKb ?? 0;
+    if (full || !prev) {
+      threads = openFiles = rssKb = 0;
+      let seen = this.seen.get(root.targetId);
+      if (!seen) this.seen.set(root.targetId, (seen = new Map()));
+      for (const pid of pids) {
+        const st = readStat(pid);
+        if (!st) continue;
+        threads += st.threads;
+        openFiles += countFds(pid);
+        rssKb += st.rssPages * PAGE_KB;
+        if (!seen.has(pid)) seen.set(pid, { pid, starttimeTicks: st.starttimeTicks });
+      }
+    }
+    const mem = cell.memoryBytes();
+    // The cell's charge (page cache included) stands in for RSS where the host accounts memory.
+    if (mem !== null) rssKb = Math.round(mem / 1024);
+    const cpuUsec = usec !== null && prev ? Math.max(0, usec - prev.usec) : 0;
+    this.prevCell.set(root.targetId, { usec: usec ?? 0, threads, openFiles, rssKb });
+    const cpuPct = elapsedSec > 0 ? (100 * cpuUsec) / 1e6 / elapsedSec : 0;
+    return {
+      targetId: root.targetId,
+      processes: pids.length,
+      cpuPct: round1(cpuPct),
+      rssKb,
+      threads,
+      openFiles,
+    };
+  }
 
   tree(root: TreeRoot, elapsedSec: number, allThreads = true): ProcTreeSample {
+    if (root.cell) return this.cellSample(root, root.cell, elapsedSec, allThreads);
     let processes = 0;
     let cpuTicks = 0;
     let rssKb = 0;

@@ -8,6 +8,7 @@ import type { Anomaly, Pulse, ResourceSample, Severity, ThresholdResult } from '
 import type { Target } from '../lab/target';
 import type { Disposable } from '../util/event';
 import type { Plan } from '../model/plan';
+import type { CgroupCell } from '../lab/cgroup';
 
 export interface ExtensionApi {
   readonly plan: Plan;
@@ -30,6 +31,11 @@ export interface ExtensionApi {
   /** A promise that resolves when the run starts halting. */
   readonly halting: Promise<void>;
   requestHalt(reason: string): void;
+  /**
+   * A cgroup cell of the run for processes an extension starts (validators): killed whole when the
+   * run ends and swept after a crash. Null under the process-tree containment.
+   */
+  cellFor?(name: string): CgroupCell | null;
 }
 
 export interface ExtensionResult {

@@ -9,7 +9,9 @@ import type { HealthCheck } from '../model/plan';
 import type { ResolvedCommand } from './target';
 import { Emitter } from '../util/event';
 import { PtySession } from './pty-session';
-import { killTree, readStat, type ProcIdentity } from './process-tree';
+import { readStat, type ProcIdentity } from './process-tree';
+import { wrapInCell, type CgroupCell } from './cgroup';
+import { stopTarget } from './contained-kill';
 import type { StopReason, Target, TargetDescription, TargetExit, TargetHealth, TargetSignal } from './target';
 
 /** Lines longer than this are not protocol lines; scanning stops there so a flood costs nothing. */
@@ -26,6 +28,8 @@ export interface AgentTargetOptions {
   health: HealthCheck;
   /** Processes seen in this target's tree by the sampler, for killing escapees. */
   seen?: () => ProcIdentity[];
+  /** The target's cgroup cell; null or absent: the weaker process-tree containment. */
+  cell?: CgroupCell | null;
 }
 
 export class AgentTarget implements Target {
@@ -40,6 +44,7 @@ export class AgentTarget implements Target {
   readonly onDidSignal = this.signalEmitter.event;
   readonly onDidProblem = this.problemEmitter.event;
   readonly exited: Promise<TargetExit>;
+  readonly cell: CgroupCell | null;
   private resolveExited!: (e: TargetExit) => void;
   private stopReason: StopReason | null = null;
   private startedMono = 0;
@@ -51,6 +56,7 @@ export class AgentTarget implements Target {
   constructor(private readonly opts: AgentTargetOptions) {
     this.id = opts.id;
     this.workdir = opts.workdir;
+    this.cell = opts.cell ?? null;
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
@@ -67,9 +73,11 @@ export class AgentTarget implements Target {
   async start(): Promise<void> {
     if (this.session) return;
     const d = this.describe();
+    // Contained targets enter their cell before the command runs (see ENTER_CELL_SCRIPT).
+    const spawn = this.cell ? wrapInCell(this.cell, d.command, d.args) : { file: d.command, args: d.args };
     const session = PtySession.spawn({
-      file: d.command,
-      args: d.args,
+      file: spawn.file,
+      args: spawn.args,
       cwd: this.workdir,
       env: this.opts.env,
     });
@@ -212,8 +220,13 @@ export class AgentTarget implements Target {
   async stop(reason: StopReason): Promise<void> {
     if (!this.session) return;
     if (!this.session.hasExited) this.stopReason ??= reason;
-    const roots = this.rootPids();
-    await killTree(roots, undefined, this.opts.seen?.() ?? []);
+    await stopTarget({
+      cell: this.cell,
+      roots: this.rootPids(),
+      seen: this.opts.seen?.() ?? [],
+      ...(this.opts.env.PROBE_LAB_RUN_ID ? { runId: this.opts.env.PROBE_LAB_RUN_ID } : {}),
+      targetId: this.id,
+    });
     let t: NodeJS.Timeout | undefined;
     await Promise.race([this.exited, new Promise((r) => (t = setTimeout(r, 1000)))]);
     clearTimeout(t);

@@ -172,3 +172,26 @@ export async function killTree(
   }
   return { signalled: [...new Set([...first, ...second])], survivors: alive };
 }
+
+/**
+ * Pids of live processes whose environment carries PROBE_LAB_RUN_ID=<runId> (and, when given,
+ * PROBE_LAB_TARGET_ID=<targetId>). A whole /proc scan: for recovery and the weaker containment's
+ * Halt only, never for sampling. A process that cleared its environment (`env -i`) is not found.
+ */
+export function processesOfRun(runId: string, targetId?: string): number[] {
+  const needle = Buffer.from(`PROBE_LAB_RUN_ID=${runId}\0`);
+  const target = targetId === undefined ? null : Buffer.from(`PROBE_LAB_TARGET_ID=${targetId}\0`);
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`);
+      if (env.includes(needle) && (!target || env.includes(target))) out.push(pid);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
+}

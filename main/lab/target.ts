@@ -3,6 +3,7 @@
  * (main/lab/agent-target.ts) and the QEMU lab kernel (main/lab/kernel/) both implement this.
  */
 import type { Disposable, Event } from '../util/event';
+import type { CgroupCell } from './cgroup';
 
 export type TargetKind = 'agent' | 'lab-kernel';
 
@@ -56,6 +57,8 @@ export interface Target extends Disposable {
   readonly kind: TargetKind;
   /** The working folder; for agents, footprint (files changed) is measured here. */
   readonly workdir: string;
+  /** The cgroup cell holding every process of the target, when the host gives one. */
+  readonly cell?: CgroupCell | null;
   describe(): TargetDescription;
   /** Spawns the target. Resolves once it is running (kernels: once the ready marker was seen). */
   start(): Promise<void>;

@@ -74,8 +74,8 @@ export interface RunPreview {
   guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
   governance: { folder: string | null; sentinels: string[] };
   allowlist: string[];
-  /** The containment in force around the targets, as one sentence. */
-  containment: string;
+  /** Which containment the run would get on this host: 'cgroup v2', 'cgroup v1' or 'process tree (weaker)'. */
+  containment: { mode: string; label: string; detail: string };
   /** Escaped WARNING lines: loader variables the plan allowed through allowEnv. */
   warnings: string[];
   /** Plain lines, the same ones the native dialog and the CLI print. */

@@ -330,5 +330,37 @@ export function parsePlanObject(raw: unknown, source = 'plan'): Plan {
     const issues = zodIssues(result.error);
     throw new LabError('PLAN_INVALID', `${source}: ${issues.length} problem(s) in plan`, issues);
   }
+  assertNoReservedEnv(result.data, source);
   return result.data;
+}
+
+/** Variables Probe Lab sets in every target's environment; a plan may never set or override them. */
+export const RESERVED_ENV_PREFIX = 'PROBE_LAB_';
+
+/**
+ * Refuses any `env` record anywhere in the plan (agents, validators, kinds' own sections) that
+ * names a reserved variable: recovery and the weaker containment find a run's processes by
+ * PROBE_LAB_RUN_ID, so a plan that could set it could hide its processes or aim at another run's.
+ */
+export function assertNoReservedEnv(plan: unknown, source = 'plan'): void {
+  const bad: { path: string; code: string; message: string }[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      const here = at ? `${at}.${k}` : k;
+      if (k === 'env' && x && typeof x === 'object' && !Array.isArray(x)) {
+        for (const name of Object.keys(x))
+          if (name.toUpperCase().startsWith(RESERVED_ENV_PREFIX))
+            bad.push({ path: `${here}.${name}`, code: 'reserved', message: `${name} is set by Probe Lab` });
+      } else walk(x, here);
+    }
+  };
+  walk(plan, '');
+  if (bad.length)
+    throw new LabError(
+      'PLAN_ENV_RESERVED',
+      `${source}: env may not set ${bad.map((b) => b.path).join(', ')}: variables named ${RESERVED_ENV_PREFIX}* are set by Probe Lab itself`,
+      bad,
+    );
 }

@@ -5,6 +5,7 @@
 import type { Confirmation } from '../safety/confirmation';
 import { planHash } from '../safety/confirmation';
 import type { Plan } from '../model/plan';
+import type { ContainmentInfo } from '../safety/containment';
 import type { IntegrityBaseline } from '../evidence/integrity';
 import type {
   Anomaly,
@@ -35,7 +36,9 @@ export const METHODS: Record<string, string> = {
   hostRam: '(MemTotal - MemAvailable) / MemTotal from /proc/meminfo.',
   gpu: 'nvidia-smi utilization.gpu, sampled every 5 s where nvidia-smi exists; otherwise not present.',
   targetResources:
-    "Each target's process tree walked through /proc/<pid>/task/<tid>/children; CPU from utime+stime deltas, RSS from /proc/<pid>/stat, open files from /proc/<pid>/fd.",
+    "Contained (cgroup v2/v1): each target's cgroup: CPU from cpu.stat usage_usec (v1 cpuacct.usage) deltas, memory from memory.current (v1 memory.usage_in_bytes, page cache included), processes from cgroup.procs; threads and open files every fifth sample. Process tree: the tree walked through /proc/<pid>/task/<tid>/children; CPU from utime+stime deltas, RSS from /proc/<pid>/stat, open files from /proc/<pid>/fd.",
+  containment:
+    'cgroup v2: every target runs in a cgroup of its own, entered before its command starts; Halt writes cgroup.kill and waits for populated 0. cgroup v1: the freezer cgroup is frozen, every process in it SIGKILLed, then thawed. process tree (weaker): the tree walk plus a search by PROBE_LAB_RUN_ID in each process environment; a daemon that left the tree and cleared its environment escapes it.',
   snapshots:
     "Resources and target state at the plan's cadence; coverage = slots with a snapshot within half a cadence / slots expected; every gap over 1.5x the cadence listed.",
   tes: "v2: 100 x (0.5 stability + 0.3 velocity + 0.2 footprint); v3: 100 x (0.4 stability + 0.2 velocity + 0.15 footprint + 0.15 compliance + 0.1 coherence). Run time measured from spawn to exit; files changed by comparing scans of the agent's working folder (created, modified, deleted).",
@@ -71,6 +74,8 @@ export interface ReportInput {
   targets: { state: TargetState; describe: TargetDescription; exit: TargetExit | null }[];
   ledger: { file: string; records: number; head: string };
   ledgerFailure: string | null;
+  /** Which containment was in force (absent in reports written before it existed). */
+  containment?: ContainmentInfo | null;
   /** Kind-specific results (chaos scenarios, stress measurements). */
   extra?: Record<string, unknown>;
 }
@@ -131,6 +136,7 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string) {
     durationMs: input.endedAt - input.startedAt,
     verdict: input.verdict,
     haltReason: input.haltReason,
+    containment: input.containment ?? null,
     checklist: {
       pulseBefore: input.pulses.some((p) => p.phase === 'before' && p.latencyClass !== 'skipped'),
       burstsDuring: during.length,

@@ -31,6 +31,7 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   L.push(
     `- Machine-readable: ${t(jsonName)}; ledger ${t(doc.ledger.file)} (${doc.ledger.records} records, head \`${doc.ledger.head}\`)  `,
     `- ${bindingLine(doc.runId, p.hash, doc.ledger.head)}`,
+    `- Containment: **${doc.containment?.label ?? 'not recorded'}**${doc.containment ? ` (${t(doc.containment.detail)})` : ''}  `,
     '',
   );
 

@@ -28,6 +28,7 @@ import { Recorder } from './recorder';
 import { bursts, every, scheduleAt } from './schedule';
 import type { PreparedTarget } from './targets';
 import { TesTracker } from './tes-tracker';
+import type { RunContainment } from '../safety/containment';
 
 /** Time between the compliance pulses after the probe. */
 const AFTER_PULSE_SPACING_MS = 1000;
@@ -57,6 +58,8 @@ export class RunActivities {
   private readonly taker: PulseTaker;
   private readonly tracker: TesTracker;
   private readonly store = new DisposableStore();
+  /** The run's cgroup (or the weaker process tree): opened with the run, closed when it ends. */
+  containment: RunContainment | null = null;
   private baseline: IntegrityBaseline | null = null;
   private readonly reportedFindings = new Set<string>();
   private haltReason: string | null = null;
@@ -116,7 +119,7 @@ export class RunActivities {
   }
 
   recordStart(confirmation: Confirmation): void {
-    recordRunStart(this.c, confirmation);
+    recordRunStart({ ...this.c, containment: this.containment?.info ?? null }, confirmation);
     this.event('run', `run ${this.c.runId} of plan ${this.c.plan.id} confirmed by ${confirmation.by}`);
   }
 
@@ -150,7 +153,12 @@ export class RunActivities {
 
   async act(): Promise<void> {
     const plan = this.c.plan;
-    for (const p of this.c.prepared) this.targets.add(p, () => this.sampling.sampler.seenFor(p.instanceId));
+    for (const p of this.c.prepared)
+      this.targets.add(
+        p,
+        () => this.sampling.sampler.seenFor(p.instanceId),
+        this.containment?.cellFor(p.instanceId),
+      );
     await this.targets.scanBeforeStart();
     this.recorder.targets(this.targets.states());
     this.tracker.markStart();
@@ -235,6 +243,13 @@ export class RunActivities {
           : 'completed';
     await this.targets.stopAll(reason);
     await raceTimeout(Promise.all(this.targets.list.map((i) => i.target.exited)), EXIT_GRACE_MS);
+    const left = await this.containment?.close();
+    if (left?.survivors.length)
+      this.anomaly(
+        'CONTAINMENT_SURVIVORS',
+        'critical',
+        `alive after the run's cgroup was killed: ${left.survivors.join(', ')}`,
+      );
     this.recorder.targets(this.targets.states());
     this.targets.closeLogs();
   }
@@ -367,6 +382,7 @@ export class RunActivities {
       isHalting: () => this.haltReason !== null,
       halting: this.halting,
       requestHalt: (reason) => this.requestHalt(reason),
+      cellFor: (name) => this.containment?.cellFor(name) ?? null,
     };
   }
 }

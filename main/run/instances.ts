@@ -11,6 +11,7 @@ import type { Target, TargetExit } from '../lab/target';
 import { toCodedError } from '../util/errors';
 import type { DisposableStore } from '../util/event';
 import type { PreparedTarget } from './targets';
+import type { CgroupCell } from '../lab/cgroup';
 
 /** Output tail kept per target for late joiners. */
 const OUTPUT_TAIL_CHARS = 16 * 1024;
@@ -53,11 +54,11 @@ export class TargetSet {
     private readonly store: DisposableStore,
   ) {}
 
-  add(p: PreparedTarget, seen: () => ProcIdentity[]): void {
+  add(p: PreparedTarget, seen: () => ProcIdentity[], cell: CgroupCell | null = null): void {
     fs.mkdirSync(p.workdir, { recursive: true });
     const inst: Instance = {
       prepared: p,
-      target: p.create({ seen }),
+      target: p.create({ seen, cell }),
       exit: null,
       pulseClasses: [],
       tail: '',

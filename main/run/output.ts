@@ -22,6 +22,7 @@ import type {
 import type { Plan } from '../model/plan';
 import type { Confirmation } from '../safety/confirmation';
 import type { DriftFinding } from '../scoring/tes';
+import type { ContainmentInfo } from '../safety/containment';
 
 export interface RunMeta {
   runId: string;
@@ -30,6 +31,8 @@ export interface RunMeta {
   plan: Plan;
   confirmation: Confirmation;
   startedAt: number;
+  /** Which containment is in force (main/safety/containment.ts). */
+  containment: ContainmentInfo | null;
 }
 
 /** What the recorder holds: read by the console's run state, the thresholds and the report. */

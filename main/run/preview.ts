@@ -14,10 +14,7 @@ import { escapeForDisplay as esc, shellQuote, shellQuoteArgv } from '../util/esc
 import { createTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
-
-/** Until containment detection lands, say plainly what is in force: the person's own account. */
-export const CONTAINMENT_PLACEHOLDER =
-  'none detected: targets run as your own user, in their own working folder and process group';
+import { detectContainment } from '../safety/containment';
 
 /** The variables every agent gets from Probe Lab, named so the person knows the plan's are extra. */
 const BASE_ENV_NOTE = 'PATH, HOME, LANG, TERM, PROBE_LAB_TARGET_ID, PROBE_LAB_RUN_ID';
@@ -29,7 +26,12 @@ const BASE_ENV_NOTE = 'PATH, HOME, LANG, TERM, PROBE_LAB_TARGET_ID, PROBE_LAB_RU
  */
 export function buildPreview(
   plan: Plan,
-  opts: { planDir: string; resourcesDir: string; outDir?: string; containment?: string },
+  opts: {
+    planDir: string;
+    resourcesDir: string;
+    outDir?: string;
+    containment?: { mode: string; label: string; detail: string };
+  },
   kinds: readonly ProbeKind[] = PROBE_KINDS,
 ): RunPreview {
   const sections = parseKinds(plan, kinds);
@@ -73,7 +75,7 @@ export function buildPreview(
   const p = plan.pulses;
   const gov = plan.governance.folder ? path.resolve(opts.planDir, plan.governance.folder) : null;
   const sentinels = plan.governance.sentinels.map((s) => path.resolve(opts.planDir, s));
-  const containment = opts.containment ?? CONTAINMENT_PLACEHOLDER;
+  const containment = opts.containment ?? detectContainment();
   const targetLines = targets.flatMap((t) => {
     const env = Object.entries(t.env);
     return [
@@ -97,7 +99,7 @@ export function buildPreview(
     `Guard rails halt the probe at CPU > ${g.cpuPct}%, RAM > ${g.ramPct}%, GPU > ${g.gpuPct}% sustained ${g.windowSec} s.`,
     `Integrity: ${gov ? `governance folder ${esc(gov)}` : 'no governance folder'}; ${sentinels.length} sentinel file(s).`,
     `Allowed executables: ${plan.allowlist.map(shellQuote).join(', ')}.`,
-    `Containment: ${esc(containment)}`,
+    `Containment: ${esc(containment.label)} (${esc(containment.detail)}).`,
     ...kindLines.filter((l) => !l.startsWith('WARNING:')),
   ];
   return {
@@ -118,7 +120,7 @@ export function buildPreview(
     guardRails: { ...g },
     governance: { folder: gov, sentinels },
     allowlist: plan.allowlist,
-    containment,
+    containment: { mode: containment.mode, label: containment.label, detail: containment.detail },
     warnings,
     lines,
   };

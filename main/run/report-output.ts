@@ -47,6 +47,7 @@ export class ReportOutput implements RunOutput {
       drift: end.drift,
       integrity: r.integrity,
       baseline: end.baseline,
+      containment: meta.containment,
       anomalies: [...r.anomalies],
       events: [...r.events],
       samples: [...r.samples],

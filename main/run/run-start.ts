@@ -7,12 +7,14 @@ import type { Plan } from '../model/plan';
 import type { Confirmation } from '../safety/confirmation';
 import { recoverInterruptedRuns, type InterruptedRun } from '../safety/interrupted-runs';
 import type { PreparedTarget } from './targets';
+import type { ContainmentInfo } from '../safety/containment';
 
 export function recordRunStart(
   c: {
     runId: string;
     plan: Plan;
     prepared: readonly PreparedTarget[];
+    containment: ContainmentInfo | null;
     record(type: string, data: unknown, durable: boolean): void;
   },
   confirmation: Confirmation,
@@ -26,6 +28,7 @@ export function recordRunStart(
       confirmation: confirmed,
       pid: process.pid,
       host: hostInfo(),
+      containment: c.containment,
       targets: c.prepared.map((p) => ({
         id: p.instanceId,
         command: p.describe.command,

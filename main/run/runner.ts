@@ -26,6 +26,7 @@ import { LedgerOutput } from './ledger-output';
 import type { RunOutput } from './output';
 import { ReportOutput } from './report-output';
 import { createTargets } from './targets';
+import { RunContainment } from '../safety/containment';
 
 export interface RunContext {
   plan: Plan;
@@ -157,6 +158,11 @@ export class ProbeRun {
     return this.act.targets.list.map((i) => ({ targetId: i.state.targetId, tail: i.tail }));
   }
 
+  /** The run's containment (cgroup v2, v1 or the process tree): known once the run is opened. */
+  get containment(): RunContainment | null {
+    return this.act.containment;
+  }
+
   /** Every pid the run has started or seen, for crash recovery and orphan checks. */
   knownPids(): number[] {
     return this.act.knownPids();
@@ -186,7 +192,8 @@ export class ProbeRun {
     const t0 = performance.now();
     this.act.requestHalt(reason);
     await this.act.targets.stopAll('halt');
-    const survivors = this.knownPids().filter(isAlive);
+    const contained = this.act.containment?.livePids() ?? [];
+    const survivors = [...new Set([...this.knownPids().filter(isAlive), ...contained])];
     return { stoppedWithinMs: Math.round(performance.now() - t0), survivors };
   }
 
@@ -212,6 +219,7 @@ export class ProbeRun {
       this.lock.release();
       throw err;
     }
+    this.act.containment = RunContainment.open(this.runId);
     this.report = new ReportOutput(this.ledger);
     // The ledger first: the report binds its head, and observers see only what was journalled.
     for (const o of [this.ledger, this.report, ...this.pendingOutputs.splice(0)])
@@ -259,6 +267,7 @@ export class ProbeRun {
       };
     } finally {
       this.act.dispose();
+      await this.act.containment?.close();
       this.ledger?.close();
       this.lock?.release();
     }
@@ -272,6 +281,7 @@ export class ProbeRun {
       plan: this.ctx.plan,
       confirmation: this.ctx.confirmation,
       startedAt: this.startedAt,
+      containment: this.act.containment?.info ?? null,
     };
   }
 }

@@ -49,7 +49,11 @@ export class SampleTaker {
 
   sample(): void {
     try {
-      const roots = this.targets.list.map((i) => ({ targetId: i.state.targetId, pids: i.target.rootPids() }));
+      const roots = this.targets.list.map((i) => ({
+        targetId: i.state.targetId,
+        pids: i.target.rootPids(),
+        cell: i.target.cell ?? null,
+      }));
       const s = this.sampler.sample(roots);
       this.recorder.sample(s);
       const trip = this.guard.observe(s.host);

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import { AgentTarget } from '../lab/agent-target';
 import type { ProcIdentity } from '../lab/process-tree';
+import type { CgroupCell } from '../lab/cgroup';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
 import { resolveAllowed } from '../safety/allowlist';
 import { checkEnv } from '../safety/env-policy';
-import type { Plan, TargetSpec } from '../model/plan';
+import { assertNoReservedEnv, type Plan, type TargetSpec } from '../model/plan';
 import type { KernelTargetFactory } from '../kinds/index';
 
 export interface PreparedTarget {
@@ -18,28 +19,30 @@ export interface PreparedTarget {
   spec: TargetSpec;
   workdir: string;
   describe: TargetDescription;
-  create(hooks: { seen: () => ProcIdentity[] }): Target;
+  create(hooks: { seen: () => ProcIdentity[]; cell?: CgroupCell | null }): Target;
 }
 
 /** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
 export const QEMU_EXECUTABLE = 'qemu-system-x86_64';
 
-/** The minimal, explicit environment an agent sees: nothing of the console's own secrets. */
+/**
+ * The minimal, explicit environment an agent sees: nothing of the console's own secrets. The plan's
+ * env may change the defaults (PATH, HOME, ...) but is applied before Probe Lab's own ids, which it
+ * can never override (plans that try are refused at parse time: assertNoReservedEnv).
+ */
 export function agentEnv(
   extra: Record<string, string>,
   ids: { runId?: string; targetId: string },
 ): Record<string, string> {
-  const base: Record<string, string> = {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     LANG: process.env.LANG ?? 'C.UTF-8',
     TERM: 'xterm-256color',
+    ...extra,
     PROBE_LAB_TARGET_ID: ids.targetId,
   };
-  if (ids.runId) base.PROBE_LAB_RUN_ID = ids.runId;
-  // Probe Lab's own variables last: a plan never overrides them (checkEnv refuses it earlier too).
-  const env: Record<string, string> = { ...base, ...extra };
-  for (const [k, v] of Object.entries(base)) if (k.startsWith('PROBE_LAB_')) env[k] = v;
+  if (ids.runId) env.PROBE_LAB_RUN_ID = ids.runId;
   return env;
 }
 
@@ -55,6 +58,8 @@ export function createTargets(
   },
 ): PreparedTarget[] {
   const kernelFactory = opts.kernelTarget;
+  // Plans built in code (not parsed) are held to the same rule before anything is spawned.
+  assertNoReservedEnv(plan);
   const out: PreparedTarget[] = [];
   const runDir = opts.runDir ?? '';
   for (const spec of plan.targets) {
@@ -89,6 +94,7 @@ export function createTargets(
               workdir,
               health: spec.health,
               seen: hooks.seen,
+              cell: hooks.cell ?? null,
             }),
         });
       }
@@ -110,6 +116,7 @@ export function createTargets(
         spec,
         workdir,
         describe,
+        // Not yet in a cgroup cell: kernel-target.ts is at its size limit (see the containment report).
         create: () => {
           if (!kernelFactory)
             throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');

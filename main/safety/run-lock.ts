@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../util/errors';
+import { readStat } from '../lab/process-tree';
 
 export const LOCK_FILE = '.probe-lab.lock';
 
@@ -15,13 +16,18 @@ export interface FolderLock {
   release(): void;
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * A zombie counts as dead: a crashed engine whose parent died too is reparented and may stay a
+ * zombie for a while (kill(pid, 0) still succeeds on it), and its lock must not hold recovery off.
+ */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  const st = readStat(pid);
+  return st === null ? false : st.state !== 'Z' && st.state !== 'X';
 }
 
 export function readLock(dir: string): { pid: number; runId: string; at: number } | null {

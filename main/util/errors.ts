@@ -49,6 +49,8 @@ export const ErrorCodes = {
   HOST_START_FAILED: 'Engine host process could not be started',
   UNTRUSTED_SIGNER: 'Good signature, but by a key the user does not trust',
   REPORT_MISMATCH: 'The .md, .json and ledger of a report name different runs',
+  CONTAINMENT_INVALID: 'PROBE_LAB_CONTAINMENT names no containment mode',
+  PLAN_ENV_RESERVED: 'Plan env sets a variable Probe Lab sets itself (PROBE_LAB_*)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

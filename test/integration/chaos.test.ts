@@ -280,10 +280,18 @@ describe('halt', () => {
     const run = newRun(applyChaosFlags(plan, { seed: 1 }), tempDir('chaos-halt-'));
     const done = run.run();
     await waitFor(() => run.events.some((e) => e.message.startsWith('wave 1')), 20_000, 'the first wave');
+    // Frozen through its cgroup where the host gives one, else stopped by SIGSTOP.
     await waitFor(
-      () => run.targetStates().some((t) => t.pid !== null && readStat(t.pid)?.state === 'T'),
+      () =>
+        run
+          .targetStates()
+          .some(
+            (t) =>
+              t.pid !== null &&
+              (readStat(t.pid)?.state === 'T' || run.containment?.cell(t.targetId)?.isFrozen() === true),
+          ),
       5_000,
-      'the agent stopped by SIGSTOP',
+      'the agent frozen (cgroup freezer or SIGSTOP)',
     );
     const halted = await run.halt('test halt during a pause');
     expect(halted.survivors).toEqual([]);

@@ -10,6 +10,7 @@ import type { ResolvedCommand } from '../../safety/allowlist';
 import { LabError } from '../../util/errors';
 import { MAX_ARTIFACTS, type BurstConfig } from './schema';
 import { launchValidator, type LaunchedInvocation } from './validator-process';
+import type { CgroupCell } from '../../lab/cgroup';
 import {
   countVerdicts,
   findNondeterminism,
@@ -108,6 +109,8 @@ export class Burst {
       artifacts: string[];
       cwd: string;
       runId: string;
+      /** Every validator enters this cell before it runs (see wrapInCell). */
+      cell?: CgroupCell | null;
       /** Defaults to LAUNCHES_PER_TURN; the load report measures other values against it. */
       launchesPerTurn?: number;
     },
@@ -207,6 +210,7 @@ export class Burst {
           repetition: rep,
           cwd: this.opts.cwd,
           runId: this.opts.runId,
+          cell: this.opts.cell ?? null,
         });
         this.live.add(l);
         peak = Math.max(peak, this.live.size);

@@ -58,7 +58,7 @@ class ValidationBurst implements ProbeExtension {
       fs.mkdirSync(cwd, { recursive: true });
       this.expected = artifacts.length * c.repeat;
       burst = new Burst(
-        { config: c, resolved, artifacts, cwd, runId: api.runId },
+        { config: c, resolved, artifacts, cwd, runId: api.runId, cell: api.cellFor?.('validators') ?? null },
         {
           onInvocation: (inv) =>
             api.record('burst.invocation', { ...inv, artifact: path.relative(folder, inv.artifact) }),

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { ResolvedCommand } from '../../safety/allowlist';
 import { killTree } from '../../lab/process-tree';
+import { wrapInCell, type CgroupCell } from '../../lab/cgroup';
 import { ARTIFACT_PLACEHOLDER, type BurstConfig } from './schema';
 import type { Invocation, Verdict } from './stats';
 
@@ -36,6 +37,7 @@ export function validatorEnv(planEnv: Record<string, string>, runId: string): Re
     const v = process.env[k];
     if (v !== undefined) env[k] = v;
   }
+  // Plan env first: Probe Lab's own variable always wins (plans that set it are refused at parse).
   return { ...env, ...planEnv, PROBE_LAB_RUN_ID: runId };
 }
 
@@ -47,6 +49,8 @@ export interface LaunchOptions {
   repetition: number;
   cwd: string;
   runId: string;
+  /** The run's validators cell: the validator and anything it leaves behind die with the run. */
+  cell?: CgroupCell | null;
 }
 
 /** A running invocation: `done` always resolves (never rejects); `kill` stops its process tree. */
@@ -85,7 +89,9 @@ export function launchValidator(o: LaunchOptions): LaunchedInvocation {
     ...(error ? { error } : {}),
   });
   try {
-    child = spawn(o.resolved.file, validatorArgs(o.resolved, o.validator.args, o.artifact), {
+    const args = validatorArgs(o.resolved, o.validator.args, o.artifact);
+    const cmd = o.cell ? wrapInCell(o.cell, o.resolved.file, args) : { file: o.resolved.file, args };
+    child = spawn(cmd.file, cmd.args, {
       cwd: o.cwd,
       env: validatorEnv(o.validator.env, o.runId),
       detached: true,

@@ -1,6 +1,7 @@
 /**
- * Faults on a local agent, each real and bounded. Heartbeat pause: SIGSTOP of the agent's whole
- * process tree, SIGCONT after the pause. CPU and memory spikes, telemetry storms: commands on the
+ * Faults on a local agent, each real and bounded. Heartbeat pause: the agent's cgroup frozen
+ * (cgroup.freeze or the v1 freezer) where it is contained, else SIGSTOP of its whole process tree,
+ * thawed after the pause. CPU and memory spikes, telemetry storms: commands on the
  * agent's own input (`@lab spike cpu|mem`, `@lab flood`), so the load runs inside the target and
  * safe mode starts no other executable; each ends with the agent's own `spike-done`/`flood-done`
  * report. Message flood: a burst of `@lab msg` lines into the agent's input, which it must read.
@@ -50,7 +51,7 @@ export async function heartbeatPause(ctx: FaultContext, freezer: Freezer): Promi
   return {
     startedAt,
     releasedAt,
-    details: { signal: 'SIGSTOP/SIGCONT', pids: frozen.pids, heldMs: releasedAt - startedAt },
+    details: { signal: frozen.method, pids: frozen.pids, heldMs: releasedAt - startedAt },
   };
 }
 

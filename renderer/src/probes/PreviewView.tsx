@@ -131,7 +131,7 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
         </tbody>
       </table>
       <p data-testid="preview-containment">
-        Containment: <span>{esc(preview.containment)}</span>
+        Containment: <span>{esc(`${preview.containment.label} (${preview.containment.detail})`)}</span>
       </p>
     </div>
   );

@@ -1,0 +1,379 @@
+/**
+ * Which containment a run gets, decided at run time from what the host allows, and said in every
+ * preview and report (never silently pretended):
+ *
+ * - `cgroup v2`: a writable v2 tree (root, or the user's delegated `user@<uid>.service` subtree).
+ *   Halt is `cgroup.kill`, pauses are `cgroup.freeze`, CPU is `cpu.stat`. On a hybrid host whose
+ *   v2 tree has no memory controller, memory comes from a v1 memory hierarchy beside it.
+ * - `cgroup v1`: the freezer hierarchy holds the processes (Halt = freeze, SIGKILL all, thaw),
+ *   memory and cpuacct give the figures.
+ * - `process tree (weaker)`: today's /proc tree walk plus a search by run id in the environment;
+ *   a daemon that left the tree and cleared its environment (`env -i setsid ...`) escapes it.
+ *
+ * Each run's cgroup is `<parent>/probe-lab/<runId>@<ownerPid>.<ownerStartTicks>`, one cell per target
+ * inside it. The owner in the name lets any later start tell an orphaned run (owner gone) from a
+ * live one without any other state, whatever report folder the run wrote to.
+ *
+ * PROBE_LAB_CONTAINMENT=auto|cgroup-v2|cgroup-v1|process-tree forces a mode (tests, and a user who
+ * wants the weaker one); a forced mode the host cannot give falls back and says so.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CgroupCell, cgroupsOf, childCgroups, rmdirQuiet, type CellDirs } from '../lab/cgroup';
+import { readStat } from '../lab/process-tree';
+import { LabError } from '../util/errors';
+
+export type ContainmentMode = 'cgroup-v2' | 'cgroup-v1' | 'process-tree';
+
+export const CONTAINMENT_LABELS: Record<ContainmentMode, string> = {
+  'cgroup-v2': 'cgroup v2',
+  'cgroup-v1': 'cgroup v1',
+  'process-tree': 'process tree (weaker)',
+};
+
+export interface ContainmentInfo {
+  mode: ContainmentMode;
+  label: string;
+  /** What was found and why this mode (and not a stronger one) is in force. */
+  detail: string;
+  /** The Probe Lab parent cgroup (kill hierarchy), null for the process tree. */
+  parent: string | null;
+}
+
+interface Parents {
+  main: string;
+  memory?: string;
+  cpuacct?: string;
+}
+
+interface Layout {
+  info: ContainmentInfo;
+  parents: Parents | null;
+}
+
+const GROUP = 'probe-lab';
+/** How long a killed cell may take to empty before its processes are called survivors. */
+export const CELL_SETTLE_MS = 1500;
+const SYSTEMD_RUN_PROBE_MS = 3000;
+
+function cgroupMounts(): { v2: string | null; v1: Map<string, string> } {
+  let text = '';
+  try {
+    text = fs.readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    /* no /proc: no cgroups either */
+  }
+  let v2: string | null = null;
+  const v1 = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [, mnt, type, opts] = line.split(' ');
+    if (!mnt || !type) continue;
+    if (type === 'cgroup2') v2 ??= mnt;
+    else if (type === 'cgroup') for (const o of (opts ?? '').split(',')) if (!v1.has(o)) v1.set(o, mnt);
+  }
+  return { v2, v1 };
+}
+
+/** Makes `dir` (and parents) and proves it is a usable cgroup: it has a cgroup.procs we may write. */
+function usableDir(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(path.join(dir, 'cgroup.procs'), fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function v1Parent(mounts: Map<string, string>, controller: string): string | null {
+  const mnt = mounts.get(controller);
+  if (!mnt) return null;
+  // Under the engine's own cgroup of that hierarchy: a sandboxed session's memory accounting stays whole.
+  const own = cgroupsOf('self').get(controller) ?? '/';
+  const dir = path.join(mnt, own, GROUP);
+  return usableDir(dir) ? dir : null;
+}
+
+function tryV2(notes: string[]): Layout | null {
+  const { v2, v1 } = cgroupMounts();
+  if (!v2) return (notes.push('no cgroup v2 tree mounted'), null);
+  let base = v2;
+  if (process.getuid?.() !== 0) {
+    const own = cgroupsOf('self').get('') ?? '';
+    const m = /^(.*\/user@\d+\.service)(\/|$)/.exec(own);
+    if (!m) {
+      notes.push(
+        `cgroup v2: not root and no delegated user@<uid>.service subtree (own cgroup ${own || '?'})`,
+      );
+      return null;
+    }
+    base = path.join(v2, m[1] as string);
+  }
+  const main = path.join(base, GROUP);
+  if (!usableDir(main)) return (notes.push(`cgroup v2: ${main} is not writable`), null);
+  const hasKill = fs.existsSync(path.join(main, 'cgroup.kill'));
+  const hasFreeze = fs.existsSync(path.join(main, 'cgroup.freeze'));
+  if (!hasKill && !hasFreeze) {
+    notes.push('cgroup v2: neither cgroup.kill nor cgroup.freeze (kernel before 5.2)');
+    return null;
+  }
+  const controllers = (readQuiet(path.join(main, 'cgroup.controllers')) ?? '').split(/\s+/);
+  const parents: Parents = { main };
+  let memNote = 'memory.current';
+  if (controllers.includes('memory')) {
+    // Cells get memory.current only when each level above enables the controller for its children.
+    enableControllers(base, ['memory', 'cpu']);
+    enableControllers(main, ['memory', 'cpu']);
+  } else {
+    const mem = v1Parent(v1, 'memory');
+    if (mem) parents.memory = mem;
+    memNote = mem ? 'memory from the v1 memory hierarchy (hybrid host)' : 'no memory figures';
+  }
+  const detail = `${main}; ${hasKill ? 'cgroup.kill' : 'freeze and kill'}; ${hasFreeze ? 'cgroup.freeze' : 'no freezer'}; cpu.stat; ${memNote}`;
+  return {
+    info: { mode: 'cgroup-v2', label: CONTAINMENT_LABELS['cgroup-v2'], detail, parent: main },
+    parents,
+  };
+}
+
+function tryV1(notes: string[]): Layout | null {
+  const { v1 } = cgroupMounts();
+  const main = v1Parent(v1, 'freezer');
+  if (!main) return (notes.push('cgroup v1: no writable freezer hierarchy'), null);
+  const parents: Parents = { main };
+  const mem = v1Parent(v1, 'memory');
+  const cpu = v1Parent(v1, 'cpuacct');
+  if (mem) parents.memory = mem;
+  if (cpu) parents.cpuacct = cpu;
+  const detail = `${main}; freeze, SIGKILL, thaw; ${cpu ? 'cpuacct' : 'no CPU figures'}; ${mem ? 'memory.usage_in_bytes' : 'no memory figures'}`;
+  return {
+    info: { mode: 'cgroup-v1', label: CONTAINMENT_LABELS['cgroup-v1'], detail, parent: main },
+    parents,
+  };
+}
+
+/**
+ * A desktop without a delegated subtree may still get one from `systemd-run --user --scope`. Probed
+ * so the report can say why it was not used; this build does not yet run targets in such a scope.
+ */
+let scopeNote: string | null | undefined;
+function systemdScopeNote(): string | null {
+  // A spawn of up to 3 s: once per process, not at every preview.
+  if (scopeNote === undefined) scopeNote = probeSystemdScope();
+  return scopeNote;
+}
+
+function probeSystemdScope(): string | null {
+  if (process.getuid?.() === 0) return null;
+  const r = spawnSync('systemd-run', ['--user', '--scope', '--quiet', 'true'], {
+    timeout: SYSTEMD_RUN_PROBE_MS,
+    encoding: 'utf8',
+  });
+  if (r.error) return `systemd-run --user --scope: ${r.error.message}`;
+  if (r.status !== 0) return `systemd-run --user --scope failed: ${(r.stderr ?? '').trim().split('\n')[0]}`;
+  return 'systemd-run --user --scope works but is not used by this build';
+}
+
+function readQuiet(f: string): string | null {
+  try {
+    return fs.readFileSync(f, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function enableControllers(dir: string, names: string[]): void {
+  for (const n of names) {
+    try {
+      fs.writeFileSync(path.join(dir, 'cgroup.subtree_control'), `+${n}`);
+    } catch {
+      /* not available at this level: the figure is then simply missing */
+    }
+  }
+}
+
+export function requestedMode(env: NodeJS.ProcessEnv = process.env): ContainmentMode | 'auto' {
+  const v = env.PROBE_LAB_CONTAINMENT ?? 'auto';
+  if (v === 'auto' || v === 'cgroup-v2' || v === 'cgroup-v1' || v === 'process-tree') return v;
+  throw new LabError(
+    'CONTAINMENT_INVALID',
+    `PROBE_LAB_CONTAINMENT="${v}": expected auto, cgroup-v2, cgroup-v1 or process-tree`,
+  );
+}
+
+function layout(env: NodeJS.ProcessEnv = process.env): Layout {
+  const want = requestedMode(env);
+  const notes: string[] = [];
+  const order: ContainmentMode[] =
+    want === 'auto' ? ['cgroup-v2', 'cgroup-v1'] : want === 'process-tree' ? [] : [want];
+  for (const mode of order) {
+    const l = mode === 'cgroup-v2' ? tryV2(notes) : tryV1(notes);
+    if (l) return l;
+  }
+  if (want === 'process-tree') notes.push('forced by PROBE_LAB_CONTAINMENT=process-tree');
+  else {
+    if (want !== 'auto') notes.push(`PROBE_LAB_CONTAINMENT=${want} was asked for and is not available`);
+    const scope = systemdScopeNote();
+    if (scope) notes.push(scope);
+  }
+  const detail = `${notes.join('; ')}; Halt walks the process tree and searches by run id: a daemon that left the tree and cleared its environment escapes`;
+  return {
+    info: { mode: 'process-tree', label: CONTAINMENT_LABELS['process-tree'], detail, parent: null },
+    parents: null,
+  };
+}
+
+/** What a run would get now (the preview): detection makes only the Probe Lab parent cgroup. */
+export function detectContainment(env: NodeJS.ProcessEnv = process.env): ContainmentInfo {
+  return layout(env).info;
+}
+
+const SAFE_NAME = /[^A-Za-z0-9._-]/g;
+
+function ownerTag(): string {
+  return `${process.pid}.${readStat(process.pid)?.starttimeTicks ?? 0}`;
+}
+
+/** One run's cgroup and its per-target cells. `info.mode` says what is in force. */
+export class RunContainment {
+  private readonly cells = new Map<string, CgroupCell>();
+  private readonly runDirs: Parents | null;
+
+  private constructor(
+    readonly info: ContainmentInfo,
+    parents: Parents | null,
+    readonly runId: string,
+  ) {
+    const name = `${runId.replace(SAFE_NAME, '_')}@${ownerTag()}`;
+    this.runDirs = parents
+      ? {
+          main: path.join(parents.main, name),
+          ...(parents.memory ? { memory: path.join(parents.memory, name) } : {}),
+          ...(parents.cpuacct ? { cpuacct: path.join(parents.cpuacct, name) } : {}),
+        }
+      : null;
+  }
+
+  static open(runId: string, env: NodeJS.ProcessEnv = process.env): RunContainment {
+    const l = layout(env);
+    const c = new RunContainment(l.info, l.parents, runId);
+    if (c.runDirs && !usableDir(c.runDirs.main)) return RunContainment.weaker(runId, l.info, 'run cgroup');
+    for (const d of [c.runDirs?.memory, c.runDirs?.cpuacct]) if (d) fs.mkdirSync(d, { recursive: true });
+    return c;
+  }
+
+  private static weaker(runId: string, was: ContainmentInfo, what: string): RunContainment {
+    const info: ContainmentInfo = {
+      mode: 'process-tree',
+      label: CONTAINMENT_LABELS['process-tree'],
+      detail: `${was.label} was detected but the ${what} could not be made; Halt walks the process tree and searches by run id`,
+      parent: null,
+    };
+    return new RunContainment(info, null, runId);
+  }
+
+  get contained(): boolean {
+    return this.runDirs !== null;
+  }
+
+  /** The target's cell, made on first use; null under the process tree. */
+  cellFor(targetId: string): CgroupCell | null {
+    if (!this.runDirs) return null;
+    const have = this.cells.get(targetId);
+    if (have) return have;
+    const name = targetId.replace(SAFE_NAME, '_');
+    const dirs: CellDirs = {
+      flavor: this.info.mode === 'cgroup-v2' ? 'v2' : 'v1',
+      main: path.join(this.runDirs.main, name),
+      ...(this.runDirs.memory ? { memory: path.join(this.runDirs.memory, name) } : {}),
+      ...(this.runDirs.cpuacct ? { cpuacct: path.join(this.runDirs.cpuacct, name) } : {}),
+    };
+    for (const d of [dirs.main, dirs.memory, dirs.cpuacct]) if (d) fs.mkdirSync(d, { recursive: true });
+    const cell = new CgroupCell(dirs);
+    this.cells.set(targetId, cell);
+    return cell;
+  }
+
+  cell(targetId: string): CgroupCell | null {
+    return this.cells.get(targetId) ?? null;
+  }
+
+  /** Every process still in the run's cells. */
+  livePids(): number[] {
+    return [...this.cells.values()].flatMap((c) => c.pids());
+  }
+
+  /**
+   * Kills whatever is still in any cell, waits for them to empty and removes the cgroups. Returns
+   * the pids that would not die (their cells are then left in place for the next start to sweep).
+   */
+  async close(): Promise<{ survivors: number[] }> {
+    if (!this.runDirs) return { survivors: [] };
+    const survivors = await killCells([...this.cells.values()]);
+    if (!survivors.length) {
+      for (const c of this.cells.values()) c.remove();
+      for (const d of [this.runDirs.main, this.runDirs.memory, this.runDirs.cpuacct]) if (d) rmdirQuiet(d);
+    }
+    return { survivors };
+  }
+}
+
+async function killCells(cells: CgroupCell[]): Promise<number[]> {
+  const busy = cells.filter((c) => c.populated());
+  await Promise.all(busy.map((c) => c.killAll()));
+  await Promise.all(busy.map((c) => c.waitEmpty(CELL_SETTLE_MS)));
+  return busy.flatMap((c) => c.pids());
+}
+
+export interface OrphanRunCgroup {
+  runId: string;
+  ownerPid: number;
+  dir: string;
+  killedPids: number[];
+  survivors: number[];
+}
+
+/**
+ * Every Probe Lab run cgroup whose owner process is gone (crash, kill -9): every process in it is
+ * killed and the cgroups removed. Live runs (owner alive, same start time) are never touched.
+ * Looks in both the v2 and the v1 freezer parents whatever mode is forced now.
+ */
+export async function sweepOrphanRunCgroups(): Promise<OrphanRunCgroup[]> {
+  const { v2, v1 } = cgroupMounts();
+  const parents: { main: string; flavor: 'v2' | 'v1' }[] = [];
+  if (v2) {
+    const own = cgroupsOf('self').get('') ?? '';
+    const m = /^(.*\/user@\d+\.service)(\/|$)/.exec(own);
+    parents.push({
+      main: path.join(v2, process.getuid?.() === 0 ? '' : (m?.[1] ?? own), GROUP),
+      flavor: 'v2',
+    });
+  }
+  const fz = v1.get('freezer');
+  if (fz) parents.push({ main: path.join(fz, cgroupsOf('self').get('freezer') ?? '/', GROUP), flavor: 'v1' });
+  const side = ['memory', 'cpuacct']
+    .map((c) => (v1.has(c) ? path.join(v1.get(c) as string, cgroupsOf('self').get(c) ?? '/', GROUP) : null))
+    .filter((d): d is string => d !== null);
+  const out: OrphanRunCgroup[] = [];
+  for (const p of parents) {
+    for (const dir of childCgroups(p.main)) {
+      const m = /^(.+)@(\d+)\.(\d+)$/.exec(path.basename(dir));
+      if (!m) continue;
+      const ownerPid = Number(m[2]);
+      const owner = readStat(ownerPid);
+      if (owner && owner.state !== 'Z' && String(owner.starttimeTicks) === m[3]) continue;
+      const cells = [dir, ...childCgroups(dir)].map((d) => new CgroupCell({ flavor: p.flavor, main: d }));
+      const killedPids = cells.flatMap((c) => c.pids());
+      const survivors = await killCells(cells);
+      if (!survivors.length) {
+        for (const s of side) for (const d of childCgroups(path.join(s, path.basename(dir)))) rmdirQuiet(d);
+        for (const s of side) rmdirQuiet(path.join(s, path.basename(dir)));
+        for (const c of cells.slice(1)) c.remove();
+        rmdirQuiet(dir);
+      }
+      out.push({ runId: m[1] as string, ownerPid, dir, killedPids, survivors });
+    }
+  }
+  return out;
+}
