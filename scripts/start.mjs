@@ -4,35 +4,12 @@
 // (`probe-lab serve`, which prints the address to open). Electron is never require()d here: its
 // package throws when the binary is missing, so only the file named in path.txt is checked.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildConsole, buildReason } from './console-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUTPUTS = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
-const SOURCES = ['main', 'preload', 'renderer', 'electron.vite.config.ts', 'package.json'];
-const SKIP_DIRS = new Set(['node_modules', 'out', '.git']);
-
-function newestMtime(p) {
-  const st = statSync(p, { throwIfNoEntry: false });
-  if (!st) return 0;
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const e of readdirSync(p, { withFileTypes: true })) {
-    if (SKIP_DIRS.has(e.name)) continue;
-    newest = Math.max(newest, newestMtime(path.join(p, e.name)));
-  }
-  return newest;
-}
-
-function buildReason() {
-  const stats = OUTPUTS.map((o) => statSync(path.join(root, o), { throwIfNoEntry: false }));
-  if (stats.some((s) => !s)) return 'out/ is missing';
-  const oldestOutput = Math.min(...stats.map((s) => s.mtimeMs));
-  const newestSource = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
-  return newestSource > oldestOutput ? 'sources changed since the last build' : null;
-}
-
 /** The Electron executable, or why it cannot be used. */
 function electronBinary() {
   const dir = path.join(root, 'node_modules', 'electron');
@@ -69,13 +46,10 @@ function run(cmd, args, env = process.env) {
   });
 }
 
-const reason = buildReason();
+const reason = buildReason(root);
 if (reason) {
   console.log(`start: building (${reason})...`);
-  const code = await run(process.execPath, [
-    path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
-    'build',
-  ]);
+  const code = buildConsole(root);
   if (code !== 0) process.exit(code);
 }
 

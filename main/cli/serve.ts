@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LabHost, SettingsStore } from '../host/host';
 import {
   createEngineHostClient,
@@ -54,6 +55,11 @@ export async function serveCommand(argv: string[], io: Io, deps: ServeDeps = {})
   if (!args) return EXIT.PASS;
   const { flags } = args;
   const port = parsePort(flags.get('port'));
+  if (!deps.rendererDir) {
+    // Like `npm start`: a missing or stale console is built first, never served stale.
+    const built = await ensureConsoleBuilt(io);
+    if (built !== 0) return built;
+  }
   const rendererDir = deps.rendererDir ?? path.join(projectRoot(), 'out', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     io.err(`probe-lab serve: the console is not built (${path.join(rendererDir, 'index.html')} is missing).`);
@@ -168,4 +174,25 @@ function stopRequests(
       signal?.removeEventListener('abort', onSignal);
     },
   };
+}
+
+interface ConsoleBuild {
+  buildReason(root: string): string | null;
+  buildConsole(root: string, stdio?: 'inherit' | ['ignore', number, number]): number;
+}
+
+/** Builds out/ when it is missing or older than the sources (scripts/console-build.mjs). */
+async function ensureConsoleBuilt(io: Io): Promise<number> {
+  const root = projectRoot();
+  const mod = (await import(
+    pathToFileURL(path.join(root, 'scripts', 'console-build.mjs')).href
+  )) as ConsoleBuild;
+  const reason = mod.buildReason(root);
+  if (!reason) return EXIT.PASS;
+  io.err(`probe-lab serve: building the console first (${reason})...`);
+  // The build's own output goes to stderr: stdout carries only the address.
+  const code = mod.buildConsole(root, ['ignore', 2, 2]);
+  if (code !== 0)
+    io.err(`probe-lab serve: the build failed (exit ${code}); run \`npm run build\` to see why.`);
+  return code === 0 ? EXIT.PASS : EXIT.INTERNAL;
 }
