@@ -3,6 +3,7 @@
  * (main/lab/agent-target.ts) and the QEMU lab kernel (main/lab/kernel/) both implement this.
  */
 import type { Disposable, Event } from '../util/event';
+import type { AnomalyCode } from '../model/anomaly';
 
 export type TargetKind = 'agent' | 'lab-kernel';
 
@@ -69,7 +70,7 @@ export interface Target extends Disposable {
   readonly onDidOutput: Event<string>;
   readonly onDidSignal: Event<TargetSignal>;
   /** Problems with what the target sent (malformed protocol lines, bad QMP replies). */
-  readonly onDidProblem: Event<{ code: string; message: string; sample: string }>;
+  readonly onDidProblem: Event<{ code: AnomalyCode; message: string; sample: string }>;
 }
 
 /** A command resolved against the plan's allowlist (main/safety/allowlist.ts). */
