@@ -128,10 +128,6 @@ describe('model schemas on a real run', () => {
     fs.cpSync(path.join(path.dirname(reportJson), 'runs'), path.join(path.dirname(copy), 'runs'), {
       recursive: true,
     });
-    fs.copyFileSync(
-      path.join(path.dirname(reportJson), 'allowed_signers'),
-      path.join(path.dirname(copy), 'allowed_signers'),
-    );
     fs.appendFileSync(copy, ' '); // one byte the signature did not cover
     const bad = cli(['verify', copy]);
     expect(bad.status).toBe(1);
@@ -145,6 +141,7 @@ describe('model schemas on a real run', () => {
     const doc = JSON.parse(fs.readFileSync(reportJson, 'utf8')) as Record<string, unknown>;
     const damaged = path.join(outDir, 'scale_probe_damaged.json');
     fs.writeFileSync(damaged, JSON.stringify({ ...doc, verdict: 'MAYBE' }));
+    fs.copyFileSync(reportJson.replace(/\.json$/, '.md'), damaged.replace(/\.json$/, '.md'));
     fs.writeFileSync(path.join(outDir, 'scale_probe_not-json.json'), '{"schema":');
     const { reports, unreadable } = scanReports(outDir);
     expect(reports.map((r) => r.jsonPath)).toEqual([reportJson]);
