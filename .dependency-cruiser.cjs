@@ -2,11 +2,11 @@
 //   cli, web, app -> host -> run, kinds -> plans, safety, evidence, scoring, reports -> lab -> model, util
 // The renderer sees the engine only through the contract (preload/contract.ts) and model/.
 /** @type {import('dependency-cruiser').IConfiguration} */
-const layer = (name, may) => ({
+const layer = (name, may, fromNot) => ({
   name: `layer-${name}`,
   comment: `main/${name} may import only from ${may.join(', ')}`,
   severity: 'error',
-  from: { path: `^main/${name}/` },
+  from: { path: `^main/${name}/`, ...(fromNot ? { pathNot: fromNot } : {}) },
   to: {
     path: '^(main|preload)/',
     pathNot: [`^main/${name}/`, ...may.map((m) => (m.endsWith('.ts') ? `^${m}$` : `^${m}/`))],
@@ -14,7 +14,8 @@ const layer = (name, may) => ({
 });
 const below = {
   util: [],
-  model: ['main/util'],
+  // The model is shared with the renderer and the sandboxed preload: of util, only the error codes.
+  model: ['main/util/errors.ts'],
   lab: ['main/model', 'main/util'],
 };
 const middle = ['plans', 'safety', 'evidence', 'scoring', 'reports'];
@@ -29,7 +30,8 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    ...Object.entries(below).map(([n, may]) => layer(n, may)),
+    // Model tests run in Node and may use any util (temp folders); model sources may not.
+    ...Object.entries(below).map(([n, may]) => layer(n, may, n === 'model' ? '\\.test\\.ts$' : undefined)),
     ...middle.map((n) => layer(n, middleMay)),
     layer('run', runMay),
     layer('kinds', runMay),
@@ -70,14 +72,40 @@ module.exports = {
       },
     },
     {
+      name: 'browser-side-no-node',
+      severity: 'error',
+      comment:
+        'The renderer is a web page, and main/model, util/errors.ts and the contract run in it and in the sandboxed preload: none of them may import a Node built-in. Each file is checked, and model may import only util/errors.ts, so nothing reaches Node through them either.',
+      from: {
+        path: '^(renderer/|main/model/|main/util/(errors|escape)\\.ts$|preload/contract\\.ts$)',
+        pathNot: '\\.test\\.tsx?$',
+      },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'renderer-contract-only',
       severity: 'error',
       comment:
-        'The renderer talks to the engine only through preload/contract.ts and main/model; main/util/escape.ts (Node-free) so every view escapes plan text the same way.',
-      from: { path: '^renderer/' },
+        'The renderer talks to the engine only through preload/contract.ts and main/model; main/util/escape.ts (Node-free) so every view escapes plan text the same way. Its tests may also load the real preload, to test the Electron event path whole.',
+      from: { path: '^renderer/', pathNot: '\\.test\\.tsx?$' },
       to: {
         path: '^(main|preload)/',
         pathNot: ['^preload/contract\\.ts$', '^main/model/', '^main/util/escape\\.ts$'],
+      },
+    },
+    {
+      name: 'renderer-tests-preload-only',
+      severity: 'error',
+      comment: 'Renderer tests may add the preload, nothing else of the engine.',
+      from: { path: '^renderer/.*\\.test\\.tsx?$' },
+      to: {
+        path: '^(main|preload)/',
+        pathNot: [
+          '^preload/contract\\.ts$',
+          '^preload/index\\.ts$',
+          '^main/model/',
+          '^main/util/escape\\.ts$',
+        ],
       },
     },
   ],

@@ -19,24 +19,15 @@ import type {
   HistoryRow,
   OpenedReport,
   Settings,
-  RunStreamEvent,
-  OutputBatch,
 } from '../main/model/api';
+import type { OutputBatch, RunStreamEvent } from '../main/model/stream';
 
-export type * from '../main/model/api';
-export type {
-  Anomaly,
-  Coverage,
-  IntegrityCheck,
-  Pulse,
-  ResourceSample,
-  RunEventRecord,
-  Snapshot,
-  TargetState,
-  TesScore,
-  ThresholdResult,
-  Verdict,
-} from '../main/model/evidence';
+// The schemas themselves: the renderer and the preload parse stream frames and replies with them.
+export * from '../main/model/evidence';
+export * from '../main/model/stream';
+export * from '../main/model/verify';
+export * from '../main/model/report';
+export * from '../main/model/api';
 
 /** Plan ids are slugs: a path can never pass for one across this boundary. */
 const planId = z
@@ -143,20 +134,3 @@ export const INVOKE_CHANNEL = 'lab:invoke';
 export const HTTP_INVOKE_PREFIX = '/api/invoke/';
 
 export const WS_EVENTS_PATH = '/api/events';
-
-export type WsMessage = { stream: 'run'; event: RunStreamEvent } | { stream: 'output'; batch: OutputBatch };
-
-/**
- * Browser mode: a frame the event socket sends besides WsMessage. `output-dropped`: this console
- * fell behind and the server dropped that much output for it (run events are never dropped);
- * refetch `runs.state` for the listed runs to redraw their output tails.
- */
-
-export interface WsNotice {
-  stream: 'notice';
-  notice: { kind: 'output-dropped'; frames: number; chars: number; runIds: string[] };
-}
-
-/** Every frame the event socket may carry. */
-
-export type WsFrame = WsMessage | WsNotice;

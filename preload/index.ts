@@ -2,7 +2,9 @@
  * The sandboxed preload: exposes `window.lab` (the LabApi of the contract) and nothing else. One
  * self-contained CommonJS bundle (zod inlined) because a sandboxed preload cannot load modules.
  * ipcRenderer never reaches the page: each function sends on one fixed channel, and listeners get
- * the payload only, never the IpcRendererEvent (whose `sender` is ipcRenderer itself).
+ * the payload only, never the IpcRendererEvent (whose `sender` is ipcRenderer itself). Payloads
+ * pass through as they came: the renderer parses each with the model's schemas (renderer/src/api/
+ * ipc-client.ts), the same code that parses socket frames in browser mode.
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import {

@@ -297,7 +297,7 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
         ? 'verified'
         : r.trust === 'untrusted-signer'
           ? `UNTRUSTED_SIGNER: the signatures are good, but ${r.signer ?? 'the signer'} is not a key you trust`
-          : 'VERIFICATION FAILED',
+          : `VERIFICATION FAILED (${r.code})`,
     );
   }
   return r.ok ? EXIT.PASS : EXIT.FAIL;

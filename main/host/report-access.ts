@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HistoryRow, OpenedReport } from '../model/api';
-import { listReportSummaries } from '../reports/history';
+import { parseReportDocument, scanReports } from '../reports/history';
+import { MISSING_CODES } from '../model/verify';
 import { verifyReport } from '../reports/verify';
 import { LabError } from '../util/errors';
 
@@ -42,26 +43,44 @@ function readContained(root: string, name: string): string {
 
 export function historyRows(folder: string): HistoryRow[] {
   const root = realFolder(folder);
-  return listReportSummaries(folder)
-    .reverse()
-    .map((r) => {
-      const v = verifyReport(r.markdownPath, root ? { within: root } : {});
-      const missing =
-        v.signatures.length === 0 || v.signatures.some((s) => /^SIGNATURE_MISSING/.test(s.detail));
-      const signature: HistoryRow['signature'] = missing ? 'missing' : v.ok ? 'valid' : 'invalid';
-      return {
-        reportPath: r.markdownPath,
-        date: r.endedAt,
-        planId: r.planId,
-        title: r.title,
-        verdict: r.verdict as HistoryRow['verdict'],
-        tes: r.tes?.score ?? null,
-        coveragePct: r.coveragePct,
-        signature,
-        trust: v.trust,
-        signer: v.signer,
-      };
+  const within = root ? { within: root } : {};
+  const { reports, unreadable } = scanReports(folder);
+  const rows: HistoryRow[] = reports.map((r) => {
+    const v = verifyReport(r.markdownPath, within);
+    const missing = v.signatures.length === 0 || v.signatures.some((s) => MISSING_CODES.has(s.code));
+    const signature: HistoryRow['signature'] = missing ? 'missing' : v.ok ? 'valid' : 'invalid';
+    return {
+      reportPath: r.markdownPath,
+      date: r.endedAt,
+      planId: r.planId,
+      title: r.title,
+      verdict: r.verdict,
+      tes: r.tes?.score ?? null,
+      coveragePct: r.coveragePct,
+      signature,
+      trust: v.trust,
+      signer: v.signer,
+      unreadable: null,
+    };
+  });
+  // A report that does not parse is still listed, so a damaged or foreign file is seen.
+  for (const u of unreadable) {
+    const v = verifyReport(u.markdownPath, within);
+    rows.push({
+      reportPath: u.markdownPath,
+      date: u.modifiedAt,
+      planId: '',
+      title: path.basename(u.jsonPath),
+      verdict: null,
+      tes: null,
+      coveragePct: null,
+      signature: v.ok ? 'valid' : 'invalid',
+      trust: v.trust,
+      signer: v.signer,
+      unreadable: { code: u.code, message: u.message },
     });
+  }
+  return rows.sort((a, b) => b.date - a.date);
 }
 
 export function openReport(folder: string, reportPath: string): OpenedReport {
@@ -75,12 +94,7 @@ export function openReport(folder: string, reportPath: string): OpenedReport {
   const base = name.replace(/\.(md|json)$/, '');
   const markdown = readContained(root, `${base}.md`);
   const jsonText = readContained(root, `${base}.json`);
-  let json: unknown;
-  try {
-    json = JSON.parse(jsonText);
-  } catch {
-    throw new LabError('REPORT_PARSE', `${base}.json is not valid JSON`);
-  }
+  const json = parseReportDocument(jsonText, `${base}.json`);
   const md = path.join(root, `${base}.md`);
   return { reportPath: md, markdown, json, verification: verifyReport(md, { within: root }) };
 }

@@ -31,4 +31,15 @@ describe('engine host wire', () => {
     });
     expect(decodeFrame(FromHostFrame, '{"t":"reply","id":-1,"reply":{"ok":true}}').ok).toBe(false);
   });
+
+  it('parses run events with the model schemas: a malformed one is refused, not relayed', () => {
+    const frame = (event: unknown) => JSON.stringify({ t: 'run-event', event });
+    const good = { type: 'event', runId: 'r', event: { at: 1, kind: 'k', message: 'm' } };
+    expect(decodeFrame(FromHostFrame, frame(good))).toMatchObject({ ok: true });
+    const anomaly = { at: 1, code: 'NOT_A_CODE', severity: 'warning', message: 'm' };
+    expect(decodeFrame(FromHostFrame, frame({ type: 'anomaly', runId: 'r', anomaly })).ok).toBe(false);
+    expect(decodeFrame(FromHostFrame, frame({ type: 'pulse', runId: 'r', pulse: { seq: 1 } })).ok).toBe(
+      false,
+    );
+  });
 });

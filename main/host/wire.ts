@@ -6,7 +6,14 @@
  * Deliberately free of the engine: main/app imports this file, and nothing here may reach node-pty.
  */
 import { z } from 'zod';
-import type { OutputBatch, RunPreview, RunStreamEvent } from '../model/api';
+import { RunPreviewSchema, SettingsSchema, type RunPreview } from '../model/api';
+import {
+  OutputBatchSchema,
+  RunStreamEventSchema,
+  type OutputBatch,
+  type RunStreamEvent,
+} from '../model/stream';
+import { envelopeSchema } from '../util/errors';
 
 /**
  * Largest frame either end accepts. A plan is at most 1 MB of text (the contract's cap); JSON
@@ -14,25 +21,14 @@ import type { OutputBatch, RunPreview, RunStreamEvent } from '../model/api';
  */
 export const MAX_FRAME_CHARS = 8 * 1024 * 1024;
 
-const settings = z.object({
-  reportFolder: z.string().min(1).max(4096),
-  agents: z.array(z.object({ name: z.string().max(64), command: z.string().max(4096) })).max(64),
-  labKernel: z.object({ kernel: z.string().max(4096).nullable(), initrd: z.string().max(4096).nullable() }),
-});
+const settings = SettingsSchema;
 const frameId = z.number().int().min(0);
-const codedError = z.object({
-  code: z.string().max(64),
-  message: z.string().max(64 * 1024),
-  issues: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
-});
-const reply = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: codedError }),
-]);
-// The payloads' full schemas belong to main/model; here only their envelope is checked.
-const runStreamEvent = z.looseObject({ type: z.string().max(32), runId: z.string().max(128) });
-const outputBatch = z.object({ runId: z.string().max(128), targetId: z.string().max(128), data: z.string() });
-const preview = z.looseObject({ planId: z.string(), title: z.string(), lines: z.array(z.string()) });
+// The one reply envelope (util/errors.ts); values are checked by whoever reads them.
+const reply = envelopeSchema(z.unknown());
+// Run events and output are parsed with the model's schemas: a malformed one is dropped here.
+const runStreamEvent = RunStreamEventSchema;
+const outputBatch = OutputBatchSchema;
+const preview = RunPreviewSchema;
 
 /** Parent -> host. */
 export const ToHostFrame = z.discriminatedUnion('t', [
@@ -98,10 +94,9 @@ export type FromHostFrame = z.infer<typeof FromHostFrame>;
 export type ReadyFrame = Extract<FromHostFrame, { t: 'ready' }>;
 
 /** The envelope-checked payloads, typed as the contract's (their fields are the host's own). */
-export const asRunEvent = (e: z.infer<typeof runStreamEvent>): RunStreamEvent =>
-  e as unknown as RunStreamEvent;
-export const asOutput = (b: z.infer<typeof outputBatch>): OutputBatch => b;
-export const asPreview = (p: z.infer<typeof preview>): RunPreview => p as unknown as RunPreview;
+export const asRunEvent = (e: RunStreamEvent): RunStreamEvent => e;
+export const asOutput = (b: OutputBatch): OutputBatch => b;
+export const asPreview = (p: RunPreview): RunPreview => p;
 
 export const encodeFrame = (frame: ToHostFrame | FromHostFrame): string => `${JSON.stringify(frame)}\n`;
 

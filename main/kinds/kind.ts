@@ -4,7 +4,14 @@
  * starts anything the person did not confirm: it acts only on the plan's own targets and
  * allowlisted executables, and it stops when the run halts.
  */
-import type { Anomaly, Pulse, ResourceSample, Severity, ThresholdResult } from '../model/evidence';
+import type {
+  Anomaly,
+  AnomalyCode,
+  Pulse,
+  ResourceSample,
+  Severity,
+  ThresholdResult,
+} from '../model/evidence';
 import type { Target } from '../lab/target';
 import type { Disposable } from '../util/event';
 import type { Plan } from '../model/plan';
@@ -21,7 +28,7 @@ export interface ExtensionApi {
   /** Appends a record to the ledger (never throws; a write failure halts the run fail-closed). */
   record(type: string, data: unknown, durable?: boolean): void;
   event(kind: string, message: string, data?: Record<string, unknown>, targetId?: string): void;
-  anomaly(code: string, severity: Severity, message: string, data?: Record<string, unknown>): void;
+  anomaly(code: AnomalyCode, severity: Severity, message: string, data?: Record<string, unknown>): void;
   /** A steady-state compliance pulse now (between chaos waves), with its measured latency. */
   pulseNow(): Promise<Pulse | null>;
   latestSample(): ResourceSample | null;

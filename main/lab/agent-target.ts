@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { HealthCheck } from '../model/plan';
 import type { ResolvedCommand } from './target';
 import { Emitter } from '../util/event';
+import type { AnomalyCode } from '../model/anomaly';
 import { PtySession } from './pty-session';
 import { readStat, type ProcIdentity } from './process-tree';
 import { wrapInCell, type CgroupCell } from './cgroup';
@@ -39,7 +40,7 @@ export class AgentTarget implements Target {
   private session: PtySession | null = null;
   private readonly outputEmitter = new Emitter<string>();
   private readonly signalEmitter = new Emitter<TargetSignal>();
-  private readonly problemEmitter = new Emitter<{ code: string; message: string; sample: string }>();
+  private readonly problemEmitter = new Emitter<{ code: AnomalyCode; message: string; sample: string }>();
   readonly onDidOutput = this.outputEmitter.event;
   readonly onDidSignal = this.signalEmitter.event;
   readonly onDidProblem = this.problemEmitter.event;

@@ -4,6 +4,7 @@
  */
 import type { Disposable, Event } from '../util/event';
 import type { CgroupCell } from './cgroup';
+import type { AnomalyCode } from '../model/anomaly';
 
 export type TargetKind = 'agent' | 'lab-kernel';
 
@@ -72,7 +73,7 @@ export interface Target extends Disposable {
   readonly onDidOutput: Event<string>;
   readonly onDidSignal: Event<TargetSignal>;
   /** Problems with what the target sent (malformed protocol lines, bad QMP replies). */
-  readonly onDidProblem: Event<{ code: string; message: string; sample: string }>;
+  readonly onDidProblem: Event<{ code: AnomalyCode; message: string; sample: string }>;
 }
 
 /** A command resolved against the plan's allowlist (main/safety/allowlist.ts). */

@@ -3,179 +3,169 @@
  * run state, history rows, settings, stream events and the reply envelope. preload/contract.ts
  * re-exports these with the channel map; the engine imports them from here, never from preload.
  */
-import type {
-  Anomaly,
-  Coverage,
-  IntegrityCheck,
-  Pulse,
-  ResourceSample,
-  RunEventRecord,
-  Snapshot,
-  TargetState,
-  TesScore,
-  ThresholdResult,
-  Verdict,
+import { z } from 'zod';
+import { IssueSchema, type CodedError, type Envelope } from '../util/errors';
+import {
+  AnomalySchema,
+  CoverageSchema,
+  IntegrityCheckSchema,
+  PulseSchema,
+  ResourceSampleSchema,
+  RunEventRecordSchema,
+  SnapshotSchema,
+  TargetStateSchema,
+  TesScoreSchema,
+  VerdictSchema,
 } from './evidence';
+import { ReportDocumentSchema } from './report';
+import { RunSummarySchema } from './stream';
+import { TrustLevelSchema, VerifyResultSchema } from './verify';
 
-export interface CodedErrorDto {
-  code: string;
-  message: string;
-  issues?: { path: string; code: string; message: string }[];
-}
+export type { RunSummary, RunStreamEvent, OutputBatch, WsFrame, WsMessage, WsNotice } from './stream';
+export type { TrustLevel, VerifyResult, VerifyCode } from './verify';
+export type { ReportDocument } from './report';
+export { envelopeSchema as replySchema, CodedErrorSchema } from '../util/errors';
 
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: CodedErrorDto };
+/** The coded error on the wire (the engine's ErrorCode, or a transport code the renderer adds). */
+export type CodedErrorDto = CodedError<string>;
 
-export interface PlanSummary {
-  id: string;
-  title: string;
-  kind: string;
-  description: string;
-  source: 'bundled' | 'saved';
-  path: string;
+/** The reply envelope: the same type as the engine's Result, with any code string. */
+export type Reply<T> = Envelope<T>;
+
+export const PlanSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  description: z.string(),
+  source: z.enum(['bundled', 'saved']),
+  path: z.string(),
   /** Expected wall time, from the plan's max duration. */
-  maxDurationSec: number;
-}
+  maxDurationSec: z.number(),
+});
+export type PlanSummary = z.infer<typeof PlanSummarySchema>;
 
-export interface PlanCheck {
-  valid: boolean;
-  issues: { path: string; code: string; message: string }[];
-  summary: PlanSummary | null;
-}
+export const PlanCheckSchema = z.object({
+  valid: z.boolean(),
+  issues: z.array(IssueSchema),
+  summary: PlanSummarySchema.nullable(),
+});
+export type PlanCheck = z.infer<typeof PlanCheckSchema>;
 
-export interface RunPreview {
-  planId: string;
-  planHash: string;
-  title: string;
-  kind: string;
-  targets: {
-    id: string;
-    kind: string;
-    command: string;
-    args: string[];
-    count: number;
-    /** The resolved executable and every argument, raw: escape before showing (util/escape). */
-    argv: string[];
-    /** The instance's working folder (the run id is known only when it starts). */
-    cwd: string;
-    /** Every variable the plan sets, on top of Probe Lab's own. */
-    env: Record<string, string>;
-    /** argv shell-quoted and escaped: safe to show as it is. */
-    resolved: string;
-  }[];
-  maxDurationSec: number;
-  cadences: {
-    pulseEverySec: number;
-    burstCount: number;
-    burstSpacingSec: number;
-    pulsesAfter: number;
-    snapshotEverySec: number;
-    sampleEveryMs: number;
-  };
-  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
-  governance: { folder: string | null; sentinels: string[] };
-  allowlist: string[];
+const GuardRailsSchema = z.object({
+  cpuPct: z.number(),
+  ramPct: z.number(),
+  gpuPct: z.number(),
+  windowSec: z.number(),
+});
+
+export const RunPreviewSchema = z.object({
+  planId: z.string(),
+  planHash: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  targets: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      command: z.string(),
+      args: z.array(z.string()),
+      count: z.number(),
+      /** The resolved executable and every argument, raw: escape before showing (util/escape). */
+      argv: z.array(z.string()),
+      /** The instance's working folder (the run id is known only when it starts). */
+      cwd: z.string(),
+      /** Every variable the plan sets, on top of Probe Lab's own. */
+      env: z.record(z.string(), z.string()),
+      /** argv shell-quoted and escaped: safe to show as it is. */
+      resolved: z.string(),
+    }),
+  ),
+  maxDurationSec: z.number(),
+  cadences: z.object({
+    pulseEverySec: z.number(),
+    burstCount: z.number(),
+    burstSpacingSec: z.number(),
+    pulsesAfter: z.number(),
+    snapshotEverySec: z.number(),
+    sampleEveryMs: z.number(),
+  }),
+  guardRails: GuardRailsSchema,
+  governance: z.object({ folder: z.string().nullable(), sentinels: z.array(z.string()) }),
+  allowlist: z.array(z.string()),
   /** Which containment the run would get on this host: 'cgroup v2', 'cgroup v1' or 'process tree (weaker)'. */
-  containment: { mode: string; label: string; detail: string };
+  containment: z.object({ mode: z.string(), label: z.string(), detail: z.string() }),
   /** Escaped WARNING lines: loader variables the plan allowed through allowEnv. */
-  warnings: string[];
+  warnings: z.array(z.string()),
   /** Plain lines, the same ones the native dialog and the CLI print. */
-  lines: string[];
-}
+  lines: z.array(z.string()),
+});
+export type RunPreview = z.infer<typeof RunPreviewSchema>;
 
-export type StartAnswer =
-  | { kind: 'started'; runId: string }
-  | { kind: 'declined' }
+export const StartAnswerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started'), runId: z.string() }),
+  z.object({ kind: z.literal('declined') }),
   /** Browser mode: the person must type the plan id; the server checks it. */
-  | { kind: 'challenge'; challengeId: string; planId: string; preview: RunPreview; expiresAt: number };
+  z.object({
+    kind: z.literal('challenge'),
+    challengeId: z.string(),
+    planId: z.string(),
+    preview: RunPreviewSchema,
+    expiresAt: z.number(),
+  }),
+]);
+export type StartAnswer = z.infer<typeof StartAnswerSchema>;
 
-export interface RunSummary {
-  runId: string;
-  planId: string;
-  title: string;
-  startedAt: number;
-  endedAt: number | null;
-  status: 'running' | 'halting' | 'ended';
-  verdict: Verdict | null;
-  reportPath: string | null;
-}
+export const TargetOutputTailSchema = z.object({ targetId: z.string(), tail: z.string() });
+export type TargetOutputTail = z.infer<typeof TargetOutputTailSchema>;
 
-export interface TargetOutputTail {
-  targetId: string;
-  tail: string;
-}
+export const RunStateSchema = z.object({
+  run: RunSummarySchema,
+  maxDurationSec: z.number(),
+  pulses: z.array(PulseSchema),
+  samples: z.array(ResourceSampleSchema),
+  snapshots: z.array(SnapshotSchema),
+  coverage: CoverageSchema.nullable(),
+  tes: z.array(TesScoreSchema),
+  integrity: IntegrityCheckSchema.nullable(),
+  events: z.array(RunEventRecordSchema),
+  anomalies: z.array(AnomalySchema),
+  targets: z.array(TargetStateSchema),
+  output: z.array(TargetOutputTailSchema),
+  guardRails: GuardRailsSchema,
+  thresholds: z.object({ pulseWarnSec: z.number(), pulseCritSec: z.number() }),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
 
-export interface RunState {
-  run: RunSummary;
-  maxDurationSec: number;
-  pulses: Pulse[];
-  samples: ResourceSample[];
-  snapshots: Snapshot[];
-  coverage: Coverage | null;
-  tes: TesScore[];
-  integrity: IntegrityCheck | null;
-  events: RunEventRecord[];
-  anomalies: Anomaly[];
-  targets: TargetState[];
-  output: TargetOutputTail[];
-  guardRails: { cpuPct: number; ramPct: number; gpuPct: number; windowSec: number };
-  thresholds: { pulseWarnSec: number; pulseCritSec: number };
-}
-
-export interface HistoryRow {
-  reportPath: string;
-  date: number;
-  planId: string;
-  title: string;
-  verdict: Verdict;
-  tes: number | null;
-  coveragePct: number | null;
-  signature: 'valid' | 'invalid' | 'missing';
+export const HistoryRowSchema = z.object({
+  reportPath: z.string(),
+  date: z.number(),
+  planId: z.string(),
+  title: z.string(),
+  /** null only for an unreadable report. */
+  verdict: VerdictSchema.nullable(),
+  tes: z.number().nullable(),
+  coveragePct: z.number().nullable(),
+  signature: z.enum(['valid', 'invalid', 'missing']),
   /** Whose key signed it and whether the user trusts that key (never from files beside a report). */
-  trust: TrustLevel;
+  trust: TrustLevelSchema,
   /** `SHA256:...` of the signing key, as `ssh-keygen -l` prints it; null when nothing verified. */
-  signer: string | null;
-}
+  signer: z.string().nullable(),
+  /** Set when the report JSON does not parse as a ReportDocument: listed, never trusted. */
+  unreadable: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type HistoryRow = z.infer<typeof HistoryRowSchema>;
 
-/** A good signature by a key the user does not trust is `untrusted-signer`, never `trusted`. */
-export type TrustLevel = 'trusted' | 'untrusted-signer' | 'invalid';
+export const OpenedReportSchema = z.object({
+  reportPath: z.string(),
+  markdown: z.string(),
+  json: ReportDocumentSchema,
+  verification: VerifyResultSchema,
+});
+export type OpenedReport = z.infer<typeof OpenedReportSchema>;
 
-export interface VerifyResult {
-  ok: boolean;
-  signatures: { file: string; ok: boolean; detail: string }[];
-  ledger: { ok: boolean; records: number; firstBad: number | null; detail: string };
-  trust: TrustLevel;
-  /** `SHA256:...` of the key that signed both documents, when they verify cryptographically. */
-  signer: string | null;
-  /** The .md, the .json and the ledger name the same run id, plan hash and ledger head. */
-  binding: { ok: boolean; detail: string };
-}
-
-export interface OpenedReport {
-  reportPath: string;
-  markdown: string;
-  json: unknown;
-  verification: VerifyResult;
-}
-
-export interface Settings {
-  reportFolder: string;
-  agents: { name: string; command: string }[];
-  labKernel: { kernel: string | null; initrd: string | null };
-}
-
-export type RunStreamEvent =
-  | { type: 'pulse'; runId: string; pulse: Pulse }
-  | { type: 'sample'; runId: string; sample: ResourceSample }
-  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage }
-  | { type: 'tes'; runId: string; tes: TesScore[] }
-  | { type: 'integrity'; runId: string; integrity: IntegrityCheck }
-  | { type: 'event'; runId: string; event: RunEventRecord }
-  | { type: 'anomaly'; runId: string; anomaly: Anomaly }
-  | { type: 'targets'; runId: string; targets: TargetState[] }
-  | { type: 'end'; runId: string; run: RunSummary; thresholds: ThresholdResult[] };
-
-export interface OutputBatch {
-  runId: string;
-  targetId: string;
-  data: string;
-}
+export const SettingsSchema = z.object({
+  reportFolder: z.string(),
+  agents: z.array(z.object({ name: z.string(), command: z.string() })),
+  labKernel: z.object({ kernel: z.string().nullable(), initrd: z.string().nullable() }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;

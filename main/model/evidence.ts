@@ -1,202 +1,228 @@
 /**
  * Evidence record shapes: what a probe measures, as written to the ledger, streamed to the console
- * and rendered in reports. Pure types with no runtime imports, so the renderer may see them too.
- * Times are wall-clock ms since the epoch unless named otherwise; durations are ms.
+ * and rendered in reports. Each shape is a zod schema and its type is inferred from it, so the
+ * ledger, the stream and the report reader all check the same thing. No Node imports: the renderer
+ * parses stream frames with these. Times are wall-clock ms since the epoch unless named otherwise;
+ * durations are ms.
  */
+import { z } from 'zod';
 
-export type PulsePhase = 'before' | 'during' | 'after';
-export type PulseStatus = 'GREEN' | 'YELLOW' | 'RED';
+export { AnomalyCodeSchema, AnomalySchema, SeveritySchema } from './anomaly';
+export type { Anomaly, AnomalyCode, Severity } from './anomaly';
+
+export const PulsePhaseSchema = z.enum(['before', 'during', 'after']);
+export type PulsePhase = z.infer<typeof PulsePhaseSchema>;
+export const PulseStatusSchema = z.enum(['GREEN', 'YELLOW', 'RED']);
+export type PulseStatus = z.infer<typeof PulseStatusSchema>;
 /** Seed 000 section 4: < 3 s OK, 3-5 s warning, > 5 s or skipped critical. */
-export type LatencyClass = 'ok' | 'warning' | 'critical' | 'skipped';
+export const LatencyClassSchema = z.enum(['ok', 'warning', 'critical', 'skipped']);
+export type LatencyClass = z.infer<typeof LatencyClassSchema>;
 /** Seed 000 section 4: golden >= 99, mild 95-98, significant < 95, penalised < 85. */
-export type DriftClass = 'golden' | 'mild' | 'significant' | 'penalised';
-export type Severity = 'info' | 'warning' | 'critical';
+export const DriftClassSchema = z.enum(['golden', 'mild', 'significant', 'penalised']);
+export type DriftClass = z.infer<typeof DriftClassSchema>;
 
-export interface HostSample {
-  at: number;
+export const HostSampleSchema = z.object({
+  at: z.number(),
   /** Share of all cores busy since the previous sample, from /proc/stat deltas. */
-  cpuPct: number;
+  cpuPct: z.number(),
   /** (MemTotal - MemAvailable) / MemTotal, from /proc/meminfo. */
-  ramPct: number;
+  ramPct: z.number(),
   /** GPU utilisation from nvidia-smi, null where no GPU is present. */
-  gpuPct: number | null;
-  memTotalKb: number;
-  memAvailableKb: number;
-  load1: number;
-}
+  gpuPct: z.number().nullable(),
+  memTotalKb: z.number(),
+  memAvailableKb: z.number(),
+  load1: z.number(),
+});
+export type HostSample = z.infer<typeof HostSampleSchema>;
 
-export interface ProcTreeSample {
-  targetId: string;
+export const ProcTreeSampleSchema = z.object({
+  targetId: z.string(),
   /** Processes in the target's tree at sampling time. */
-  processes: number;
+  processes: z.number(),
   /** CPU used by the tree since the previous sample, as % of one core. */
-  cpuPct: number;
-  rssKb: number;
-  threads: number;
-  openFiles: number;
-}
+  cpuPct: z.number(),
+  rssKb: z.number(),
+  threads: z.number(),
+  openFiles: z.number(),
+});
+export type ProcTreeSample = z.infer<typeof ProcTreeSampleSchema>;
 
-export interface ResourceSample {
-  at: number;
-  host: HostSample;
-  targets: ProcTreeSample[];
+export const ResourceSampleSchema = z.object({
+  at: z.number(),
+  host: HostSampleSchema,
+  targets: z.array(ProcTreeSampleSchema),
   /** CPU time the engine itself used since the previous sample, as % of one core. */
-  engineCpuPct: number;
-}
+  engineCpuPct: z.number(),
+});
+export type ResourceSample = z.infer<typeof ResourceSampleSchema>;
+/** The issue's name for a resource sample. */
+export const SampleSchema = ResourceSampleSchema;
 
-export interface TargetPulse {
-  targetId: string;
-  alive: boolean;
-  responsive: boolean | null;
-  rttMs: number | null;
-  method: string;
-  detail: string;
+export const TargetPulseSchema = z.object({
+  targetId: z.string(),
+  alive: z.boolean(),
+  responsive: z.boolean().nullable(),
+  rttMs: z.number().nullable(),
+  method: z.string(),
+  detail: z.string(),
   /** TES so far for this target (provisional while it runs). */
-  tes: number | null;
-}
+  tes: z.number().nullable(),
+});
+export type TargetPulse = z.infer<typeof TargetPulseSchema>;
 
 /**
  * A path the lab would not or could not read: not a regular file (FIFO, device, socket, a symlink
  * out of its folder), over a size or count cap, or a check that missed its deadline.
  */
-export interface FileFinding {
-  code:
-    | 'INTEGRITY_UNREADABLE'
-    | 'INTEGRITY_DEADLINE_MISSED'
-    | 'FOOTPRINT_UNREADABLE'
-    | 'FOOTPRINT_DEADLINE_MISSED';
-  path: string;
+export const FileFindingSchema = z.object({
+  code: z.enum([
+    'INTEGRITY_UNREADABLE',
+    'INTEGRITY_DEADLINE_MISSED',
+    'FOOTPRINT_UNREADABLE',
+    'FOOTPRINT_DEADLINE_MISSED',
+  ]),
+  path: z.string(),
   /** 'file', 'fifo', 'socket', 'character device', 'block device', 'symlink', 'directory', 'check'. */
-  fileType: string;
-  reason: string;
-}
+  fileType: z.string(),
+  reason: z.string(),
+});
+export type FileFinding = z.infer<typeof FileFindingSchema>;
 
-export interface IntegrityCheck {
-  at: number;
+export const IntegrityCheckSchema = z.object({
+  at: z.number(),
   /** SHA-256 over sorted relative paths and contents of the governance folder; null when none. */
-  governanceHash: string | null;
-  baselineGovernanceHash: string | null;
-  sentinels: { path: string; sha256: string | null; baseline: string | null }[];
+  governanceHash: z.string().nullable(),
+  baselineGovernanceHash: z.string().nullable(),
+  sentinels: z.array(
+    z.object({ path: z.string(), sha256: z.string().nullable(), baseline: z.string().nullable() }),
+  ),
   /** Files whose content changed since the baseline (governance folder and sentinels). */
-  changed: string[];
+  changed: z.array(z.string()),
   /** What could not be read or checked: integrity is not verified while any is present. */
-  findings: FileFinding[];
+  // Defaults: reports and ledgers written before these fields existed still parse.
+  findings: z.array(FileFindingSchema).default([]),
   /** The lab's own time hashing (in the worker, with the round trip). */
-  labWorkMs: number;
-  ok: boolean;
-}
+  labWorkMs: z.number().default(0),
+  ok: z.boolean(),
+});
+export type IntegrityCheck = z.infer<typeof IntegrityCheckSchema>;
 
-export interface Pulse {
-  seq: number;
-  phase: PulsePhase;
+export const PulseSchema = z.object({
+  seq: z.number(),
+  phase: PulsePhaseSchema,
   /** Burst number during the probe (1-based), 0 for before/after. */
-  burst: number;
-  plannedAt: number;
-  startedAt: number;
-  completedAt: number;
+  burst: z.number(),
+  plannedAt: z.number(),
+  startedAt: z.number(),
+  completedAt: z.number(),
   /** How late the pulse started against its planned time (scheduler error). */
-  startLagMs: number;
+  startLagMs: z.number(),
   /**
    * From the planned time to the moment every check had answered; the lab's own work (labWorkMs)
    * comes after that stamp: the latency is the targets' and the scheduler's, never the instrument's.
    */
-  latencyMs: number;
+  latencyMs: z.number(),
   /** The lab's own work in this pulse (integrity hashing, footprint scans), apart from latencyMs. */
-  labWorkMs: number;
-  latencyClass: LatencyClass;
-  host: HostSample | null;
-  targets: TargetPulse[];
-  tes: number | null;
-  tesDelta: number | null;
-  integrity: IntegrityCheck | null;
-  status: PulseStatus;
-  reasons: string[];
-}
+  labWorkMs: z.number().default(0),
+  latencyClass: LatencyClassSchema,
+  host: HostSampleSchema.nullable(),
+  targets: z.array(TargetPulseSchema),
+  tes: z.number().nullable(),
+  tesDelta: z.number().nullable(),
+  integrity: IntegrityCheckSchema.nullable(),
+  status: PulseStatusSchema,
+  reasons: z.array(z.string()),
+});
+export type Pulse = z.infer<typeof PulseSchema>;
 
-export interface TargetState {
-  targetId: string;
-  state: 'pending' | 'starting' | 'running' | 'exited' | 'failed' | 'stopped';
-  pid: number | null;
-  exitCode: number | null;
-  filesChanged: number;
-  outputBytes: number;
-}
+export const TargetStateSchema = z.object({
+  targetId: z.string(),
+  state: z.enum(['pending', 'starting', 'running', 'exited', 'failed', 'stopped']),
+  pid: z.number().nullable(),
+  exitCode: z.number().nullable(),
+  filesChanged: z.number(),
+  outputBytes: z.number(),
+});
+export type TargetState = z.infer<typeof TargetStateSchema>;
 
-export interface Snapshot {
-  seq: number;
-  slot: number;
-  plannedAt: number;
-  at: number;
-  host: HostSample;
-  targets: ProcTreeSample[];
-  states: TargetState[];
-}
+export const SnapshotSchema = z.object({
+  seq: z.number(),
+  slot: z.number(),
+  plannedAt: z.number(),
+  at: z.number(),
+  host: HostSampleSchema,
+  targets: z.array(ProcTreeSampleSchema),
+  states: z.array(TargetStateSchema),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
 
-export interface CoverageGap {
-  from: number;
-  to: number;
-  gapMs: number;
-  missingSlots: number;
-}
+export const CoverageGapSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  gapMs: z.number(),
+  missingSlots: z.number(),
+});
+export type CoverageGap = z.infer<typeof CoverageGapSchema>;
 
-export interface Coverage {
-  cadenceMs: number;
-  expected: number;
-  present: number;
-  pct: number;
+export const CoverageSchema = z.object({
+  cadenceMs: z.number(),
+  expected: z.number(),
+  present: z.number(),
+  pct: z.number(),
   /** Every gap larger than 1.5x the cadence. */
-  missing: CoverageGap[];
-}
+  missing: z.array(CoverageGapSchema),
+});
+export type Coverage = z.infer<typeof CoverageSchema>;
 
-export interface TesComponents {
-  stability: number;
-  velocity: number;
-  footprint: number;
-  compliance?: number;
-  coherence?: number;
-}
+export const TesComponentsSchema = z.object({
+  stability: z.number(),
+  velocity: z.number(),
+  footprint: z.number(),
+  compliance: z.number().optional(),
+  coherence: z.number().optional(),
+});
+export type TesComponents = z.infer<typeof TesComponentsSchema>;
 
-export interface TesScore {
+export const TesScoreSchema = z.object({
   /** A target instance id, or 'probe' for the probe as a whole. */
-  subject: string;
-  score: number;
-  variant: 'v2' | 'v3';
-  components: TesComponents;
-  runMs: number;
-  filesChanged: number;
-  outcome: 'exited' | 'failed' | 'stopped' | 'running';
-  drift: DriftClass;
+  subject: z.string(),
+  score: z.number(),
+  variant: z.enum(['v2', 'v3']),
+  components: TesComponentsSchema,
+  runMs: z.number(),
+  filesChanged: z.number(),
+  outcome: z.enum(['exited', 'failed', 'stopped', 'running']),
+  drift: DriftClassSchema,
   /** Points lost to each component, so a reader sees which penalty explains a low score. */
-  penalties: {
-    stability: number;
-    velocity: number;
-    footprint: number;
-    compliance: number;
-    coherence: number;
-  };
-}
+  penalties: z.object({
+    stability: z.number(),
+    velocity: z.number(),
+    footprint: z.number(),
+    compliance: z.number(),
+    coherence: z.number(),
+  }),
+});
+export type TesScore = z.infer<typeof TesScoreSchema>;
 
-export interface Anomaly {
-  at: number;
-  code: string;
-  severity: Severity;
-  message: string;
-  data?: Record<string, unknown>;
-}
+/** Free-form details (ledger payloads, agent signals): JSON, checked no further. */
+export const DataSchema = z.record(z.string(), z.unknown());
 
-export interface RunEventRecord {
-  at: number;
-  kind: string;
-  message: string;
-  targetId?: string;
-  data?: Record<string, unknown>;
-}
+export const RunEventRecordSchema = z.object({
+  at: z.number(),
+  kind: z.string(),
+  message: z.string(),
+  targetId: z.string().optional(),
+  data: DataSchema.optional(),
+});
+export type RunEventRecord = z.infer<typeof RunEventRecordSchema>;
 
-export type Verdict = 'PASS' | 'FAIL' | 'HALTED' | 'INTERRUPTED';
+export const VerdictSchema = z.enum(['PASS', 'FAIL', 'HALTED', 'INTERRUPTED']);
+export type Verdict = z.infer<typeof VerdictSchema>;
 
-export interface ThresholdResult {
-  name: string;
-  ok: boolean;
-  actual: string;
-  expected: string;
-}
+export const ThresholdResultSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  actual: z.string(),
+  expected: z.string(),
+});
+export type ThresholdResult = z.infer<typeof ThresholdResultSchema>;

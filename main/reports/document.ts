@@ -23,8 +23,10 @@ import type {
 import type { TargetDescription, TargetExit } from '../lab/target';
 import type { DriftFinding } from '../scoring/tes';
 import { REPORT_NAMESPACE } from './keys';
+import { REPORT_SCHEMA, type ReportDocument } from '../model/report';
 
-export const REPORT_SCHEMA = 'probe-lab/report/v1';
+export { REPORT_SCHEMA };
+export type { ReportDocument };
 
 /** How each figure was measured: printed in every report, so no number stands alone. */
 export const METHODS: Record<string, string> = {
@@ -99,7 +101,7 @@ export function reportBaseName(at: number): string {
   return `scale_probe_${new Date(at).toISOString().replace(/[:.]/g, '-')}`;
 }
 
-export function buildReportDocument(input: ReportInput, signerOpenssh: string) {
+export function buildReportDocument(input: ReportInput, signerOpenssh: string): ReportDocument {
   const during = input.pulses.filter((p) => p.phase === 'during');
   const byClass = { ok: 0, warning: 0, critical: 0, skipped: 0 };
   for (const p of input.pulses) byClass[p.latencyClass]++;
@@ -195,6 +197,3 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string) {
     methods: METHODS,
   };
 }
-
-export type ReportDocument = ReturnType<typeof buildReportDocument>;
-

@@ -16,6 +16,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { TrustLevel, VerifyResult } from '../model/api';
+import { verifyCode } from '../model/verify';
 import type { ErrorCode } from '../util/errors';
 import { configDir } from '../util/config-dir';
 import { verifyLedger, verifyLedgerBuffer } from '../evidence/ledger-read';
@@ -64,7 +65,12 @@ export const FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 type Entry = VerifyResult['signatures'][number];
 
-const coded = (code: ErrorCode, message: string): string => `${code}: ${message}`;
+/** A failure: its code, and a detail that starts with the code for people reading it. */
+interface Coded {
+  code: ErrorCode;
+  detail: string;
+}
+const coded = (code: ErrorCode, message: string): Coded => ({ code, detail: `${code}: ${message}` });
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** `<dir>/<name>.md` and `<dir>/<name>.json` from either of them (or their .sig). */
@@ -140,10 +146,10 @@ function checkSignature(
 ): SigEntry {
   const name = basename(file);
   const sigPath = `${file}${SIGNATURE_SUFFIX}`;
-  const bad = (detail: string, signer = ''): SigEntry => ({
+  const bad = (c: Coded, signer = ''): SigEntry => ({
     file: name,
     ok: false,
-    detail,
+    ...c,
     signer,
     good: false,
     trusted: false,
@@ -152,14 +158,14 @@ function checkSignature(
   const sig = readOrNull(sigPath, within);
   if (sig === null) return bad(coded('SIGNATURE_MISSING', `${sigPath} is missing`));
   const r = verifySshsig(content, sig.toString('utf8'), { namespace: REPORT_NAMESPACE });
-  if (!r.ok) return bad(r.detail, r.publicKey);
+  if (!r.ok) return bad({ code: r.code ?? 'SIGNATURE_INVALID', detail: r.detail }, r.publicKey);
   const fp = keyFingerprint(r.publicKey) ?? r.publicKey;
   if (!trust.fingerprints.has(fp)) {
     const why = trust.problem ?? `it is not among your trusted signers (${trust.source})`;
     return {
       file: name,
       ok: false,
-      detail: coded('UNTRUSTED_SIGNER', `good signature by ${fp} (${r.publicKey}), but ${why}`),
+      ...coded('UNTRUSTED_SIGNER', `good signature by ${fp} (${r.publicKey}), but ${why}`),
       signer: r.publicKey,
       good: true,
       trusted: false,
@@ -168,6 +174,7 @@ function checkSignature(
   return {
     file: name,
     ok: true,
+    code: 'VERIFIED',
     detail: `good signature by ${fp}, trusted via ${trust.source}`,
     signer: r.publicKey,
     good: true,
@@ -178,14 +185,14 @@ function checkSignature(
 /** The .md must carry, once, the binding line the signed JSON implies (run, plan hash, ledger head). */
 function checkBinding(md: Buffer | null, json: Buffer | null): VerifyResult['binding'] {
   if (md === null || json === null)
-    return { ok: false, detail: coded('REPORT_NOT_FOUND', 'both the .md and the .json are needed') };
+    return { ok: false, ...coded('REPORT_NOT_FOUND', 'both the .md and the .json are needed') };
   let pins: z.infer<typeof ReportPinsSchema>;
   try {
     const parsed = ReportPinsSchema.safeParse(JSON.parse(json.toString('utf8')));
-    if (!parsed.success) return { ok: false, detail: coded('REPORT_PARSE', 'the JSON names no run, plan or ledger') };
+    if (!parsed.success) return { ok: false, ...coded('REPORT_PARSE', 'the JSON names no run, plan or ledger') };
     pins = parsed.data;
   } catch {
-    return { ok: false, detail: coded('REPORT_PARSE', 'the JSON report does not parse') };
+    return { ok: false, ...coded('REPORT_PARSE', 'the JSON report does not parse') };
   }
   const want = bindingLine(pins.runId, pins.plan.hash, pins.ledger.head);
   const lines = md
@@ -194,10 +201,10 @@ function checkBinding(md: Buffer | null, json: Buffer | null): VerifyResult['bin
     .map((l) => l.replace(/^- /, '').replace(/ +$/, ''))
     .filter((l) => l.startsWith(BINDING_PREFIX));
   if (lines.length === 1 && lines[0] === want)
-    return { ok: true, detail: `.md and .json name run ${pins.runId}, plan ${pins.plan.hash.slice(0, 12)}…, ledger head ${pins.ledger.head.slice(0, 12)}…` };
+    return { ok: true, code: 'VERIFIED', detail: `.md and .json name run ${pins.runId}, plan ${pins.plan.hash.slice(0, 12)}…, ledger head ${pins.ledger.head.slice(0, 12)}…` };
   return {
     ok: false,
-    detail: coded(
+    ...coded(
       'REPORT_MISMATCH',
       lines.length === 0
         ? 'the .md carries no binding line, so it cannot be tied to this .json and ledger'
@@ -211,11 +218,11 @@ function checkLedger(
   json: Buffer | null,
   within: string | undefined,
 ): VerifyResult['ledger'] & { signerKey: string | null } {
-  const bad = (detail: string): VerifyResult['ledger'] & { signerKey: null } => ({
+  const bad = (c: Coded): VerifyResult['ledger'] & { signerKey: null } => ({
     ok: false,
     records: 0,
     firstBad: null,
-    detail,
+    ...c,
     signerKey: null,
   });
   if (json === null)
@@ -248,6 +255,7 @@ function checkLedger(
       ok: true,
       records: v.records,
       firstBad: null,
+      code: 'VERIFIED',
       detail: `${file}: ${records} records chain to the signed head; the torn tail after them is the write failure the signed report declares (${failure})`,
       signerKey: pins.data.signer.openssh,
     };
@@ -256,6 +264,7 @@ function checkLedger(
     ok: v.ok,
     records: v.records,
     firstBad: v.firstBad,
+    code: v.ok ? 'VERIFIED' : (v.code ?? 'LEDGER_PARSE'),
     detail: `${file}: ${v.detail}`,
     signerKey: pins.data.signer.openssh,
   };
@@ -268,13 +277,14 @@ function tornTailOnly(path: string, head: string, records: number): boolean {
   return verifyLedgerBuffer(buf.subarray(0, buf.lastIndexOf(0x0a) + 1), { head, records }).ok;
 }
 
-const failed = (detail: string): VerifyResult => ({
+const failed = (c: Coded): VerifyResult => ({
   ok: false,
+  code: c.code,
   signatures: [],
-  ledger: { ok: false, records: 0, firstBad: null, detail },
+  ledger: { ok: false, records: 0, firstBad: null, ...c },
   trust: 'invalid',
   signer: null,
-  binding: { ok: false, detail },
+  binding: { ok: false, ...c },
 });
 
 export function verifyReport(reportPath: string, opts: VerifyReportOptions = {}): VerifyResult {
@@ -306,16 +316,18 @@ function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): Veri
           ...e,
           ok: false,
           good: false,
-          detail: coded('SIGNATURE_INVALID', `signed by ${e.signer}, but the report names ${signerKey} as its signer`),
+          ...coded('SIGNATURE_INVALID', `signed by ${e.signer}, but the report names ${signerKey} as its signer`),
         }
       : e,
   );
   const intact = checked.every((e) => e.good) && ledger.ok && binding.ok;
   const trustLevel: TrustLevel = !intact ? 'invalid' : checked.every((e) => e.trusted) ? 'trusted' : 'untrusted-signer';
   const signerKeyUsed = checked.find((e) => e.good)?.signer ?? null;
+  const signatures = checked.map(({ file, ok, code, detail }) => ({ file, ok, code, detail }));
   return {
     ok: trustLevel === 'trusted',
-    signatures: checked.map(({ file, ok, detail }) => ({ file, ok, detail })),
+    code: trustLevel === 'trusted' ? 'VERIFIED' : verifyCode(signatures, ledger, binding),
+    signatures,
     ledger,
     trust: trustLevel,
     signer: signerKeyUsed ? keyFingerprint(signerKeyUsed) : null,

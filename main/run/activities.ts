@@ -98,7 +98,7 @@ export class RunActivities {
   }
 
   anomaly(
-    code: string,
+    code: Anomaly['code'],
     severity: Anomaly['severity'],
     message: string,
     data?: Record<string, unknown>,

@@ -33,7 +33,12 @@ export interface ConcludeInput {
   haltReason(): string | null;
   skippedPulses: number;
   record(type: string, data: unknown, durable: boolean): void;
-  anomaly(code: string, severity: Anomaly['severity'], message: string, data?: Record<string, unknown>): void;
+  anomaly(
+    code: Anomaly['code'],
+    severity: Anomaly['severity'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): void;
 }
 
 export async function conclude(c: ConcludeInput): Promise<RunConclusion> {

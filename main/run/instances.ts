@@ -33,7 +33,12 @@ export interface Instance {
 export interface TargetHooks {
   record(type: string, data: unknown, durable: boolean): void;
   event(kind: string, message: string, extra?: Partial<RunEventRecord>): void;
-  anomaly(code: string, severity: Anomaly['severity'], message: string, data?: Record<string, unknown>): void;
+  anomaly(
+    code: Anomaly['code'],
+    severity: Anomaly['severity'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): void;
   /** Paths a scan would not or could not read, and missed deadlines. */
   findings(findings: FileFinding[]): void;
   publish(): void;

@@ -22,7 +22,7 @@ export class SampleTaker {
     private readonly targets: TargetSet,
     private readonly hooks: {
       anomaly(
-        code: string,
+        code: Anomaly['code'],
         severity: Anomaly['severity'],
         message: string,
         data?: Record<string, unknown>,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Every error that crosses a boundary carries a stable code. Codes are part of the public surface
  * (CLI output, IPC replies, reports): never rename one, only add.
@@ -54,12 +56,38 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+export const ERROR_CODES = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
 
-export interface CodedError {
-  code: ErrorCode;
-  message: string;
-  /** Every problem found, for parsers that report more than one (schema paths included). */
-  issues?: { path: string; code: string; message: string }[];
+/** One problem of many, for parsers that report more than one (schema paths included). */
+export const IssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() });
+
+/**
+ * The coded error on the wire. The code is a string there: the renderer adds transport codes of
+ * its own (NETWORK, HTTP_<status>); inside the engine it is always an ErrorCode (see Result).
+ */
+export const CodedErrorSchema = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  issues: z.array(IssueSchema).optional(),
+});
+
+export type CodedError<Code extends string = ErrorCode> = Omit<z.infer<typeof CodedErrorSchema>, 'code'> & {
+  code: Code;
+};
+
+/**
+ * The one reply envelope: every engine call (Result) and every contract reply (Reply in
+ * main/model) has this shape, so a Result crosses the contract unchanged.
+ */
+export type Envelope<T, Code extends string = string> =
+  { ok: true; value: T } | { ok: false; error: CodedError<Code> };
+
+/** The envelope around a value schema; parses a reply body before it is trusted. */
+export function envelopeSchema<S extends z.ZodTypeAny>(value: S) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: CodedErrorSchema }),
+  ]);
 }
 
 export class LabError extends Error {
@@ -78,7 +106,7 @@ export class LabError extends Error {
   }
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: CodedError };
+export type Result<T> = Envelope<T, ErrorCode>;
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(

@@ -75,7 +75,9 @@ describe('env that changes what an allowed executable loads', () => {
       const r = cli(['plan', 'check', file]);
       expect(r.status, name).toBe(2);
       // Probe Lab's own variables have their own code: no allow list can ever let them through.
-      expect(r.stderr, name).toContain(name.startsWith('PROBE_LAB_') ? 'PLAN_ENV_RESERVED' : 'PLAN_ENV_REFUSED');
+      expect(r.stderr, name).toContain(
+        name.startsWith('PROBE_LAB_') ? 'PLAN_ENV_RESERVED' : 'PLAN_ENV_REFUSED',
+      );
     }
   });
 

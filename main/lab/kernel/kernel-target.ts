@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { KernelTarget as KernelTargetSpec } from '../../model/plan';
 import { Emitter, DisposableStore, type Event } from '../../util/event';
 import { LabError } from '../../util/errors';
+import type { AnomalyCode } from '../../model/anomaly';
 import { PtySession } from '../pty-session';
 import { isAlive, killTree } from '../process-tree';
 import type {
@@ -72,7 +73,7 @@ export class KernelTarget implements Target {
 
   private readonly outputEmitter = new Emitter<string>();
   private readonly signalEmitter = new Emitter<TargetSignal>();
-  private readonly problemEmitter = new Emitter<{ code: string; message: string; sample: string }>();
+  private readonly problemEmitter = new Emitter<{ code: AnomalyCode; message: string; sample: string }>();
   readonly onDidOutput: Event<string> = this.outputEmitter.event;
   readonly onDidSignal: Event<TargetSignal> = this.signalEmitter.event;
   readonly onDidProblem = this.problemEmitter.event;

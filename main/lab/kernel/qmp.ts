@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { Emitter, type Disposable, type Event } from '../../util/event';
-import { LabError } from '../../util/errors';
+import { LabError, type ErrorCode } from '../../util/errors';
 
 /** stop/cont answer in about 1 ms; a command this late means QEMU is wedged or gone. */
 export const QMP_TIMEOUT_MS = 3_000;
@@ -49,7 +49,7 @@ export class QmpClient implements Disposable {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
   private readonly eventEmitter = new Emitter<QmpEvent>();
-  private readonly problemEmitter = new Emitter<{ code: string; message: string; sample: string }>();
+  private readonly problemEmitter = new Emitter<{ code: ErrorCode; message: string; sample: string }>();
   private readonly closeEmitter = new Emitter<void>();
   private greeted: ((ok: boolean) => void) | null = null;
   private closed = false;

@@ -3,8 +3,10 @@
  * token, events come over one WebSocket that reconnects with backoff. Nothing here throws: a
  * transport failure becomes a Reply with a code, like any engine error.
  */
+import { z } from 'zod';
 import {
   HTTP_INVOKE_PREFIX,
+  replySchema,
   WS_EVENTS_PATH,
   type Channel,
   type CodedErrorDto,
@@ -23,26 +25,12 @@ export function failure(code: string, message: string): { ok: false; error: Code
   return { ok: false, error: { code, message } };
 }
 
+const AnyReply = replySchema(z.unknown());
+
 /** A reply body from the server, checked for the Reply envelope before it is trusted. */
 export function parseReply(body: unknown, httpStatus: number): Reply<unknown> {
-  if (typeof body === 'object' && body !== null) {
-    const r = body as Record<string, unknown>;
-    if (r.ok === true && 'value' in r) return { ok: true, value: r.value };
-    const e = r.error as Record<string, unknown> | undefined;
-    if (
-      r.ok === false &&
-      typeof e === 'object' &&
-      e !== null &&
-      typeof e.code === 'string' &&
-      typeof e.message === 'string'
-    ) {
-      const issues = Array.isArray(e.issues) ? (e.issues as CodedErrorDto['issues']) : undefined;
-      return {
-        ok: false,
-        error: issues ? { code: e.code, message: e.message, issues } : { code: e.code, message: e.message },
-      };
-    }
-  }
+  const r = AnyReply.safeParse(body);
+  if (r.success) return r.data as Reply<unknown>;
   return failure(`HTTP_${httpStatus}`, 'The server answered something that is not a reply envelope.');
 }
 

@@ -5,6 +5,7 @@
 import type { LabApi } from '../../../preload/contract';
 import { createBrowserClient } from './browser-client';
 import { ConnectionStore } from './connection';
+import { guardIpcApi } from './ipc-client';
 import { takeToken } from './token';
 
 declare global {
@@ -20,7 +21,7 @@ function init(): { lab: LabApi; connection: ConnectionStore } {
   if (lab !== null && connection !== null) return { lab, connection };
   if (window.lab !== undefined) {
     connection = new ConnectionStore('ipc');
-    lab = window.lab;
+    lab = guardIpcApi(window.lab, connection);
   } else {
     const { token, cleanedUrl } = takeToken(window.location.href, window.sessionStorage);
     if (cleanedUrl !== null) window.history.replaceState(window.history.state, '', cleanedUrl);

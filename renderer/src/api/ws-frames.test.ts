@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pulse, sample } from '../run/test-fixtures';
+import { pulse, sample, tes } from '../run/test-fixtures';
 import { parseReply } from './browser-client';
 import { parseWsFrame } from './ws-frames';
 
@@ -45,6 +45,31 @@ describe('parseWsFrame', () => {
     [
       'a sample with NaN cpu',
       '{"stream":"run","event":{"type":"sample","runId":"r","sample":{"at":1,"host":{"at":1,"cpuPct":"NaN","ramPct":1,"gpuPct":null},"targets":[]}}}',
+    ],
+    [
+      'a pulse without its phase',
+      frame({
+        stream: 'run',
+        event: { type: 'pulse', runId: 'r', pulse: { ...pulse(1), phase: undefined } },
+      }),
+    ],
+    [
+      'an anomaly with a code the engine never emits',
+      frame({
+        stream: 'run',
+        event: {
+          type: 'anomaly',
+          runId: 'r',
+          anomaly: { at: 1, code: 'NOT_A_CODE', severity: 'warning', message: 'm' },
+        },
+      }),
+    ],
+    [
+      'a TES score without its components',
+      frame({
+        stream: 'run',
+        event: { type: 'tes', runId: 'r', tes: [{ ...tes('probe', 99), components: undefined }] },
+      }),
     ],
     ['output without data', frame({ stream: 'output', batch: { runId: 'r', targetId: 't' } })],
     [

@@ -96,7 +96,7 @@ function HistoryTableRow({
       className={`clickable${selected ? ' selected' : ''}`}
       data-testid="history-row"
       data-report-path={row.reportPath}
-      data-verdict={row.verdict}
+      data-verdict={row.verdict ?? 'unreadable'}
       tabIndex={0}
       onClick={() => onOpen(row.reportPath)}
       onKeyDown={(e) => {
@@ -111,7 +111,13 @@ function HistoryTableRow({
         {row.title} <span className="muted small">{row.planId}</span>
       </td>
       <td>
-        <span className={`badge verdict-${row.verdict}`}>{row.verdict}</span>
+        {row.unreadable ? (
+          <span className="badge verdict-FAIL" title={row.unreadable.message}>
+            unreadable ({row.unreadable.code})
+          </span>
+        ) : (
+          <span className={`badge verdict-${row.verdict}`}>{row.verdict}</span>
+        )}
       </td>
       <td className="num">{row.tes === null ? '—' : row.tes.toFixed(1)}</td>
       <td className="num">{formatPct(row.coveragePct)}</td>

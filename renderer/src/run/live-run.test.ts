@@ -103,7 +103,7 @@ describe('foldRunEvents', () => {
 
   it('de-duplicates events and anomalies a late joiner already has', () => {
     const event = { at: 5, kind: 'start', message: 'started' };
-    const anomaly = { at: 6, code: 'PULSE_LATE', severity: 'warning' as const, message: 'late' };
+    const anomaly = { at: 6, code: 'PULSE_LATE' as const, severity: 'warning' as const, message: 'late' };
     const s0 = fromRunState(runState({ events: [event], anomalies: [anomaly] }));
     const s = foldRunEvents(s0, [
       { type: 'event', runId: RUN_ID, event },

@@ -1,0 +1,153 @@
+/**
+ * The JSON report (built by main/reports/document.ts, signed beside its Markdown). The schema is
+ * what a reader may rely on: History and the report viewer parse every report with it, and one
+ * that does not parse is listed as unreadable under a code instead of being trusted by a cast.
+ */
+import { z } from 'zod';
+import { PROBE_KINDS, PlanSchema, TesConfigSchema } from './plan';
+import {
+  AnomalySchema,
+  CoverageSchema,
+  DriftClassSchema,
+  IntegrityCheckSchema,
+  PulseSchema,
+  RunEventRecordSchema,
+  TargetStateSchema,
+  TesScoreSchema,
+  ThresholdResultSchema,
+  VerdictSchema,
+} from './evidence';
+
+export const REPORT_SCHEMA = 'probe-lab/report/v1';
+
+/** count/min/p50/p95/max/mean of a series; null where the series is empty. */
+export const StatsSchema = z
+  .object({
+    count: z.number(),
+    min: z.number(),
+    p50: z.number(),
+    p95: z.number(),
+    max: z.number(),
+    mean: z.number(),
+  })
+  .nullable();
+export type Stats = z.infer<typeof StatsSchema>;
+
+/** TES drift across repeated runs of one plan (main/scoring/tes.ts). */
+export const DriftFindingSchema = z.object({
+  runs: z.number(),
+  scores: z.array(z.number()),
+  spread: z.number(),
+  drift: DriftClassSchema,
+  unexplained: z.boolean(),
+  explanation: z.string(),
+});
+
+export const TargetExitSchema = z.object({
+  exitCode: z.number().nullable(),
+  signal: z.number().nullable(),
+  outcome: z.enum(['exited', 'failed', 'stopped']),
+  stopReason: z.enum(['completed', 'max-duration', 'halt', 'guard-rail', 'error']).nullable(),
+  at: z.number(),
+  runMs: z.number(),
+});
+
+export const TargetDescriptionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['agent', 'lab-kernel']),
+  command: z.string(),
+  args: z.array(z.string()),
+  cwd: z.string(),
+});
+
+export const ReportDocumentSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA),
+  runId: z.string().min(1),
+  /** Which containment was in force (null in reports written before containment was recorded). */
+  containment: z
+    .object({ mode: z.string(), label: z.string(), detail: z.string(), parent: z.string().nullable() })
+    .nullable()
+    .optional(),
+  plan: z.object({
+    id: z.string(),
+    title: z.string(),
+    kind: z.enum(PROBE_KINDS),
+    hash: z.string(),
+    definition: PlanSchema,
+  }),
+  confirmation: z.object({
+    by: z.enum(['cli', 'dialog', 'challenge']),
+    issuedAt: z.number(),
+    planHash: z.string(),
+  }),
+  startedAt: z.number(),
+  probeStartedAt: z.number(),
+  endedAt: z.number(),
+  durationMs: z.number(),
+  verdict: VerdictSchema,
+  haltReason: z.string().nullable(),
+  checklist: z.object({
+    pulseBefore: z.boolean(),
+    burstsDuring: z.number(),
+    compliancePulseAfter: z.boolean(),
+    tesRecalculated: z.boolean(),
+  }),
+  thresholds: z.array(ThresholdResultSchema),
+  pulses: z.object({
+    count: z.number(),
+    byClass: z.object({ ok: z.number(), warning: z.number(), critical: z.number(), skipped: z.number() }),
+    latencyMs: StatsSchema,
+    startLagMs: StatsSchema,
+    rttMs: StatsSchema,
+    list: z.array(PulseSchema),
+  }),
+  snapshots: z.object({
+    count: z.number(),
+    cadenceSec: z.number(),
+    coverage: CoverageSchema.nullable(),
+  }),
+  tes: z.object({
+    probe: TesScoreSchema.nullable(),
+    runs: z.array(TesScoreSchema),
+    drift: DriftFindingSchema.nullable(),
+    config: TesConfigSchema,
+  }),
+  integrity: z.object({
+    baseline: z
+      .object({
+        governanceFolder: z.string().nullable(),
+        governanceHash: z.string().nullable(),
+        sentinels: z.array(z.object({ path: z.string(), sha256: z.string().nullable() })),
+      })
+      .nullable(),
+    final: IntegrityCheckSchema.nullable(),
+  }),
+  resources: z.object({
+    samples: z.number(),
+    hostCpuPct: StatsSchema,
+    hostRamPct: StatsSchema,
+    engineCpuPct: StatsSchema,
+    targets: z.array(z.object({ targetId: z.string(), cpuPct: StatsSchema, rssKb: StatsSchema })),
+  }),
+  targets: z.array(
+    z.object({
+      state: TargetStateSchema,
+      describe: TargetDescriptionSchema,
+      exit: TargetExitSchema.nullable(),
+    }),
+  ),
+  anomalies: z.array(AnomalySchema),
+  events: z.array(RunEventRecordSchema),
+  /** Kind-specific results (chaos scenarios, stress measurements). */
+  extra: z.record(z.string(), z.unknown()),
+  ledger: z.object({
+    file: z.string(),
+    records: z.number(),
+    head: z.string(),
+    failure: z.string().nullable(),
+  }),
+  // allowedSigners: only in reports written before trust came from the user's own signers.
+  signer: z.object({ openssh: z.string(), namespace: z.string(), allowedSigners: z.string().optional() }),
+  methods: z.record(z.string(), z.string()),
+});
+export type ReportDocument = z.infer<typeof ReportDocumentSchema>;
