@@ -134,6 +134,9 @@ export interface HistoryRow {
   trust: TrustLevel;
   /** `SHA256:...` of the signing key, as `ssh-keygen -l` prints it; null when nothing verified. */
   signer: string | null;
+  /** Anomalies in the report, and how many of them no verified review names yet. */
+  anomalies: number;
+  awaitingReview: number;
 }
 
 /** A good signature by a key the user does not trust is `untrusted-signer`, never `trusted`. */
@@ -148,6 +151,34 @@ export interface VerifyResult {
   signer: string | null;
   /** The .md, the .json and the ledger name the same run id, plan hash and ledger head. */
   binding: { ok: boolean; detail: string };
+  /**
+   * The review addendum beside the report, when there is one: its reviews are exactly the ledger's
+   * records after the signed head. Null when no review was recorded.
+   */
+  reviews?: { ok: boolean; detail: string; list: ReviewEntry[] } | null;
+}
+
+/** What `reports.review` answers: the review as recorded, and the report verified with it. */
+export interface ReviewAnswer {
+  review: ReviewEntry;
+  verification: VerifyResult;
+}
+
+export type ReviewVerdict = 'expected' | 'needs-work' | 'false-alarm';
+
+/** One review of a run or of one anomaly (seed 000 §5), as the ledger and the addendum hold it. */
+export interface ReviewEntry {
+  /** The report's JSON file name the review is about. */
+  report: string;
+  /** `A1`, `A2`, ...: the anomaly reviewed; null for the run as a whole. */
+  anomaly: string | null;
+  verdict: ReviewVerdict;
+  note: string;
+  by: string;
+  /** Its ledger record: seq, time, and the ledger head after it. */
+  seq: number;
+  at: number;
+  head: string;
 }
 
 export interface OpenedReport {

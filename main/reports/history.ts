@@ -13,6 +13,7 @@ export interface ReportSummary {
   endedAt: number;
   tes: TesScore | null;
   coveragePct: number | null;
+  anomalies: number;
 }
 
 /** Reads every report JSON in the folder; unreadable ones are skipped (verify names them). */
@@ -33,6 +34,7 @@ export function listReportSummaries(dir: string): ReportSummary[] {
         endedAt: number;
         tes: { probe: TesScore | null };
         snapshots: { coverage: { pct: number } | null };
+        anomalies?: unknown[];
       };
       out.push({
         jsonPath: path.join(dir, n),
@@ -44,6 +46,7 @@ export function listReportSummaries(dir: string): ReportSummary[] {
         endedAt: doc.endedAt,
         tes: doc.tes?.probe ?? null,
         coveragePct: doc.snapshots?.coverage?.pct ?? null,
+        anomalies: Array.isArray(doc.anomalies) ? doc.anomalies.length : 0,
       });
     } catch {
       /* not a report of ours */

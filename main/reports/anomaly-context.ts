@@ -1,0 +1,123 @@
+/**
+ * Seed 000 §5: after any anomaly, a person reviews it with the snapshots around it compared, the
+ * governance hash verified at that moment and the pulse that caught it. This gathers those for
+ * each anomaly of a run, under a stable id (A1, A2, ... in the order they were raised), which a
+ * review (`probe-lab review --anomaly A2`) names.
+ */
+import type { Anomaly, IntegrityCheck, Pulse, Snapshot } from '../model/evidence';
+
+/** The id a review names an anomaly by: its 1-based place in the report's anomaly list. */
+export const anomalyId = (index: number): string => `A${index + 1}`;
+export const ANOMALY_ID_RE = /^A[1-9][0-9]{0,5}$/;
+
+export interface FieldChange {
+  /** e.g. `host.cpuPct`, `targets[a#1].rssKb`, `states[a#1].state`. */
+  field: string;
+  before: string | number | boolean | null;
+  after: string | number | boolean | null;
+}
+
+export interface AnomalyContext {
+  id: string;
+  at: number;
+  code: string;
+  severity: Anomaly['severity'];
+  before: { seq: number; at: number } | null;
+  after: { seq: number; at: number } | null;
+  /** Only the fields that differ between the two snapshots (none when either is missing). */
+  changes: FieldChange[];
+  /** Fields compared, so "no change" reads as checked rather than as nothing to compare. */
+  compared: number;
+  /** The integrity check of the nearest pulse at or after the anomaly (the final one if none). */
+  governance: {
+    pulseSeq: number | null;
+    at: number;
+    hash: string | null;
+    baseline: string | null;
+    ok: boolean;
+    changed: string[];
+  } | null;
+  /** The first pulse at or after the anomaly. */
+  caughtBy: { seq: number; phase: Pulse['phase']; latencyMs: number; latencyClass: string; status: string } | null;
+}
+
+type Leaf = string | number | boolean | null;
+
+/**
+ * Fields of a snapshot, flattened: per-target lists keyed by target id so a target that comes or
+ * goes shows as a change rather than shifting every later row. Times and slot numbers are left
+ * out: they always differ and say nothing about the anomaly.
+ */
+function flatten(s: Snapshot): Map<string, Leaf> {
+  const out = new Map<string, Leaf>();
+  const put = (prefix: string, obj: object, skip: string[] = []) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (skip.includes(k)) continue;
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out.set(`${prefix}${k}`, v as Leaf);
+    }
+  };
+  put('host.', s.host, ['at']);
+  for (const t of s.targets) put(`targets[${t.targetId}].`, t, ['targetId']);
+  for (const t of s.states) put(`states[${t.targetId}].`, t, ['targetId']);
+  return out;
+}
+
+export function compareSnapshots(before: Snapshot, after: Snapshot): { changes: FieldChange[]; compared: number } {
+  const a = flatten(before);
+  const b = flatten(after);
+  const fields = [...new Set([...a.keys(), ...b.keys()])];
+  const changes: FieldChange[] = [];
+  for (const field of fields) {
+    const x = a.has(field) ? (a.get(field) as Leaf) : null;
+    const y = b.has(field) ? (b.get(field) as Leaf) : null;
+    if (x !== y || a.has(field) !== b.has(field)) changes.push({ field, before: x, after: y });
+  }
+  return { changes, compared: fields.length };
+}
+
+export function anomalyContexts(input: {
+  anomalies: Anomaly[];
+  snapshots: Snapshot[];
+  pulses: Pulse[];
+  finalIntegrity: IntegrityCheck | null;
+}): AnomalyContext[] {
+  const snaps = [...input.snapshots].sort((x, y) => x.at - y.at);
+  const pulses = [...input.pulses].sort((x, y) => x.completedAt - y.completedAt);
+  return input.anomalies.map((a, i) => {
+    const before = snaps.filter((s) => s.at <= a.at).at(-1) ?? null;
+    const after = snaps.find((s) => s.at > a.at) ?? null;
+    const cmp = before && after ? compareSnapshots(before, after) : { changes: [], compared: 0 };
+    const caught = pulses.find((p) => p.completedAt >= a.at && p.latencyClass !== 'skipped') ?? null;
+    const withIntegrity = pulses.find((p) => p.completedAt >= a.at && p.integrity !== null) ?? null;
+    const check = withIntegrity?.integrity ?? input.finalIntegrity;
+    return {
+      id: anomalyId(i),
+      at: a.at,
+      code: a.code,
+      severity: a.severity,
+      before: before ? { seq: before.seq, at: before.at } : null,
+      after: after ? { seq: after.seq, at: after.at } : null,
+      changes: cmp.changes,
+      compared: cmp.compared,
+      governance: check
+        ? {
+            pulseSeq: withIntegrity?.seq ?? null,
+            at: check.at,
+            hash: check.governanceHash,
+            baseline: check.baselineGovernanceHash,
+            ok: check.ok,
+            changed: check.changed,
+          }
+        : null,
+      caughtBy: caught
+        ? {
+            seq: caught.seq,
+            phase: caught.phase,
+            latencyMs: caught.latencyMs,
+            latencyClass: caught.latencyClass,
+            status: caught.status,
+          }
+        : null,
+    };
+  });
+}
