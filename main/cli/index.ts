@@ -39,7 +39,11 @@ const COMMANDS: readonly (readonly [string, string, string])[] = [
   ['plan check', '<file>', 'validate a plan file (JSON or YAML)'],
   ['run', '<plan> --confirm <plan-id> [options]', 'run a probe; the typed plan id confirms it'],
   ['verify', '<report> [options]', "check a report's signatures and ledger against the signers you trust"],
-  ['review', '<report> --verdict V --note TEXT [--anomaly ID]', "record a review of a run's anomalies, signed"],
+  [
+    'review',
+    '<report> --verdict V --note TEXT [--anomaly ID]',
+    "record a review of a run's anomalies, signed",
+  ],
   ['export-key', '[--out FILE]', "your signer's key as an allowed_signers line (a claim, not proof)"],
   ['serve', '[--port N] [--reports DIR]', 'the console in a browser, on 127.0.0.1 only'],
   ['lab-kernel', 'setup|status|boot-check', 'build and check the QEMU lab kernel'],

@@ -22,7 +22,11 @@ export const REVIEW: CommandSpec = {
       help: 'the anomaly reviewed (A1, A2, ... as the report numbers them); without it, the run as a whole',
     },
     verdict: { type: 'string', value: 'VERDICT', help: `one of ${REVIEW_VERDICTS.join(', ')}` },
-    note: { type: 'string', value: 'TEXT', help: `what was checked and concluded (at most ${NOTE_MAX_CHARS} characters)` },
+    note: {
+      type: 'string',
+      value: 'TEXT',
+      help: `what was checked and concluded (at most ${NOTE_MAX_CHARS} characters)`,
+    },
     by: { type: 'string', value: 'NAME', help: 'who reviewed (default: your OS user name)' },
     json: { type: 'boolean', help: 'one JSON document with the review and the verification' },
   },
@@ -44,7 +48,10 @@ export async function reviewCommand(argv: string[], io: Io): Promise<number> {
   const { flags } = args;
   const verdict = required(flags.get('verdict'), 'verdict');
   if (!(REVIEW_VERDICTS as readonly string[]).includes(verdict))
-    throw new LabError('USAGE', `--verdict must be one of ${REVIEW_VERDICTS.join(', ')}, got "${visible(verdict)}" ${seeHelp(REVIEW.name)}`);
+    throw new LabError(
+      'USAGE',
+      `--verdict must be one of ${REVIEW_VERDICTS.join(', ')}, got "${visible(verdict)}" ${seeHelp(REVIEW.name)}`,
+    );
   const note = required(flags.get('note'), 'note');
   const anomaly = flags.get('anomaly');
   const by = flags.get('by');
@@ -55,7 +62,13 @@ export async function reviewCommand(argv: string[], io: Io): Promise<number> {
     by: typeof by === 'string' ? by : os.userInfo().username.slice(0, BY_MAX_CHARS),
   });
   if (flags.get('json') === true) {
-    io.out(JSON.stringify({ review: r.review, addendum: r.addendum, ledger: r.ledger, verification: r.verification }, null, 2));
+    io.out(
+      JSON.stringify(
+        { review: r.review, addendum: r.addendum, ledger: r.ledger, verification: r.verification },
+        null,
+        2,
+      ),
+    );
     return r.verification.ok ? EXIT.PASS : EXIT.FAIL;
   }
   const v = r.review;

@@ -76,7 +76,10 @@ export class Ledger {
    * first; a torn, broken or unreadable ledger is refused with the verifier's code, never repaired:
    * appending to it would sign over the damage.
    */
-  static openForAppend(path: string, opts: { now?: () => number; fileFactory?: LedgerFileFactory } = {}): Ledger {
+  static openForAppend(
+    path: string,
+    opts: { now?: () => number; fileFactory?: LedgerFileFactory } = {},
+  ): Ledger {
     const v = verifyLedger(path);
     if (!v.ok || v.runId === null || v.goodHead === null)
       throw new LabError(v.code ?? 'LEDGER_PARSE', `will not append to ledger ${path}: ${v.detail}`);

@@ -10,6 +10,13 @@ import type { Anomaly, IntegrityCheck, Pulse, Snapshot } from '../model/evidence
 export const anomalyId = (index: number): string => `A${index + 1}`;
 export const ANOMALY_ID_RE = /^A[1-9][0-9]{0,5}$/;
 
+/**
+ * A pulse's own anomalies are raised just after its completion stamp and its lab work (1-5 ms
+ * measured on a quick run); 50 ms covers a loaded host and stays far under the shortest pulse
+ * cadence (1 s), so an anomaly is never credited to a pulse that ended before it.
+ */
+const PULSE_TAIL_MS = 50;
+
 export interface FieldChange {
   /** e.g. `host.cpuPct`, `targets[a#1].rssKb`, `states[a#1].state`. */
   field: string;
@@ -28,7 +35,7 @@ export interface AnomalyContext {
   changes: FieldChange[];
   /** Fields compared, so "no change" reads as checked rather than as nothing to compare. */
   compared: number;
-  /** The integrity check of the nearest pulse at or after the anomaly (the final one if none). */
+  /** The integrity check of the pulse that caught it, else of the next pulse that ran one, else the final check. */
   governance: {
     pulseSeq: number | null;
     at: number;
@@ -37,7 +44,7 @@ export interface AnomalyContext {
     ok: boolean;
     changed: string[];
   } | null;
-  /** The first pulse at or after the anomaly. */
+  /** The pulse the anomaly was raised in (started before it, its checks just done), else the first one after it. */
   caughtBy: { seq: number; phase: Pulse['phase']; latencyMs: number; latencyClass: string; status: string } | null;
 }
 
@@ -87,8 +94,15 @@ export function anomalyContexts(input: {
     const before = snaps.filter((s) => s.at <= a.at).at(-1) ?? null;
     const after = snaps.find((s) => s.at > a.at) ?? null;
     const cmp = before && after ? compareSnapshots(before, after) : { changes: [], compared: 0 };
-    const caught = pulses.find((p) => p.completedAt >= a.at && p.latencyClass !== 'skipped') ?? null;
-    const withIntegrity = pulses.find((p) => p.completedAt >= a.at && p.integrity !== null) ?? null;
+    const ran = pulses.filter((p) => p.latencyClass !== 'skipped');
+    const caught =
+      ran.filter((p) => p.startedAt <= a.at && a.at <= p.completedAt + p.labWorkMs + PULSE_TAIL_MS).at(-1) ??
+      ran.find((p) => p.startedAt >= a.at) ??
+      null;
+    const withIntegrity =
+      (caught?.integrity ? caught : null) ??
+      pulses.find((p) => p.startedAt >= a.at && p.integrity !== null) ??
+      null;
     const check = withIntegrity?.integrity ?? input.finalIntegrity;
     return {
       id: anomalyId(i),

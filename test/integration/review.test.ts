@@ -107,7 +107,18 @@ describe('anomaly review (seed 000 §5)', () => {
   it('a review from the CLI and one from the console land in the ledger and in verify; the report stays as signed', async () => {
     const mdBefore = fs.readFileSync(md);
     const sigBefore = fs.readFileSync(`${md}.sig`);
-    const r = cli(['review', md, '--anomaly', 'A1', '--verdict', 'needs-work', '--note', 'policy flipped <b>|x|</b>', '--by', 'alice']);
+    const r = cli([
+      'review',
+      md,
+      '--anomaly',
+      'A1',
+      '--verdict',
+      'needs-work',
+      '--note',
+      'policy flipped <b>|x|</b>',
+      '--by',
+      'alice',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('review recorded: A1, needs-work, by alice');
