@@ -100,7 +100,12 @@ export function recordReview(
   const held = readLock(files.dir);
   if (held?.runId === doc.runId && pidAlive(held.pid))
     throw new LabError('TARGET_BUSY', `run ${doc.runId} is still live (pid ${held.pid}); review it once it has ended`);
-  const ledgerPath = path.join(files.dir, doc.ledger.file);
+  const ledgerPath = path.join(files.dir, String(doc.ledger?.file));
+  // Checked before the lock is taken beside it: a forged ledger.file must not place a lock file
+  // anywhere (verify refuses it too, but only once the lock is held).
+  const rel = path.relative(files.dir, ledgerPath);
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new LabError('REPORT_PARSE', 'ledger.file must stay inside the report folder');
   // One reviewer at a time per ledger: two appenders would fork the chain.
   const lock = acquireFolderLock(path.dirname(ledgerPath), `review-${process.pid}`);
   try {
