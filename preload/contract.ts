@@ -18,6 +18,7 @@ import type {
   RunState,
   HistoryRow,
   OpenedReport,
+  ReviewAnswer,
   Settings,
 } from '../main/model/api';
 import type { OutputBatch, RunStreamEvent } from '../main/model/stream';
@@ -69,6 +70,18 @@ export const Invoke = {
   'reports.list': z.object({}).strict(),
   'reports.open': z.object({ reportPath: z.string().min(1).max(4096) }).strict(),
   'reports.export': z.object({ format: z.enum(['csv', 'json']) }).strict(),
+  /** Seed 000 §5: a review of one anomaly (`A1`...) or, with anomaly null, of the run as a whole. */
+  'reports.review': z
+    .object({
+      reportPath: z.string().min(1).max(4096),
+      anomaly: z
+        .string()
+        .regex(/^A[1-9][0-9]{0,5}$/)
+        .nullable(),
+      verdict: z.enum(['expected', 'needs-work', 'false-alarm']),
+      note: z.string().trim().min(1).max(2000),
+    })
+    .strict(),
   'settings.get': z.object({}).strict(),
   'settings.set': z
     .object({
@@ -100,6 +113,7 @@ export interface InvokeOutputs {
   'reports.list': HistoryRow[];
   'reports.open': OpenedReport;
   'reports.export': { filename: string; mime: string; body: string };
+  'reports.review': ReviewAnswer;
   'settings.get': Settings;
   'settings.set': Settings;
 }

@@ -39,6 +39,11 @@ const COMMANDS: readonly (readonly [string, string, string])[] = [
   ['plan check', '<file>', 'validate a plan file (JSON or YAML)'],
   ['run', '<plan> --confirm <plan-id> [options]', 'run a probe; the typed plan id confirms it'],
   ['verify', '<report> [options]', "check a report's signatures and ledger against the signers you trust"],
+  [
+    'review',
+    '<report> --verdict V --note TEXT [--anomaly ID]',
+    "record a review of a run's anomalies, signed",
+  ],
   ['export-key', '[--out FILE]', "your signer's key as an allowed_signers line (a claim, not proof)"],
   ['serve', '[--port N] [--reports DIR]', 'the console in a browser, on 127.0.0.1 only'],
   ['lab-kernel', 'setup|status|boot-check', 'build and check the QEMU lab kernel'],
@@ -291,6 +296,13 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
       `${r.ledger.ok ? 'ok  ' : 'BAD '} ledger: ${r.ledger.records} records; ${r.ledger.detail}${r.ledger.firstBad !== null ? ` (first bad record: line ${r.ledger.firstBad})` : ''}`,
     );
     out(`${r.binding.ok ? 'ok  ' : 'BAD '} binding: ${r.binding.detail}`);
+    if (r.reviews) {
+      out(`${r.reviews.ok ? 'ok  ' : 'BAD '} reviews: ${r.reviews.detail}`);
+      for (const v of r.reviews.list)
+        out(
+          `     review ${v.anomaly ?? 'run'} ${v.verdict} by ${v.by} at ${new Date(v.at).toISOString()} (ledger record ${v.seq}): ${v.note}`,
+        );
+    }
     io.out(`signer: ${r.signer ?? 'none verified'}`);
     io.out(
       r.trust === 'trusted'
@@ -309,6 +321,7 @@ const COMMAND_NAMES = [
   'plan',
   'run',
   'verify',
+  'review',
   'export-key',
   'serve',
   'lab-kernel',
@@ -335,6 +348,8 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
       return await cmdRun(rest, io);
     case 'verify':
       return await cmdVerify(rest, io);
+    case 'review':
+      return await (await import('./review')).reviewCommand(rest, io);
     case 'export-key':
       return await (await import('./export-key')).exportKeyCommand(rest, io);
     case 'serve': {

@@ -32,6 +32,21 @@ export const openLedgerFile: LedgerFileFactory = (path) => {
   };
 };
 
+/** Opens an existing ledger to continue it: append-only, never created here. */
+export const appendLedgerFile: LedgerFileFactory = (path) => {
+  const fd = openSync(path, 'a');
+  let closed = false;
+  return {
+    write: (buf) => writeSync(fd, buf, 0, buf.length),
+    sync: () => fdatasyncSync(fd),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
+};
+
 function syncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {

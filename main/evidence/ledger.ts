@@ -20,7 +20,8 @@ import {
   errText,
   type LedgerRecord,
 } from './ledger-format';
-import { openLedgerFile, type LedgerFile, type LedgerFileFactory } from './ledger-file';
+import { appendLedgerFile, openLedgerFile, type LedgerFile, type LedgerFileFactory } from './ledger-file';
+import { verifyLedger } from './ledger-read';
 
 export interface LedgerOpenOptions {
   runId: string;
@@ -67,6 +68,30 @@ export class Ledger {
       ledger.closeQuietly();
       throw err;
     }
+    return ledger;
+  }
+
+  /**
+   * Continues a finished ledger's chain (a review after `run.end`). The whole chain is verified
+   * first; a torn, broken or unreadable ledger is refused with the verifier's code, never repaired:
+   * appending to it would sign over the damage.
+   */
+  static openForAppend(
+    path: string,
+    opts: { now?: () => number; fileFactory?: LedgerFileFactory } = {},
+  ): Ledger {
+    const v = verifyLedger(path);
+    if (!v.ok || v.runId === null || v.goodHead === null)
+      throw new LabError(v.code ?? 'LEDGER_PARSE', `will not append to ledger ${path}: ${v.detail}`);
+    let file: LedgerFile;
+    try {
+      file = (opts.fileFactory ?? appendLedgerFile)(path);
+    } catch (err) {
+      throw new LabError('LEDGER_WRITE_FAILED', `cannot open ledger ${path} for append: ${errText(err)}`);
+    }
+    const ledger = new Ledger(path, v.runId, file, opts.now ?? Date.now);
+    ledger.seq = v.records;
+    ledger.headHash = v.goodHead;
     return ledger;
   }
 

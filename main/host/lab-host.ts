@@ -26,7 +26,7 @@ import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPl
 import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
 import { previousProbeTes } from '../reports/history';
-import { historyRows, openReport } from './report-access';
+import { historyRows, openReport, reviewReport } from './report-access';
 import { Emitter, DisposableStore } from '../util/event';
 import { LabError, toCodedError } from '../util/errors';
 import { zodIssues } from '../model/plan';
@@ -149,6 +149,8 @@ class EngineHost implements LabHost {
         return this.openReport(input.reportPath);
       case 'reports.export':
         return this.exportHistory(input.format);
+      case 'reports.review':
+        return reviewReport(this.reportFolder(), input);
       case 'settings.get':
         return this.opts.settings.get();
       case 'settings.set':

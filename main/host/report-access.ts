@@ -6,9 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HistoryRow, OpenedReport } from '../model/api';
+import os from 'node:os';
+import type { HistoryRow, OpenedReport, ReviewAnswer, ReviewVerdict, VerifyResult } from '../model/api';
 import { parseReportDocument, scanReports } from '../reports/history';
 import { MISSING_CODES } from '../model/verify';
+import { anomalyId } from '../reports/anomaly-context';
+import { recordReview } from '../reports/review';
 import { verifyReport } from '../reports/verify';
 import { LabError } from '../util/errors';
 
@@ -61,6 +64,8 @@ export function historyRows(folder: string): HistoryRow[] {
       trust: v.trust,
       signer: v.signer,
       unreadable: null,
+      anomalies: r.anomalies,
+      awaitingReview: awaitingReview(r.anomalies, v),
     };
   });
   // A report that does not parse is still listed, so a damaged or foreign file is seen.
@@ -78,12 +83,23 @@ export function historyRows(folder: string): HistoryRow[] {
       trust: v.trust,
       signer: v.signer,
       unreadable: { code: u.code, message: u.message },
+      anomalies: 0,
+      awaitingReview: 0,
     });
   }
   return rows.sort((a, b) => b.date - a.date);
 }
 
-export function openReport(folder: string, reportPath: string): OpenedReport {
+/** Anomalies no verified review names yet (a run-wide review leaves each anomaly still to review). */
+function awaitingReview(anomalies: number, v: VerifyResult): number {
+  const reviewed = new Set(v.reviews?.ok ? v.reviews.list.map((r) => r.anomaly) : []);
+  let n = 0;
+  for (let i = 0; i < anomalies; i++) if (!reviewed.has(anomalyId(i))) n++;
+  return n;
+}
+
+/** The real folder and base name of a report directly in it, from a path the page sent. */
+function containedReport(folder: string, reportPath: string): { root: string; base: string } {
   const root = realFolder(folder);
   if (root === null || typeof reportPath !== 'string') throw notFound();
   // The path must name a report directly in the folder (as History lists it, or as its real path).
@@ -91,7 +107,30 @@ export function openReport(folder: string, reportPath: string): OpenedReport {
   const dir = path.dirname(asked);
   const name = path.basename(asked);
   if ((dir !== path.resolve(folder) && dir !== root) || !REPORT_NAME.test(name)) throw notFound();
-  const base = name.replace(/\.(md|json)$/, '');
+  return { root, base: name.replace(/\.(md|json)$/, '') };
+}
+
+/**
+ * Records a review from the console: the report must be one of the folder's, read as openReport
+ * reads it; the reviewer is the OS user the host runs as (the console has no other identity).
+ */
+export function reviewReport(
+  folder: string,
+  input: { reportPath: string; anomaly: string | null; verdict: ReviewVerdict; note: string },
+): ReviewAnswer {
+  const { root, base } = containedReport(folder, input.reportPath);
+  readContained(root, `${base}.md`);
+  readContained(root, `${base}.json`);
+  const r = recordReview(
+    path.join(root, `${base}.md`),
+    { anomaly: input.anomaly, verdict: input.verdict, note: input.note, by: os.userInfo().username },
+    { within: root },
+  );
+  return { review: r.review, verification: r.verification };
+}
+
+export function openReport(folder: string, reportPath: string): OpenedReport {
+  const { root, base } = containedReport(folder, reportPath);
   const markdown = readContained(root, `${base}.md`);
   const jsonText = readContained(root, `${base}.json`);
   const json = parseReportDocument(jsonText, `${base}.json`);

@@ -19,10 +19,10 @@ import {
 } from './evidence';
 import { ReportDocumentSchema } from './report';
 import { RunSummarySchema } from './stream';
-import { TrustLevelSchema, VerifyResultSchema } from './verify';
+import { ReviewEntrySchema, TrustLevelSchema, VerifyResultSchema } from './verify';
 
 export type { RunSummary, RunStreamEvent, OutputBatch, WsFrame, WsMessage, WsNotice } from './stream';
-export type { TrustLevel, VerifyResult, VerifyCode } from './verify';
+export type { TrustLevel, VerifyResult, VerifyCode, ReviewEntry, ReviewVerdict } from './verify';
 export type { ReportDocument } from './report';
 export { envelopeSchema as replySchema, CodedErrorSchema } from '../util/errors';
 
@@ -152,6 +152,9 @@ export const HistoryRowSchema = z.object({
   signer: z.string().nullable(),
   /** Set when the report JSON does not parse as a ReportDocument: listed, never trusted. */
   unreadable: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Anomalies in the report, and how many of them no verified review names yet. */
+  anomalies: z.number(),
+  awaitingReview: z.number(),
 });
 export type HistoryRow = z.infer<typeof HistoryRowSchema>;
 
@@ -169,3 +172,7 @@ export const SettingsSchema = z.object({
   labKernel: z.object({ kernel: z.string().nullable(), initrd: z.string().nullable() }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** What `reports.review` answers: the review as recorded, and the report verified with it. */
+export const ReviewAnswerSchema = z.object({ review: ReviewEntrySchema, verification: VerifyResultSchema });
+export type ReviewAnswer = z.infer<typeof ReviewAnswerSchema>;

@@ -60,9 +60,57 @@ export const TargetDescriptionSchema = z.object({
   cwd: z.string(),
 });
 
+const LeafSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const FieldChangeSchema = z.object({
+  /** e.g. `host.cpuPct`, `targets[a#1].rssKb`, `states[a#1].state`. */
+  field: z.string(),
+  before: LeafSchema,
+  after: LeafSchema,
+});
+export type FieldChange = z.infer<typeof FieldChangeSchema>;
+
+/** Seed 000 §5 for one anomaly: snapshots around it, the governance hash then, the pulse that caught it. */
+export const AnomalyContextSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  code: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  before: z.object({ seq: z.number(), at: z.number() }).nullable(),
+  after: z.object({ seq: z.number(), at: z.number() }).nullable(),
+  /** Only the fields that differ between the two snapshots (none when either is missing). */
+  changes: z.array(FieldChangeSchema),
+  /** Fields compared, so "no change" reads as checked rather than as nothing to compare. */
+  compared: z.number(),
+  /** The integrity check of the pulse that caught it, else of the next pulse that ran one, else the final check. */
+  governance: z
+    .object({
+      pulseSeq: z.number().nullable(),
+      at: z.number(),
+      hash: z.string().nullable(),
+      baseline: z.string().nullable(),
+      ok: z.boolean(),
+      changed: z.array(z.string()),
+    })
+    .nullable(),
+  /** The pulse the anomaly was raised in (started before it, its checks just done), else the first one after it. */
+  caughtBy: z
+    .object({
+      seq: z.number(),
+      phase: z.enum(['before', 'during', 'after']),
+      latencyMs: z.number(),
+      latencyClass: z.string(),
+      status: z.string(),
+    })
+    .nullable(),
+});
+export type AnomalyContext = z.infer<typeof AnomalyContextSchema>;
+
 export const ReportDocumentSchema = z.object({
   schema: z.literal(REPORT_SCHEMA),
   runId: z.string().min(1),
+  /** Seed 000 §5 per anomaly (absent in reports written before anomaly review existed). */
+  anomalyReview: z.array(AnomalyContextSchema).optional(),
   /** Which containment was in force (null in reports written before containment was recorded). */
   containment: z
     .object({ mode: z.string(), label: z.string(), detail: z.string(), parent: z.string().nullable() })

@@ -30,6 +30,25 @@ export type VerifyLedger = z.infer<typeof VerifyLedgerSchema>;
 export const TrustLevelSchema = z.enum(['trusted', 'untrusted-signer', 'invalid']);
 export type TrustLevel = z.infer<typeof TrustLevelSchema>;
 
+export const ReviewVerdictSchema = z.enum(['expected', 'needs-work', 'false-alarm']);
+export type ReviewVerdict = z.infer<typeof ReviewVerdictSchema>;
+
+/** One review of a run or of one anomaly (seed 000 §5), as the ledger and the addendum hold it. */
+export const ReviewEntrySchema = z.object({
+  /** The report's JSON file name the review is about. */
+  report: z.string(),
+  /** `A1`, `A2`, ...: the anomaly reviewed; null for the run as a whole. */
+  anomaly: z.string().nullable(),
+  verdict: ReviewVerdictSchema,
+  note: z.string(),
+  by: z.string(),
+  /** Its ledger record: seq, time, and the ledger head after it. */
+  seq: z.number(),
+  at: z.number(),
+  head: z.string(),
+});
+export type ReviewEntry = z.infer<typeof ReviewEntrySchema>;
+
 export const VerifyResultSchema = z.object({
   ok: z.boolean(),
   /** 'VERIFIED', or the code of the first failing signature, else of the ledger. */
@@ -41,6 +60,14 @@ export const VerifyResultSchema = z.object({
   signer: z.string().nullable(),
   /** The .md, the .json and the ledger name the same run id, plan hash and ledger head. */
   binding: z.object({ ok: z.boolean(), code: VerifyCodeSchema, detail: z.string() }),
+  /**
+   * The review addendum beside the report, when there is one: its reviews are exactly the ledger's
+   * records after the signed head. Null or absent when no review was recorded.
+   */
+  reviews: z
+    .object({ ok: z.boolean(), code: VerifyCodeSchema, detail: z.string(), list: z.array(ReviewEntrySchema) })
+    .nullable()
+    .optional(),
 });
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 

@@ -24,6 +24,7 @@ import type { TargetDescription, TargetExit } from '../lab/target';
 import type { DriftFinding } from '../scoring/tes';
 import { REPORT_NAMESPACE } from './keys';
 import { REPORT_SCHEMA, type ReportDocument } from '../model/report';
+import { anomalyContexts } from './anomaly-context';
 
 export { REPORT_SCHEMA };
 export type { ReportDocument };
@@ -47,6 +48,8 @@ export const METHODS: Record<string, string> = {
   integrity:
     'SHA-256 over the sorted relative paths and contents of the governance folder, and SHA-256 of each sentinel file, before, at every pulse and after. Only regular files are opened (lstat first, then O_NONBLOCK | O_NOFOLLOW and fstat): a FIFO, device, socket, symlink out of the folder or file over the size cap is an INTEGRITY_UNREADABLE anomaly, never a read; a check over its deadline is INTEGRITY_DEADLINE_MISSED.',
   guardRails: 'A host metric over its limit in every sample for the whole window halts the probe.',
+  anomalyReview:
+    'Each anomaly (A1, A2, ... in the order raised) with the last snapshot at or before it and the first after it, compared field by field (times left out); the pulse that caught it (the one it was raised in: started before it, with its checks and lab work just done; else the first pulse after it); and the governance hash from the integrity check of that pulse (else of the next pulse, else the final check). Reviews are recorded after the run with `probe-lab review` or from History: appended to the ledger and signed into the review addendum beside this report.',
   ledger:
     'Every pulse, sample, snapshot, event and anomaly appended as a JSON line carrying the SHA-256 of the previous line; fdatasync at least every second and at once for pulses, anomalies and the end.',
 };
@@ -190,6 +193,13 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
     },
     targets: input.targets,
     anomalies: input.anomalies,
+    /** Seed 000 §5, per anomaly (same order, ids A1, A2, ...): snapshots around it, governance hash, pulse. */
+    anomalyReview: anomalyContexts({
+      anomalies: input.anomalies,
+      snapshots: input.snapshots,
+      pulses: input.pulses,
+      finalIntegrity: input.integrity,
+    }),
     events: input.events.slice(-1000),
     extra: input.extra ?? {},
     ledger: { ...input.ledger, failure: input.ledgerFailure },

@@ -18,6 +18,7 @@ export interface ReportSummary {
   endedAt: number;
   tes: TesScore | null;
   coveragePct: number | null;
+  anomalies: number;
 }
 
 /** A report file that is not a readable ReportDocument: listed under a code, never trusted. */
@@ -72,11 +73,17 @@ export function parseReportDocument(text: string, name: string): ReportDocument 
   return parsed.data;
 }
 
+/**
+ * A report's own JSON, not the files beside it (`.results.json`, `.reviews.json`): report names are
+ * `scale_probe_<timestamp>[_<runId>]` with no dot before the extension.
+ */
+const REPORT_JSON = /^scale_probe_[^.]+\.json$/;
+
 /** Every report JSON in the folder, parsed; the ones that do not parse are listed apart. */
 export function scanReports(dir: string): { reports: ReportSummary[]; unreadable: UnreadableReport[] } {
   let names: string[] = [];
   try {
-    names = fs.readdirSync(dir).filter((n) => /^scale_probe_.*\.json$/.test(n));
+    names = fs.readdirSync(dir).filter((n) => REPORT_JSON.test(n));
   } catch {
     return { reports: [], unreadable: [] };
   }
@@ -97,6 +104,7 @@ export function scanReports(dir: string): { reports: ReportSummary[]; unreadable
         endedAt: doc.endedAt,
         tes: doc.tes.probe,
         coveragePct: doc.snapshots.coverage?.pct ?? null,
+        anomalies: doc.anomalies.length,
       });
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('REPORT_PARSE', String(err));

@@ -1,6 +1,7 @@
 /** Renders the report document as Markdown for people; the JSON beside it is for machines. */
 import type { ReportDocument } from './document';
 import { fencedJson, mdCell, mdText as t } from './md-escape';
+import type { AnomalyContext } from './anomaly-context';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -156,8 +157,12 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
 
   L.push('## Anomalies', '');
   if (!doc.anomalies.length) L.push('None.');
-  for (const a of doc.anomalies) L.push(`- ${iso(a.at)} **${t(a.severity)}** ${t(a.code)}: ${t(a.message)}`);
+  doc.anomalies.forEach((a, i) => {
+    const ctx = doc.anomalyReview?.[i];
+    L.push(`- ${ctx ? `**${ctx.id}** ` : ''}${iso(a.at)} **${t(a.severity)}** ${t(a.code)}: ${t(a.message)}`);
+  });
   L.push('');
+  for (const ctx of doc.anomalyReview ?? []) renderAnomalyContext(L, ctx);
 
   if (Object.keys(doc.extra).length) {
     L.push('## Kind-specific results', '', '```json', fencedJson(doc.extra), '```', '');
@@ -178,4 +183,35 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   );
   L.push(`Signer: \`${doc.signer.openssh}\``, '');
   return L.join('\n');
+}
+
+const leaf = (v: string | number | boolean | null): string => (v === null ? '-' : cell(v));
+
+/** Seed 000 §5 for one anomaly: the pulse that caught it, the governance hash then, the snapshot diff. */
+function renderAnomalyContext(L: string[], c: AnomalyContext): void {
+  L.push(`### ${c.id}: ${t(c.code)} at ${iso(c.at)}`, '');
+  const p = c.caughtBy;
+  L.push(
+    p
+      ? `- Caught by pulse ${p.seq} (${cell(p.phase)}), latency ${p.latencyMs} ms (${cell(p.latencyClass)}), status ${cell(p.status)}`
+      : '- Caught by: no pulse completed after it',
+  );
+  const g = c.governance;
+  L.push(
+    g
+      ? `- Governance hash verified ${g.pulseSeq !== null ? `at pulse ${g.pulseSeq}` : 'at the final check'} (${iso(g.at)}): ${g.ok ? 'ok' : '**CHANGED**'}, \`${g.hash ?? 'none'}\` (baseline \`${g.baseline ?? 'none'}\`)${g.changed.length ? `; changed: ${g.changed.map(t).join(', ')}` : ''}`
+      : '- Governance hash: no integrity check after it',
+  );
+  if (!c.before || !c.after) {
+    L.push(`- Snapshots: ${c.before ? `before #${c.before.seq}` : 'none before'}, ${c.after ? `after #${c.after.seq}` : 'none after'}; nothing to compare`, '');
+    return;
+  }
+  L.push(
+    `- Snapshots #${c.before.seq} (${iso(c.before.at)}) and #${c.after.seq} (${iso(c.after.at)}): ${c.changes.length} of ${c.compared} field(s) changed`,
+    '',
+  );
+  if (!c.changes.length) return;
+  L.push('| field | before | after |', '|---|---|---|');
+  for (const ch of c.changes) L.push(`| ${cell(ch.field)} | ${leaf(ch.before)} | ${leaf(ch.after)} |`);
+  L.push('');
 }

@@ -30,6 +30,8 @@ import {
 } from './keys';
 import { openSshKeyId, verifySshsig } from './sshsig';
 import { BINDING_PREFIX, bindingLine } from './markdown';
+import { checkReviewedLedger, reviewsPath } from './review-addendum';
+import { sha256 } from '../evidence/ledger-format';
 
 export const SIGNATURE_SUFFIX = '.sig';
 
@@ -213,12 +215,15 @@ function checkBinding(md: Buffer | null, json: Buffer | null): VerifyResult['bin
   };
 }
 
+type LedgerCheck = VerifyResult['ledger'] & { signerKey: string | null; reviews?: VerifyResult['reviews'] };
+
 function checkLedger(
   dir: string,
   json: Buffer | null,
   within: string | undefined,
-): VerifyResult['ledger'] & { signerKey: string | null } {
-  const bad = (c: Coded): VerifyResult['ledger'] & { signerKey: null } => ({
+  reviews: { name: string; text: Buffer | null } = { name: '', text: null },
+): LedgerCheck {
+  const bad = (c: Coded): LedgerCheck & { signerKey: null } => ({
     ok: false,
     records: 0,
     firstBad: null,
@@ -248,6 +253,26 @@ function checkLedger(
     return bad(coded('REPORT_PARSE', 'ledger.file must stay inside the report folder'));
   if (!isWithin(ledgerPath, within))
     return bad(coded('LEDGER_NOT_FOUND', `${file}: no ledger inside the report folder`));
+  if (reviews.text !== null) {
+    // Reviews after the run: the signed prefix, then exactly the addendum's review records.
+    const buf = readOrNull(ledgerPath);
+    if (buf === null) return bad(coded('LEDGER_NOT_FOUND', `${file}: no ledger at ${ledgerPath}`));
+    const r = checkReviewedLedger(
+      buf,
+      { runId: pins.data.runId, reportName: reviews.name, reportSha256: sha256(json), file, records, head },
+      reviews.text,
+    );
+    const code = r.ok ? 'VERIFIED' : (r.code ?? 'REVIEW_MISMATCH');
+    return {
+      ok: r.ok,
+      records: r.records,
+      firstBad: r.firstBad,
+      code,
+      detail: `${file}: ${r.detail}`,
+      signerKey: pins.data.signer.openssh,
+      reviews: { ok: r.ok, code, detail: r.detail, list: r.list },
+    };
+  }
   const v = verifyLedger(ledgerPath, { head, records });
   const failure = pins.data.ledger.failure;
   if (v.code === 'LEDGER_TORN' && failure && tornTailOnly(ledgerPath, head, records)) {
@@ -260,6 +285,18 @@ function checkLedger(
       signerKey: pins.data.signer.openssh,
     };
   }
+  // Records past the signed head with no signed addendum to account for them.
+  if (!v.ok && v.records > records && v.firstBad === records + 1 && verifyLedger(ledgerPath).ok)
+    return {
+      ...bad(
+        coded(
+          'REVIEW_MISMATCH',
+          `${file}: ${v.records - records} record(s) after the signed head, and no signed review addendum holds them`,
+        ),
+      ),
+      records: v.records,
+      firstBad: records + 1,
+    };
   return {
     ok: v.ok,
     records: v.records,
@@ -301,11 +338,17 @@ function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): Veri
   const md = readOrNull(files.md, opts.within);
   const json = readOrNull(files.json, opts.within);
   const trust = loadTrust(opts);
+  const addendumPath = reviewsPath(files.json);
+  const addendum = readOrNull(addendumPath, opts.within);
   const sigs = [
     checkSignature(files.md, md, trust, opts.within),
     checkSignature(files.json, json, trust, opts.within),
+    ...(addendum !== null ? [checkSignature(addendumPath, addendum, trust, opts.within)] : []),
   ];
-  const { signerKey, ...ledger } = checkLedger(files.dir, json, opts.within);
+  const { signerKey, reviews, ...ledger } = checkLedger(files.dir, json, opts.within, {
+    name: basename(files.json),
+    text: addendum,
+  });
   const binding = checkBinding(md, json);
 
   // The signed JSON names its signer; a signature by any other key is a mismatch, trusted or not.
@@ -332,5 +375,6 @@ function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): Veri
     trust: trustLevel,
     signer: signerKeyUsed ? keyFingerprint(signerKeyUsed) : null,
     binding,
+    reviews: reviews ?? null,
   };
 }

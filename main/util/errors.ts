@@ -53,6 +53,8 @@ export const ErrorCodes = {
   REPORT_MISMATCH: 'The .md, .json and ledger of a report name different runs',
   CONTAINMENT_INVALID: 'PROBE_LAB_CONTAINMENT names no containment mode',
   PLAN_ENV_RESERVED: 'Plan env sets a variable Probe Lab sets itself (PROBE_LAB_*)',
+  REVIEW_INVALID: 'A review names no anomaly of the report, or its verdict or note is not valid',
+  REVIEW_MISMATCH: "The ledger's review records and the signed review addendum differ",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -56,6 +56,7 @@ export function HistoryScreen({
             <th>TES</th>
             <th>Coverage</th>
             <th>Trust</th>
+            <th>Review</th>
           </tr>
         </thead>
         <tbody>
@@ -130,6 +131,20 @@ function HistoryTableRow({
         {TRUST_LABEL[row.trust]}
         {row.signature === 'missing' ? ' (signature missing)' : ''}
         {row.signer ? <span className="muted small"> {row.signer}</span> : null}
+      </td>
+      <td data-testid="history-review" data-awaiting={row.awaitingReview}>
+        {row.anomalies === 0 ? (
+          <span className="muted">no anomaly</span>
+        ) : row.awaitingReview > 0 ? (
+          <span
+            className="badge bad"
+            title={`${row.anomalies} anomalies, ${row.awaitingReview} not reviewed`}
+          >
+            {row.awaitingReview} awaiting review
+          </span>
+        ) : (
+          <span className="good">all {row.anomalies} reviewed</span>
+        )}
       </td>
     </tr>
   );

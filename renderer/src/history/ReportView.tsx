@@ -7,6 +7,7 @@ import type { VerifyResult } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
+import { AnomalyReviews } from './AnomalyReviews';
 
 export function ReportView({ reportPath }: { reportPath: string }) {
   const report = useLabQuery('reports.open', { reportPath }, { staleTime: Infinity });
@@ -20,6 +21,11 @@ export function ReportView({ reportPath }: { reportPath: string }) {
       {report.data ? (
         <>
           <Verification v={report.data.verification} />
+          <AnomalyReviews
+            reportPath={reportPath}
+            json={report.data.json}
+            verification={report.data.verification}
+          />
           <pre className="report-markdown" data-testid="report-markdown">
             {report.data.markdown}
           </pre>
@@ -64,6 +70,12 @@ function Verification({ v }: { v: VerifyResult }) {
           <span className={v.binding.ok ? 'good' : 'bad'}>{v.binding.ok ? '✓' : '✗'}</span> binding:{' '}
           {v.binding.detail}
         </li>
+        {v.reviews ? (
+          <li data-testid="verification-reviews" data-ok={String(v.reviews.ok)}>
+            <span className={v.reviews.ok ? 'good' : 'bad'}>{v.reviews.ok ? '✓' : '✗'}</span> reviews:{' '}
+            {v.reviews.detail}
+          </li>
+        ) : null}
       </ul>
     </div>
   );

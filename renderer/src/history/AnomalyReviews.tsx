@@ -1,0 +1,151 @@
+/**
+ * Seed 000 §5 in History: each anomaly of a report with what the report says around it (the pulse
+ * that caught it, the governance hash then, the snapshot fields that changed), the reviews recorded
+ * so far (only those verify accepted), and a form to record one. Every text here comes from the
+ * report or a reviewer and is rendered as text, never as HTML.
+ */
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { ReviewEntry, ReviewVerdict, VerifyResult } from '../../../preload/contract';
+import { labKey, useLabMutation } from '../api/queries';
+import { ErrorBanner } from '../ui/ErrorBanner';
+import { Working } from '../ui/Working';
+
+interface Context {
+  id: string;
+  code: string;
+  severity: string;
+  caughtBy: { seq: number; phase: string; latencyMs: number } | null;
+  governance: { ok: boolean; hash: string | null; pulseSeq: number | null } | null;
+  changes: { field: string; before: unknown; after: unknown }[];
+}
+
+const VERDICTS: { value: ReviewVerdict; label: string }[] = [
+  { value: 'expected', label: 'expected' },
+  { value: 'needs-work', label: 'needs work' },
+  { value: 'false-alarm', label: 'false alarm' },
+];
+
+/** The report JSON's per-anomaly section, or nothing for a report written before it existed. */
+function contexts(json: unknown): Context[] {
+  const list = (json as { anomalyReview?: unknown } | null)?.anomalyReview;
+  return Array.isArray(list) ? (list as Context[]) : [];
+}
+
+export function AnomalyReviews({
+  reportPath,
+  json,
+  verification,
+}: {
+  reportPath: string;
+  json: unknown;
+  verification: VerifyResult;
+}) {
+  const items = contexts(json);
+  const reviews = verification.reviews?.ok ? verification.reviews.list : [];
+  return (
+    <div className="anomaly-reviews" data-testid="anomaly-reviews">
+      <h4>Anomaly review (seed 000 §5)</h4>
+      {verification.reviews && !verification.reviews.ok ? (
+        <p className="bad" data-testid="reviews-invalid">
+          Reviews do not verify: {verification.reviews.detail}
+        </p>
+      ) : null}
+      {items.length === 0 ? <p className="muted">No anomaly in this run.</p> : null}
+      {items.map((c) => (
+        <div key={c.id} className="anomaly-review" data-testid="anomaly-review" data-anomaly={c.id}>
+          <div>
+            <strong>{c.id}</strong> <span className="badge">{c.severity}</span> <code>{c.code}</code>
+          </div>
+          <div className="small">
+            {c.caughtBy
+              ? `caught by pulse ${c.caughtBy.seq} (${c.caughtBy.phase}, ${c.caughtBy.latencyMs} ms)`
+              : 'no pulse after it'}
+            {' · governance '}
+            {c.governance ? (
+              <span className={c.governance.ok ? 'good' : 'bad'}>{c.governance.ok ? 'ok' : 'CHANGED'}</span>
+            ) : (
+              'not checked'
+            )}
+            {' · '}
+            {c.changes.length} snapshot field(s) changed
+            {c.changes.length ? `: ${c.changes.map((x) => x.field).join(', ')}` : ''}
+          </div>
+          <ReviewList reviews={reviews.filter((r) => r.anomaly === c.id)} />
+          <ReviewForm reportPath={reportPath} anomaly={c.id} />
+        </div>
+      ))}
+      <div className="anomaly-review" data-testid="anomaly-review" data-anomaly="run">
+        <strong>The run as a whole</strong>
+        <ReviewList reviews={reviews.filter((r) => r.anomaly === null)} />
+        <ReviewForm reportPath={reportPath} anomaly={null} />
+      </div>
+    </div>
+  );
+}
+
+function ReviewList({ reviews }: { reviews: ReviewEntry[] }) {
+  if (!reviews.length) return <div className="muted small">not reviewed yet</div>;
+  return (
+    <ul className="plain small">
+      {reviews.map((r) => (
+        <li key={r.seq} data-testid="review-entry">
+          <span className="badge">{r.verdict}</span> by {r.by}, {new Date(r.at).toLocaleString()} (ledger
+          record {r.seq}): {r.note}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ReviewForm({ reportPath, anomaly }: { reportPath: string; anomaly: string | null }) {
+  const [verdict, setVerdict] = useState<ReviewVerdict>('expected');
+  const [note, setNote] = useState('');
+  const queryClient = useQueryClient();
+  const review = useLabMutation('reports.review', {
+    onSuccess: (answer) => {
+      setNote('');
+      queryClient.setQueryData(labKey('reports.open', { reportPath }), (old: unknown) =>
+        old ? { ...(old as object), verification: answer.verification } : old,
+      );
+      void queryClient.invalidateQueries({ queryKey: labKey('reports.list') });
+    },
+  });
+  return (
+    <form
+      className="review-form"
+      data-testid="review-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        review.mutate({ reportPath, anomaly, verdict, note });
+      }}
+    >
+      <select
+        aria-label="verdict"
+        data-testid="review-verdict"
+        value={verdict}
+        onChange={(e) => setVerdict(e.target.value as ReviewVerdict)}
+      >
+        {VERDICTS.map((v) => (
+          <option key={v.value} value={v.value}>
+            {v.label}
+          </option>
+        ))}
+      </select>
+      <input
+        type="text"
+        aria-label="note"
+        data-testid="review-note"
+        placeholder="what you checked and concluded"
+        maxLength={2000}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+      />
+      <button type="submit" data-testid="review-record" disabled={review.isPending || note.trim() === ''}>
+        Record review
+      </button>
+      <Working active={review.isPending} label="recording…" />
+      <ErrorBanner error={review.error} title="reports.review" />
+    </form>
+  );
+}
