@@ -80,7 +80,10 @@ const PLAN_CHECK: CommandSpec = {
   usage: '<file>',
   positionals: { min: 1, max: 1 },
   options: {},
-  notes: ['Every problem is listed with its path and code; exit 2 when there is any.'],
+  notes: [
+    'Every problem is listed with its path and code; exit 2 when there is any.',
+    'A valid plan that cannot produce seed 000 evidence (no burst during its tasks, a guard-rail window longer than the run) is printed with WARNING lines and still exits 0.',
+  ],
 };
 
 const RUN: CommandSpec = {

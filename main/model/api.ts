@@ -6,6 +6,7 @@
 import type {
   Anomaly,
   Coverage,
+  GuardProgress,
   IntegrityCheck,
   Pulse,
   ResourceSample,
@@ -40,6 +41,8 @@ export interface PlanCheck {
   valid: boolean;
   issues: { path: string; code: string; message: string }[];
   summary: PlanSummary | null;
+  /** What the plan cannot produce (no burst during its tasks, a guard window too long); a valid plan may have them. */
+  warnings?: { code: string; path: string; message: string }[];
 }
 
 export interface RunPreview {
@@ -165,8 +168,9 @@ export interface Settings {
 
 export type RunStreamEvent =
   | { type: 'pulse'; runId: string; pulse: Pulse }
-  | { type: 'sample'; runId: string; sample: ResourceSample }
-  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage }
+  /** `guard`: each rail's progress toward tripping (added later; absent in older streams). */
+  | { type: 'sample'; runId: string; sample: ResourceSample; guard?: GuardProgress[] }
+  | { type: 'snapshot'; runId: string; snapshot: Snapshot; coverage: Coverage; burstCoverage?: Coverage }
   | { type: 'tes'; runId: string; tes: TesScore[] }
   | { type: 'integrity'; runId: string; integrity: IntegrityCheck }
   | { type: 'event'; runId: string; event: RunEventRecord }

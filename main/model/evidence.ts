@@ -111,6 +111,39 @@ export interface Pulse {
   integrity: IntegrityCheck | null;
   status: PulseStatus;
   reasons: string[];
+  /** File-system latency timed at this pulse (seed 000 section 5); absent on skipped pulses. */
+  fileIo?: FileIoFigure | null;
+}
+
+/** One timed file-system operation of a pulse. */
+export interface FileIoEntry {
+  /** `run folder`, a target id, or `governance`. */
+  label: string;
+  path: string;
+  /** write: a small write plus fdatasync and unlink; read: reading the folder's files. */
+  op: 'write' | 'read';
+  /** null when the operation failed; the deadline when it did not finish in time. */
+  ms: number | null;
+  timedOut: boolean;
+  error?: string;
+}
+
+export interface FileIoFigure {
+  at: number;
+  /** The slowest entry (a timed-out one counts as its deadline). */
+  maxMs: number;
+  class: 'ok' | 'warning' | 'critical';
+  entries: FileIoEntry[];
+}
+
+/** A guard rail's progress toward tripping, as of one sample. */
+export interface GuardProgress {
+  metric: 'cpu' | 'ram' | 'gpu';
+  limitPct: number;
+  lastPct: number | null;
+  /** How long the metric has been over its line without a break (0 when under it). */
+  overMs: number;
+  windowMs: number;
 }
 
 export interface TargetState {
@@ -192,7 +225,8 @@ export interface RunEventRecord {
   data?: Record<string, unknown>;
 }
 
-export type Verdict = 'PASS' | 'FAIL' | 'HALTED' | 'INTERRUPTED';
+/** INCOMPLETE: the run held its thresholds but lacks seed 000's evidence (no burst during its tasks). */
+export type Verdict = 'PASS' | 'FAIL' | 'HALTED' | 'INTERRUPTED' | 'INCOMPLETE';
 
 export interface ThresholdResult {
   name: string;

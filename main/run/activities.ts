@@ -3,6 +3,7 @@
  * up, steady state after, conclude. Each data point is taken here once and handed to the recorder.
  */
 import path from 'node:path';
+import type { BurstWindow } from '../evidence/coverage';
 import { checkIntegrity, takeBaseline, type IntegrityBaseline } from '../evidence/integrity';
 import type {
   Anomaly,
@@ -15,6 +16,7 @@ import type {
 } from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
+import { burstOffsets, burstSchedule, type BurstSchedule } from '../plans/evidence-schedule';
 import type { Confirmation } from '../safety/confirmation';
 import { DisposableStore } from '../util/event';
 import { toCodedError } from '../util/errors';
@@ -23,9 +25,10 @@ import { findInterruptedRuns, recordRunStart } from './run-start';
 import { TargetSet, type StopReason } from './instances';
 import { SampleTaker } from './sampling';
 import type { RunConclusion } from './output';
+import { PulseFileIo } from './pulse-file-io';
 import { PulseTaker, scorePulse } from './pulse-taker';
 import { Recorder } from './recorder';
-import { bursts, every, scheduleAt } from './schedule';
+import { every, scheduleAt } from './schedule';
 import type { PreparedTarget } from './targets';
 import { TesTracker } from './tes-tracker';
 import type { RunContainment } from '../safety/containment';
@@ -66,6 +69,11 @@ export class RunActivities {
   private maxDurationReached = false;
   private wake: (() => void) | null = null;
   private probeStartAt = 0;
+  private readonly schedule: BurstSchedule;
+  private readonly burstWindows: BurstWindow[] = [];
+  private readonly fileIo: PulseFileIo;
+  /** Burst pulses still running: clean-up waits for them, so none is recorded after the end. */
+  private readonly inFlight = new Set<Promise<void>>();
   private resolveHalting!: () => void;
   private readonly halting = new Promise<void>((r) => (this.resolveHalting = r));
 
@@ -74,6 +82,7 @@ export class RunActivities {
     this.recorder = new Recorder(c.runId);
     this.taker = new PulseTaker({ thresholds: plan.thresholds, timeoutSec: plan.pulses.timeoutSec });
     this.tracker = new TesTracker(plan.tes);
+    this.schedule = burstSchedule(plan);
     this.targets = new TargetSet(
       c.runDir,
       {
@@ -86,6 +95,15 @@ export class RunActivities {
         isHalting: () => this.haltReason !== null,
       },
       this.store,
+    );
+    this.fileIo = new PulseFileIo(
+      plan.thresholds.fileIo,
+      {
+        runDir: c.runDir,
+        targets: this.targets,
+        governanceFolder: () => this.baseline?.governanceFolder ?? null,
+      },
+      (code, severity, message, data) => this.anomaly(code, severity, message, data),
     );
     this.sampling = new SampleTaker(plan, this.recorder, this.targets, {
       anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
@@ -168,11 +186,13 @@ export class RunActivities {
     // The probe's clock starts once every target is up (a kernel boots for seconds): slots
     // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
     const t0 = (this.probeStartAt = Date.now());
-    if (t0 - spawnAt > 1000)
-      this.event(
-        'run',
-        `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now`,
-      );
+    // Said every time, with the figures in data: the live views count the max duration from here.
+    this.event(
+      'run',
+      `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now (max ${plan.run.maxDurationSec} s from here)`,
+      { data: { probeClockStartedAt: t0, targetsUpAfterMs: t0 - spawnAt } },
+    );
+    this.event('run', `bursts: ${this.schedule.reason}`, { data: { burstSchedule: { ...this.schedule } } });
     const s = plan.sampling.intervalMs;
     this.store.add(scheduleAt(t0, every(s, s), () => this.sampling.sample()));
     this.store.add(
@@ -180,10 +200,18 @@ export class RunActivities {
         this.sampling.snapshot(f.index, f.plannedAt, t0),
       ),
     );
-    const b = plan.pulses.burst;
+    const b = this.schedule;
     this.store.add(
-      scheduleAt(t0, bursts(plan.pulses.cadenceSec * 1000, b.count, b.spacingSec * 1000), (f) => {
-        void this.pulse('during', Math.floor(f.index / b.count) + 1, f.plannedAt);
+      scheduleAt(t0, burstOffsets(b), (f) => {
+        // Each burst's first pulse takes a snapshot too: coverage is judged during bursts (seed 000).
+        if (f.index % b.count === 0) {
+          this.burstWindows.push({ from: f.plannedAt, to: f.plannedAt + b.count * b.spacingMs });
+          const slot = Math.round((f.plannedAt - t0) / (plan.snapshots.cadenceSec * 1000));
+          this.sampling.snapshot(slot, f.plannedAt, t0);
+        }
+        const p = this.pulse('during', Math.floor(f.index / b.count) + 1, f.plannedAt);
+        this.inFlight.add(p);
+        void p.finally(() => this.inFlight.delete(p));
       }),
     );
     const api = this.extensionApi();
@@ -242,6 +270,11 @@ export class RunActivities {
           ? 'max-duration'
           : 'completed';
     await this.targets.stopAll(reason);
+    const t = this.c.plan;
+    await raceTimeout(
+      Promise.all(this.inFlight),
+      t.pulses.timeoutSec * 1000 + t.thresholds.fileIo.critMs + EXIT_GRACE_MS,
+    );
     await raceTimeout(Promise.all(this.targets.list.map((i) => i.target.exited)), EXIT_GRACE_MS);
     const left = await this.containment?.close();
     if (left?.survivors.length)
@@ -273,6 +306,8 @@ export class RunActivities {
       baseline: this.baseline,
       integrityNow: () => this.integrityNow(),
       probeStartAt: this.probeStartAt,
+      schedule: this.schedule,
+      burstWindows: this.burstWindows,
       startedAt: this.c.startedAt,
       halted: this.haltReason !== null || runError !== null,
       haltReason: () => this.haltReason,
@@ -319,6 +354,8 @@ export class RunActivities {
       }
       // After the stamp: nothing below counts into the pulse's latency. Hashing and scanning
       // run side by side in the worker; their time is the lab's work, recorded apart.
+      // File I/O first, on its own: the worker's hashing would otherwise share the disk with it.
+      const fileIo = await this.fileIo.measure(r.taken.seq);
       const tasks = this.targets.tasks();
       const [integrity, scan] = await Promise.all([this.integrityNow(), this.targets.footprints(tasks)]);
       const labWorkMs = Math.max(integrity?.labWorkMs ?? 0, scan.labWorkMs);
@@ -344,7 +381,7 @@ export class RunActivities {
             { changed: integrity.changed },
           );
       }
-      this.recordPulse(p);
+      this.recordPulse({ ...p, fileIo });
       if (tes.scores.length) this.recorder.tesScores(tes.scores);
     } catch (err) {
       this.anomaly('PULSE_FAILED', 'critical', `pulse ${phase} failed: ${toCodedError(err).message}`);
