@@ -106,7 +106,10 @@ const RUN: CommandSpec = {
       help: 'chaos plans: make recovery fail for P% (0-100) of events',
     },
   },
-  notes: ['Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).'],
+  notes: [
+    'Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).',
+    'A probe that held its thresholds but took no burst pulse while its tasks ran ends INCOMPLETE (exit 5): seed 000 asks for bursts during the probe.',
+  ],
 };
 
 const VERIFY: CommandSpec = {
