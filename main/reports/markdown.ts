@@ -43,7 +43,7 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   if (bd) L.push(`| a burst while the tasks ran | ${bd.ok ? 'yes' : '**NO** (verdict INCOMPLETE)'}: ${cell(bd.why)} |`);
   L.push(`| compliance pulse after | ${yes(doc.checklist.compliancePulseAfter)} |`);
   L.push(`| TES recalculated after tasks | ${yes(doc.checklist.tesRecalculated)} |`, '');
-  if (doc.burstSchedule) L.push(`Burst schedule: ${doc.burstSchedule.reason}.`, '');
+  if (doc.burstSchedule) L.push(`Burst schedule: ${t(doc.burstSchedule.reason)}.`, '');
 
   L.push('## Thresholds', '', '| threshold | result | measured | expected |', '|---|---|---|---|');
   for (const th of doc.thresholds)
@@ -128,7 +128,7 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
     if (io.slowest)
       for (const e of io.slowest.f.entries)
         L.push(
-          `- pulse ${io.slowest.seq}: ${e.op} ${cell(e.label)}: ${e.ms === null ? `failed (${cell(e.error)})` : `${e.ms} ms${e.timedOut ? ' (deadline reached)' : ''}`}`,
+          `- pulse ${io.slowest.seq}: ${e.op} ${t(e.label)}: ${e.ms === null ? `failed (${t(e.error ?? '')})` : `${e.ms} ms${e.timedOut ? ' (deadline reached)' : ''}`}`,
         );
     L.push('');
   }
