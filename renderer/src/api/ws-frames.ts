@@ -18,7 +18,7 @@ const PULSE_STATUSES = new Set(['GREEN', 'YELLOW', 'RED']);
 const DRIFT_CLASSES = new Set(['golden', 'mild', 'significant', 'penalised']);
 const SEVERITIES = new Set(['info', 'warning', 'critical']);
 const RUN_STATUSES = new Set(['running', 'halting', 'ended']);
-const VERDICTS = new Set(['PASS', 'FAIL', 'HALTED', 'INTERRUPTED']);
+const VERDICTS = new Set(['PASS', 'FAIL', 'HALTED', 'INTERRUPTED', 'INCOMPLETE']);
 
 const isHost = (v: unknown): boolean =>
   isRec(v) && isNum(v.at) && isNum(v.cpuPct) && isNum(v.ramPct) && isNumOrNull(v.gpuPct);
