@@ -51,6 +51,14 @@ export class PulseFileIo {
         { pulse: seq, maxMs: f.maxMs, entries: f.entries },
       );
     }
+    const failed = f.entries.filter((e) => e.ms === null);
+    if (failed.length)
+      this.anomaly(
+        'FILE_IO_FAILED',
+        'warning',
+        `pulse ${seq}: file I/O failed: ${failed.map((e) => `${e.op} ${e.label}: ${e.error}`).join('; ')}`,
+        { pulse: seq, entries: failed },
+      );
     return f;
   }
 }
