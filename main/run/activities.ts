@@ -3,7 +3,6 @@
  * up, steady state after, conclude. Each data point is taken here once and handed to the recorder.
  */
 import path from 'node:path';
-import type { BurstWindow } from '../evidence/coverage';
 import { checkIntegrity, takeBaseline, type IntegrityBaseline } from '../evidence/integrity';
 import type {
   Anomaly,
@@ -16,7 +15,6 @@ import type {
 } from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
-import { burstOffsets, burstSchedule, type BurstSchedule } from '../plans/evidence-schedule';
 import type { Confirmation } from '../safety/confirmation';
 import { DisposableStore } from '../util/event';
 import { toCodedError } from '../util/errors';
@@ -28,6 +26,7 @@ import type { RunConclusion } from './output';
 import { PulseFileIo } from './pulse-file-io';
 import { PulseTaker, scorePulse } from './pulse-taker';
 import { Recorder } from './recorder';
+import { Bursts } from './bursts';
 import { every, scheduleAt } from './schedule';
 import type { PreparedTarget } from './targets';
 import { TesTracker } from './tes-tracker';
@@ -69,11 +68,8 @@ export class RunActivities {
   private maxDurationReached = false;
   private wake: (() => void) | null = null;
   private probeStartAt = 0;
-  private readonly schedule: BurstSchedule;
-  private readonly burstWindows: BurstWindow[] = [];
+  private readonly bursts: Bursts;
   private readonly fileIo: PulseFileIo;
-  /** Burst pulses still running: clean-up waits for them, so none is recorded after the end. */
-  private readonly inFlight = new Set<Promise<void>>();
   private resolveHalting!: () => void;
   private readonly halting = new Promise<void>((r) => (this.resolveHalting = r));
 
@@ -82,7 +78,7 @@ export class RunActivities {
     this.recorder = new Recorder(c.runId);
     this.taker = new PulseTaker({ thresholds: plan.thresholds, timeoutSec: plan.pulses.timeoutSec });
     this.tracker = new TesTracker(plan.tes);
-    this.schedule = burstSchedule(plan);
+    this.bursts = new Bursts(plan);
     this.targets = new TargetSet(
       c.runDir,
       {
@@ -96,15 +92,8 @@ export class RunActivities {
       },
       this.store,
     );
-    this.fileIo = new PulseFileIo(
-      plan.thresholds.fileIo,
-      {
-        runDir: c.runDir,
-        targets: this.targets,
-        governanceFolder: () => this.baseline?.governanceFolder ?? null,
-      },
-      (code, severity, message, data) => this.anomaly(code, severity, message, data),
-    );
+    const gov = () => this.baseline?.governanceFolder ?? null;
+    this.fileIo = new PulseFileIo(plan.thresholds.fileIo, c.runDir, this.targets, gov, this);
     this.sampling = new SampleTaker(plan, this.recorder, this.targets, {
       anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
       requestHalt: (reason) => this.requestHalt(reason),
@@ -186,13 +175,7 @@ export class RunActivities {
     // The probe's clock starts once every target is up (a kernel boots for seconds): slots
     // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
     const t0 = (this.probeStartAt = Date.now());
-    // Said every time, with the figures in data: the live views count the max duration from here.
-    this.event(
-      'run',
-      `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now (max ${plan.run.maxDurationSec} s from here)`,
-      { data: { probeClockStartedAt: t0, targetsUpAfterMs: t0 - spawnAt } },
-    );
-    this.event('run', `bursts: ${this.schedule.reason}`, { data: { burstSchedule: { ...this.schedule } } });
+    for (const e of this.bursts.clockEvents(t0, spawnAt)) this.event('run', e.message, { data: e.data });
     const s = plan.sampling.intervalMs;
     this.store.add(scheduleAt(t0, every(s, s), () => this.sampling.sample()));
     this.store.add(
@@ -200,18 +183,10 @@ export class RunActivities {
         this.sampling.snapshot(f.index, f.plannedAt, t0),
       ),
     );
-    const b = this.schedule;
     this.store.add(
-      scheduleAt(t0, burstOffsets(b), (f) => {
-        // Each burst's first pulse takes a snapshot too: coverage is judged during bursts (seed 000).
-        if (f.index % b.count === 0) {
-          this.burstWindows.push({ from: f.plannedAt, to: f.plannedAt + b.count * b.spacingMs });
-          const slot = Math.round((f.plannedAt - t0) / (plan.snapshots.cadenceSec * 1000));
-          this.sampling.snapshot(slot, f.plannedAt, t0);
-        }
-        const p = this.pulse('during', Math.floor(f.index / b.count) + 1, f.plannedAt);
-        this.inFlight.add(p);
-        void p.finally(() => this.inFlight.delete(p));
+      this.bursts.start(t0, {
+        snapshot: (slot, plannedAt) => this.sampling.snapshot(slot, plannedAt, t0),
+        pulse: (burst, plannedAt) => this.pulse('during', burst, plannedAt),
       }),
     );
     const api = this.extensionApi();
@@ -270,11 +245,7 @@ export class RunActivities {
           ? 'max-duration'
           : 'completed';
     await this.targets.stopAll(reason);
-    const t = this.c.plan;
-    await raceTimeout(
-      Promise.all(this.inFlight),
-      t.pulses.timeoutSec * 1000 + t.thresholds.fileIo.critMs + EXIT_GRACE_MS,
-    );
+    await this.bursts.settled(EXIT_GRACE_MS);
     await raceTimeout(Promise.all(this.targets.list.map((i) => i.target.exited)), EXIT_GRACE_MS);
     const left = await this.containment?.close();
     if (left?.survivors.length)
@@ -306,8 +277,8 @@ export class RunActivities {
       baseline: this.baseline,
       integrityNow: () => this.integrityNow(),
       probeStartAt: this.probeStartAt,
-      schedule: this.schedule,
-      burstWindows: this.burstWindows,
+      schedule: this.bursts.schedule,
+      burstWindows: this.bursts.windows,
       startedAt: this.c.startedAt,
       halted: this.haltReason !== null || runError !== null,
       haltReason: () => this.haltReason,

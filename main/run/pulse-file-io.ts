@@ -18,22 +18,26 @@ export class PulseFileIo {
 
   constructor(
     private readonly io: Thresholds['fileIo'],
-    private readonly where: { runDir: string; targets: TargetSet; governanceFolder(): string | null },
-    private readonly anomaly: (
-      code: string,
-      severity: Anomaly['severity'],
-      message: string,
-      data?: Record<string, unknown>,
-    ) => void,
+    private readonly runDir: string,
+    private readonly targets: TargetSet,
+    private readonly governanceFolder: () => string | null,
+    private readonly sink: {
+      anomaly(
+        code: string,
+        severity: Anomaly['severity'],
+        message: string,
+        data?: Record<string, unknown>,
+      ): void;
+    },
   ) {
     this.probe = new FsLatencyProbe({ ...io, deadlineMs: io.critMs + DEADLINE_EXTRA_MS });
   }
 
   async measure(seq: number): Promise<FileIoFigure> {
-    const gov = this.where.governanceFolder();
+    const gov = this.governanceFolder();
     const targets: FsTarget[] = [
-      { label: 'run folder', dir: this.where.runDir, op: 'write' },
-      ...this.where.targets.list.map((i) => ({
+      { label: 'run folder', dir: this.runDir, op: 'write' },
+      ...this.targets.list.map((i) => ({
         label: i.state.targetId,
         dir: i.target.workdir,
         op: 'write' as const,
@@ -44,7 +48,7 @@ export class PulseFileIo {
     if (f.class !== 'ok') {
       const slow = f.entries.filter((e) => (e.ms ?? 0) >= this.io.warnMs);
       const what = slow.map((e) => `${e.op} ${e.label} ${e.ms} ms${e.timedOut ? ', deadline' : ''}`);
-      this.anomaly(
+      this.sink.anomaly(
         'FILE_IO_SLOW',
         f.class === 'critical' ? 'critical' : 'warning',
         `pulse ${seq}: file I/O took ${f.maxMs} ms (${what.join('; ')}); warning at ${this.io.warnMs} ms, critical at ${this.io.critMs} ms`,
@@ -53,7 +57,7 @@ export class PulseFileIo {
     }
     const failed = f.entries.filter((e) => e.ms === null);
     if (failed.length)
-      this.anomaly(
+      this.sink.anomaly(
         'FILE_IO_FAILED',
         'warning',
         `pulse ${seq}: file I/O failed: ${failed.map((e) => `${e.op} ${e.label}: ${e.error}`).join('; ')}`,

@@ -54,7 +54,7 @@ describe('evidence during the probe', () => {
     const file = lateBurstPlan(tempDir());
     const r = cli(['plan', 'check', file], env);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/WARNING NO_BURST_DURING_TASKS \(pulses\): task short runs about 1 s/);
+    expect(r.stdout).toMatch(/WARNING: NO_BURST_DURING_TASKS \(pulses\): task short runs about 1 s/);
   });
 
   it('a probe whose first burst comes after its task ended is INCOMPLETE, exit 5, and says why', () => {
