@@ -27,7 +27,7 @@ import { PulseFileIo } from './pulse-file-io';
 import { PulseTaker, scorePulse } from './pulse-taker';
 import { Recorder } from './recorder';
 import { Bursts } from './bursts';
-import { every, scheduleAt } from './schedule';
+import { every, raceTimeout, scheduleAt, sleep } from './schedule';
 import type { PreparedTarget } from './targets';
 import { TesTracker } from './tes-tracker';
 import type { RunContainment } from '../safety/containment';
@@ -392,17 +392,5 @@ export class RunActivities {
       requestHalt: (reason) => this.requestHalt(reason),
       cellFor: (name) => this.containment?.cellFor(name) ?? null,
     };
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Waits for `p` or `ms`, whichever is first, leaving no timer behind. */
-async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)))]);
-  } finally {
-    clearTimeout(t);
   }
 }

@@ -8,7 +8,7 @@ import type { BurstWindow } from '../evidence/coverage';
 import type { Plan } from '../model/plan';
 import { burstOffsets, burstSchedule, type BurstSchedule } from '../plans/evidence-schedule';
 import type { Disposable } from '../util/event';
-import { scheduleAt } from './schedule';
+import { raceTimeout, scheduleAt } from './schedule';
 
 export class Bursts {
   readonly schedule: BurstSchedule;
@@ -43,9 +43,7 @@ export class Bursts {
   async settled(graceMs: number): Promise<void> {
     const p = this.plan;
     const ms = p.pulses.timeoutSec * 1000 + p.thresholds.fileIo.critMs + graceMs;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.inFlight), new Promise((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    await raceTimeout(Promise.all(this.inFlight), ms);
   }
 
   /**
