@@ -15,7 +15,15 @@ import { didYouMeanText } from '../util/suggest';
 import { escapeTerminalText } from '../util/escape';
 
 /** Exit codes of every command; `--help` and the README print the table below. */
-export const EXIT = { PASS: 0, FAIL: 1, REFUSED: 2, HALTED: 3, INTERNAL: 4, CLOSED_PIPE: 141 } as const;
+export const EXIT = {
+  PASS: 0,
+  FAIL: 1,
+  REFUSED: 2,
+  HALTED: 3,
+  INTERNAL: 4,
+  INCOMPLETE: 5,
+  CLOSED_PIPE: 141,
+} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_TABLE: readonly (readonly [ExitCode, string])[] = [
@@ -24,13 +32,16 @@ export const EXIT_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.REFUSED, 'usage error, invalid input or refused; the coded error says which'],
   [EXIT.HALTED, 'halted: the probe was stopped before its end (Ctrl-C, SIGTERM, guard rail)'],
   [EXIT.INTERNAL, 'internal error (code INTERNAL): a bug in probe-lab, never a verdict'],
+  [EXIT.INCOMPLETE, 'incomplete: thresholds held but evidence is missing (no burst while the tasks ran)'],
   [EXIT.CLOSED_PIPE, 'stdout was closed early (`| head`): output stops quietly, 128 + SIGPIPE'],
 ];
 
-export const EXIT_SUMMARY = 'exit codes: 0 pass, 1 failed, 2 usage or refused, 3 halted, 4 internal error';
+export const EXIT_SUMMARY =
+  'exit codes: 0 pass, 1 failed, 2 usage or refused, 3 halted, 4 internal error, 5 incomplete';
 
 /** The exit code of a run's verdict. */
 export function exitForVerdict(verdict: string): ExitCode {
+  if (verdict === 'INCOMPLETE') return EXIT.INCOMPLETE;
   return verdict === 'PASS' ? EXIT.PASS : verdict === 'HALTED' ? EXIT.HALTED : EXIT.FAIL;
 }
 

@@ -14,6 +14,8 @@ export function formatDuration(ms: number): string {
 export function liveLine(
   run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } },
   p: Pulse,
+  /** The clock prefix (the probe clock, see live-status.ts); the run's elapsed time otherwise. */
+  clock?: string,
 ): string {
   const phase = p.phase === 'during' ? `burst ${p.burst}` : p.phase;
   const tes =
@@ -23,5 +25,5 @@ export function liveLine(
   const rtts = p.targets.map((t) => t.rttMs).filter((x): x is number => x !== null);
   const rtt = rtts.length ? ` rtt max ${Math.max(...rtts).toFixed(1)} ms` : '';
   const host = p.host ? ` cpu ${p.host.cpuPct}% ram ${p.host.ramPct}%` : '';
-  return `[${formatDuration(run.elapsedMs)}/${formatDuration(run.plan.run.maxDurationSec * 1000)}] pulse ${p.seq} ${phase.padEnd(8)} ${p.status.padEnd(6)} ${p.latencyClass.padEnd(8)} ${(p.latencyMs / 1000).toFixed(2)} s  ${tes}${rtt}${host}${p.reasons.length ? `  (${p.reasons.join('; ')})` : ''}`;
+  return `${clock ?? `[${formatDuration(run.elapsedMs)}/${formatDuration(run.plan.run.maxDurationSec * 1000)}]`} pulse ${p.seq} ${phase.padEnd(8)} ${p.status.padEnd(6)} ${p.latencyClass.padEnd(8)} ${(p.latencyMs / 1000).toFixed(2)} s  ${tes}${rtt}${host}${p.reasons.length ? `  (${p.reasons.join('; ')})` : ''}`;
 }

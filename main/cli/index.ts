@@ -85,7 +85,10 @@ const PLAN_CHECK: CommandSpec = {
   usage: '<file>',
   positionals: { min: 1, max: 1 },
   options: {},
-  notes: ['Every problem is listed with its path and code; exit 2 when there is any.'],
+  notes: [
+    'Every problem is listed with its path and code; exit 2 when there is any.',
+    'A valid plan that cannot produce seed 000 evidence (no burst during its tasks, a guard-rail window longer than the run) is printed with WARNING lines and still exits 0.',
+  ],
 };
 
 const RUN: CommandSpec = {
@@ -108,7 +111,10 @@ const RUN: CommandSpec = {
       help: 'chaos plans: make recovery fail for P% (0-100) of events',
     },
   },
-  notes: ['Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).'],
+  notes: [
+    'Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).',
+    'A probe that held its thresholds but took no burst pulse while its tasks ran ends INCOMPLETE (exit 5): seed 000 asks for bursts during the probe.',
+  ],
 };
 
 const VERIFY: CommandSpec = {

@@ -6,14 +6,16 @@
 import type { RunStreamEvent } from '../model/api';
 import type { RunOutput } from '../run/output';
 import type { Io } from './common';
-import { formatDuration, liveLine } from './format';
+import { liveLine } from './format';
+import { LiveStatus } from './live-status';
 
 export function cliRunView(
   io: Io,
-  run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } },
+  run: { elapsedMs: number; startedAt?: number; plan: { run: { maxDurationSec: number } } },
   json: boolean,
 ): RunOutput {
-  const at = () => `[${formatDuration(run.elapsedMs)}]`;
+  const status = new LiveStatus(run);
+  const at = () => status.clock();
   return {
     name: 'cli',
     start: () => {},
@@ -21,7 +23,9 @@ export function cliRunView(
     add(e: RunStreamEvent): void {
       if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(e.anomaly.message);
       if (json) return;
-      if (e.type === 'pulse') io.out(liveLine(run, e.pulse));
+      const guard = status.observe(e);
+      if (guard) io.out(guard);
+      if (e.type === 'pulse') io.out(liveLine(run, e.pulse, status.clock()) + status.suffix(e.pulse));
       else if (e.type === 'event') {
         const k = e.event.kind;
         if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${e.event.message}`);

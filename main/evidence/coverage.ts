@@ -48,3 +48,33 @@ export function computeCoverage(
     missing,
   };
 }
+
+export interface BurstWindow {
+  /** The burst's first pulse, planned. */
+  from: number;
+  /** The end of its last pulse's slot (last planned pulse + one spacing). */
+  to: number;
+}
+
+/**
+ * Seed 000 section 4 judges snapshots "during burst": each burst that began before the stop is a
+ * slot, present when a snapshot was taken inside its window; a burst without one is a missing
+ * entry. With no burst begun, nothing is expected (the evidence check says so, not this figure).
+ */
+export function computeBurstCoverage(times: number[], windows: BurstWindow[], stopAt: number): Coverage {
+  const due = windows.filter((w) => w.from < stopAt);
+  const missing: CoverageGap[] = [];
+  let present = 0;
+  for (const w of due) {
+    if (times.some((t) => t >= w.from && t <= w.to)) present++;
+    else missing.push({ from: w.from, to: w.to, gapMs: w.to - w.from, missingSlots: 1 });
+  }
+  const cadenceMs = due.length > 1 ? (due[1] as BurstWindow).from - (due[0] as BurstWindow).from : 0;
+  return {
+    cadenceMs,
+    expected: due.length,
+    present,
+    pct: due.length ? Math.round((1000 * present) / due.length) / 10 : 100,
+    missing,
+  };
+}

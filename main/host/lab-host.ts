@@ -12,6 +12,7 @@ import path from 'node:path';
 import {
   Invoke,
   type HistoryRow,
+  type PlanCheck,
   type OutputBatch,
   type Reply,
   type RunPreview,
@@ -23,6 +24,7 @@ import {
 import { ConfirmationAuthority } from '../safety/confirmation';
 import { parsePlanText } from '../model/plan';
 import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../plans/catalog';
+import { planWarnings } from '../plans/evidence-schedule';
 import { buildPreview } from '../run/preview';
 import { ProbeRun } from '../run/runner';
 import { previousProbeTes } from '../reports/history';
@@ -178,7 +180,9 @@ class EngineHost implements LabHost {
           summary: summaryOf(loaded),
         };
       }
-      return { valid: true, issues: [], summary: summaryOf(loaded) };
+      // A valid plan may still be unable to produce seed 000's evidence: said, not refused.
+      const warnings: PlanCheck['warnings'] = planWarnings(plan);
+      return { valid: true, issues: [], summary: summaryOf(loaded), warnings };
     } catch (err) {
       const e = toCodedError(err);
       return {

@@ -48,6 +48,8 @@ export const PlanCheckSchema = z.object({
   valid: z.boolean(),
   issues: z.array(IssueSchema),
   summary: PlanSummarySchema.nullable(),
+  /** What the plan cannot produce (no burst during its tasks, a guard window too long); a valid plan may have them. */
+  warnings: z.array(z.object({ code: z.string(), path: z.string(), message: z.string() })).optional(),
 });
 export type PlanCheck = z.infer<typeof PlanCheckSchema>;
 

@@ -107,6 +107,40 @@ export const IntegrityCheckSchema = z.object({
 });
 export type IntegrityCheck = z.infer<typeof IntegrityCheckSchema>;
 
+/** One timed file-system operation of a pulse. */
+export const FileIoEntrySchema = z.object({
+  /** `run folder`, a target id, or `governance`. */
+  label: z.string(),
+  path: z.string(),
+  /** write: a small write plus fdatasync and unlink; read: reading the folder's files. */
+  op: z.enum(['write', 'read']),
+  /** null when the operation failed; the deadline when it did not finish in time. */
+  ms: z.number().nullable(),
+  timedOut: z.boolean(),
+  error: z.string().optional(),
+});
+export type FileIoEntry = z.infer<typeof FileIoEntrySchema>;
+
+export const FileIoFigureSchema = z.object({
+  at: z.number(),
+  /** The slowest entry (a timed-out one counts as its deadline). */
+  maxMs: z.number(),
+  class: z.enum(['ok', 'warning', 'critical']),
+  entries: z.array(FileIoEntrySchema),
+});
+export type FileIoFigure = z.infer<typeof FileIoFigureSchema>;
+
+/** A guard rail's progress toward tripping, as of one sample. */
+export const GuardProgressSchema = z.object({
+  metric: z.enum(['cpu', 'ram', 'gpu']),
+  limitPct: z.number(),
+  lastPct: z.number().nullable(),
+  /** How long the metric has been over its line without a break (0 when under it). */
+  overMs: z.number(),
+  windowMs: z.number(),
+});
+export type GuardProgress = z.infer<typeof GuardProgressSchema>;
+
 export const PulseSchema = z.object({
   seq: z.number(),
   phase: PulsePhaseSchema,
@@ -132,6 +166,8 @@ export const PulseSchema = z.object({
   integrity: IntegrityCheckSchema.nullable(),
   status: PulseStatusSchema,
   reasons: z.array(z.string()),
+  /** File-system latency timed at this pulse (seed 000 section 5); absent on skipped pulses. */
+  fileIo: FileIoFigureSchema.nullable().optional(),
 });
 export type Pulse = z.infer<typeof PulseSchema>;
 
@@ -216,7 +252,8 @@ export const RunEventRecordSchema = z.object({
 });
 export type RunEventRecord = z.infer<typeof RunEventRecordSchema>;
 
-export const VerdictSchema = z.enum(['PASS', 'FAIL', 'HALTED', 'INTERRUPTED']);
+/** INCOMPLETE: the run held its thresholds but lacks seed 000's evidence (no burst during its tasks). */
+export const VerdictSchema = z.enum(['PASS', 'FAIL', 'HALTED', 'INTERRUPTED', 'INCOMPLETE']);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 export const ThresholdResultSchema = z.object({

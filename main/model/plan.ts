@@ -156,6 +156,11 @@ export const ThresholdsSchema = z
       .object({ minPct: z.number().min(0).max(100).default(100) })
       .strict()
       .default({ minPct: 100 }),
+    /** Seed 000 section 5, file I/O delays: a small write + fdatasync, and the governance read. */
+    fileIo: z
+      .object({ warnMs: z.number().positive().default(200), critMs: z.number().positive().default(1000) })
+      .strict()
+      .default({ warnMs: 200, critMs: 1000 }),
   })
   .strict();
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
@@ -219,6 +224,7 @@ export const PlanSchema = z
       guard: { cpuPct: 85, ramPct: 80, gpuPct: 70, windowSec: 30 },
       tes: {},
       coverage: { minPct: 100 },
+      fileIo: { warnMs: 200, critMs: 1000 },
     }),
     tes: TesConfigSchema.default({
       variant: 'v2',
@@ -255,6 +261,12 @@ export const PlanSchema = z
         });
       ids.add(t.id);
     });
+    if (plan.thresholds.fileIo.critMs <= plan.thresholds.fileIo.warnMs)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'critMs must exceed warnMs',
+        path: ['thresholds', 'fileIo', 'critMs'],
+      });
     if (plan.thresholds.pulse.critSec <= plan.thresholds.pulse.warnSec)
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,7 @@ import {
   AnomalySchema,
   CoverageSchema,
   DriftClassSchema,
+  FileIoFigureSchema,
   IntegrityCheckSchema,
   PulseSchema,
   RunEventRecordSchema,
@@ -139,7 +140,30 @@ export const ReportDocumentSchema = z.object({
     burstsDuring: z.number(),
     compliancePulseAfter: z.boolean(),
     tesRecalculated: z.boolean(),
+    /** The `burst during the tasks` threshold (absent in reports written before it existed). */
+    burstDuringTasks: z.object({ ok: z.boolean(), why: z.string() }).nullable().optional(),
   }),
+  /** How the burst schedule was chosen (main/plans/evidence-schedule.ts). */
+  burstSchedule: z
+    .object({
+      firstBurstMs: z.number(),
+      cadenceMs: z.number(),
+      count: z.number(),
+      spacingMs: z.number(),
+      reason: z.string(),
+    })
+    .nullable()
+    .optional(),
+  /** File I/O timed at the pulses (seed 000 section 5): percentiles of each pulse's slowest operation. */
+  fileIo: z
+    .object({
+      warnMs: z.number(),
+      critMs: z.number(),
+      maxMs: StatsSchema,
+      byClass: z.object({ ok: z.number(), warning: z.number(), critical: z.number() }),
+      slowest: z.object({ seq: z.number(), f: FileIoFigureSchema }).nullable(),
+    })
+    .optional(),
   thresholds: z.array(ThresholdResultSchema),
   pulses: z.object({
     count: z.number(),
@@ -153,6 +177,8 @@ export const ReportDocumentSchema = z.object({
     count: z.number(),
     cadenceSec: z.number(),
     coverage: CoverageSchema.nullable(),
+    /** Coverage over the burst windows, the seed's rule (absent in older reports). */
+    burstCoverage: CoverageSchema.nullable().optional(),
   }),
   tes: z.object({
     probe: TesScoreSchema.nullable(),

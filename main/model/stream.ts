@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   AnomalySchema,
   CoverageSchema,
+  GuardProgressSchema,
   IntegrityCheckSchema,
   PulseSchema,
   ResourceSampleSchema,
@@ -37,8 +38,13 @@ const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
 
 export const RunStreamEventSchema = z.discriminatedUnion('type', [
   ev('pulse', { pulse: PulseSchema }),
-  ev('sample', { sample: ResourceSampleSchema }),
-  ev('snapshot', { snapshot: SnapshotSchema, coverage: CoverageSchema }),
+  // `guard`: each rail's progress toward tripping (absent in older streams).
+  ev('sample', { sample: ResourceSampleSchema, guard: z.array(GuardProgressSchema).optional() }),
+  ev('snapshot', {
+    snapshot: SnapshotSchema,
+    coverage: CoverageSchema,
+    burstCoverage: CoverageSchema.optional(),
+  }),
   ev('tes', { tes: z.array(TesScoreSchema) }),
   ev('integrity', { integrity: IntegrityCheckSchema }),
   ev('event', { event: RunEventRecordSchema }),

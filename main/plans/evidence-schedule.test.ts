@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPlanById } from './catalog';
+import fs from 'node:fs';
+import { bundledPlansDir, findPlanById } from './catalog';
 import { parsePlanObject } from '../model/plan';
 import { burstOffsets, burstSchedule, EARLY_FIRST_BURST_MS, planWarnings } from './evidence-schedule';
 
@@ -42,20 +43,23 @@ describe('burst schedule (seed 000 section 3: bursts during the probe)', () => {
 });
 
 describe('plan warnings', () => {
-  it('no bundled plan warns', () => {
-    for (const id of [
-      'footprint',
-      'concurrency',
-      'duration',
-      'combined',
-      'quick-concurrency',
-      'quick-footprint',
-      'quick-combined',
-      'quick-duration',
-      'quick-kernel',
-      'quick-chaos',
-    ])
-      expect(planWarnings(bundled(id)), id).toEqual([]);
+  it('no bundled plan warns (every file in resources/plans)', () => {
+    const ids = fs
+      .readdirSync(bundledPlansDir())
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+    expect(ids.length).toBeGreaterThanOrEqual(13);
+    for (const id of ids) expect(planWarnings(bundled(id)), id).toEqual([]);
+  });
+
+  it("the seed plans keep seed 000's cadences: bursts every 2-5 min, snapshots every 2-3 min", () => {
+    for (const id of ['footprint', 'concurrency', 'duration', 'combined']) {
+      const p = bundled(id);
+      expect(p.pulses.cadenceSec, id).toBeGreaterThanOrEqual(120);
+      expect(p.pulses.cadenceSec, id).toBeLessThanOrEqual(300);
+      expect(p.snapshots.cadenceSec, id).toBeGreaterThanOrEqual(120);
+      expect(p.snapshots.cadenceSec, id).toBeLessThanOrEqual(180);
+    }
   });
 
   it('warns when the guard-rail window is longer than the run can last', () => {

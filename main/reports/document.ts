@@ -6,6 +6,7 @@ import type { Confirmation } from '../safety/confirmation';
 import { planHash } from '../safety/confirmation';
 import type { Plan } from '../model/plan';
 import type { ContainmentInfo } from '../safety/containment';
+import type { BurstSchedule } from '../plans/evidence-schedule';
 import type { IntegrityBaseline } from '../evidence/integrity';
 import type {
   Anomaly,
@@ -47,6 +48,8 @@ export const METHODS: Record<string, string> = {
   tes: "v2: 100 x (0.5 stability + 0.3 velocity + 0.2 footprint); v3: 100 x (0.4 stability + 0.2 velocity + 0.15 footprint + 0.15 compliance + 0.1 coherence). Run time measured from spawn to exit; files changed by comparing scans of the agent's working folder (created, modified, deleted).",
   integrity:
     'SHA-256 over the sorted relative paths and contents of the governance folder, and SHA-256 of each sentinel file, before, at every pulse and after. Only regular files are opened (lstat first, then O_NONBLOCK | O_NOFOLLOW and fstat): a FIFO, device, socket, symlink out of the folder or file over the size cap is an INTEGRITY_UNREADABLE anomaly, never a read; a check over its deadline is INTEGRITY_DEADLINE_MISSED.',
+  fileIo:
+    "At every pulse, after its latency stamp: a 4 KiB write plus fdatasync (then unlink) in the run's folder and in each target's working folder, and a read of the governance folder's files (at most 64 files, 1 MB), each timed with the monotonic clock through fs.promises against its own deadline (critMs + 1 s); the pulse's figure is the slowest; at or over warnMs a FILE_IO_SLOW anomaly (critical at critMs).",
   guardRails: 'A host metric over its limit in every sample for the whole window halts the probe.',
   anomalyReview:
     'Each anomaly (A1, A2, ... in the order raised) with the last snapshot at or before it and the first after it, compared field by field (times left out); the pulse that caught it (the one it was raised in: started before it, with its checks and lab work just done; else the first pulse after it); and the governance hash from the integrity check of that pulse (else of the next pulse, else the final check). Reviews are recorded after the run with `probe-lab review` or from History: appended to the ledger and signed into the review addendum beside this report.',
@@ -69,6 +72,10 @@ export interface ReportInput {
   pulses: Pulse[];
   snapshots: Snapshot[];
   coverage: Coverage | null;
+  /** Snapshot coverage over the burst windows (seed 000's rule); the whole-run one is `coverage`. */
+  burstCoverage?: Coverage | null;
+  /** How the bursts were scheduled, with its one-sentence reason. */
+  burstSchedule?: BurstSchedule | null;
   tes: TesScore[];
   drift: DriftFinding | null;
   integrity: IntegrityCheck | null;
@@ -97,6 +104,29 @@ function stats(xs: number[]) {
     p95: q(0.95),
     max: s[s.length - 1] as number,
     mean: Math.round(mean * 10) / 10,
+  };
+}
+
+/** The evidence check's row (scoring/verdict.ts BURST_EVIDENCE): present, and why not when not. */
+function evidenceRow(thresholds: ThresholdResult[]): { ok: boolean; why: string } | null {
+  const t = thresholds.find((x) => x.name === 'burst during the tasks');
+  return t ? { ok: t.ok, why: t.actual } : null;
+}
+
+/** File I/O timed at the pulses (seed 000 section 5): percentiles of each pulse's slowest operation. */
+function fileIoSummary(pulses: Pulse[], plan: Plan) {
+  const figures = pulses.flatMap((p) => (p.fileIo ? [{ seq: p.seq, f: p.fileIo }] : []));
+  const byClass = { ok: 0, warning: 0, critical: 0 };
+  for (const x of figures) byClass[x.f.class]++;
+  return {
+    warnMs: plan.thresholds.fileIo.warnMs,
+    critMs: plan.thresholds.fileIo.critMs,
+    maxMs: stats(figures.map((x) => x.f.maxMs)),
+    byClass,
+    slowest: figures.reduce<{ seq: number; f: NonNullable<Pulse['fileIo']> } | null>(
+      (w, x) => (!w || x.f.maxMs > w.f.maxMs ? x : w),
+      null,
+    ),
   };
 }
 
@@ -147,7 +177,10 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
       burstsDuring: during.length,
       compliancePulseAfter: input.pulses.some((p) => p.phase === 'after' && p.latencyClass !== 'skipped'),
       tesRecalculated: probe !== null,
+      burstDuringTasks: evidenceRow(input.thresholds),
     },
+    burstSchedule: input.burstSchedule ?? null,
+    fileIo: fileIoSummary(input.pulses, input.plan),
     thresholds: input.thresholds,
     pulses: {
       count: input.pulses.length,
@@ -163,6 +196,7 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
       count: input.snapshots.length,
       cadenceSec: input.plan.snapshots.cadenceSec,
       coverage: input.coverage,
+      burstCoverage: input.burstCoverage ?? null,
     },
     tes: {
       probe,

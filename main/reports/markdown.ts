@@ -40,8 +40,11 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   L.push(`| item | present |`, `|---|---|`);
   L.push(`| pulse before the probe | ${yes(doc.checklist.pulseBefore)} |`);
   L.push(`| bursts during the probe | ${doc.checklist.burstsDuring} pulse(s) |`);
+  const bd = doc.checklist.burstDuringTasks;
+  if (bd) L.push(`| a burst while the tasks ran | ${bd.ok ? 'yes' : '**NO** (verdict INCOMPLETE)'}: ${cell(bd.why)} |`);
   L.push(`| compliance pulse after | ${yes(doc.checklist.compliancePulseAfter)} |`);
   L.push(`| TES recalculated after tasks | ${yes(doc.checklist.tesRecalculated)} |`, '');
+  if (doc.burstSchedule) L.push(`Burst schedule: ${t(doc.burstSchedule.reason)}.`, '');
 
   L.push('## Thresholds', '', '| threshold | result | measured | expected |', '|---|---|---|---|');
   for (const th of doc.thresholds)
@@ -85,6 +88,13 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
         L.push(`- ${iso(g.from)} to ${iso(g.to)}: ${sec(g.gapMs)} (${g.missingSlots} slot(s))`);
     } else L.push('No gap over 1.5x the cadence.');
   }
+  const bc = doc.snapshots.burstCoverage;
+  if (bc) {
+    L.push(
+      '',
+      `During bursts (seed 000's rule): ${bc.present}/${bc.expected} burst(s) with a snapshot (${bc.pct}%)${bc.missing.length ? `; missing at ${bc.missing.map((g) => iso(g.from)).join(', ')}` : ''}.`,
+    );
+  }
   L.push('');
 
   L.push(
@@ -109,6 +119,20 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
       `Drift over ${doc.tes.drift.runs} run(s) of this plan: ${t(doc.tes.drift.drift)}, spread ${doc.tes.drift.spread}. ${t(doc.tes.drift.explanation)}${doc.tes.drift.unexplained ? ' **(unexplained: anomaly)**' : ''}`,
     );
   L.push('');
+
+  const io = doc.fileIo;
+  if (io?.maxMs) {
+    L.push('## File I/O', '');
+    L.push(
+      `Slowest operation per pulse over ${io.maxMs.count} pulse(s): p50 ${io.maxMs.p50} ms, p95 ${io.maxMs.p95} ms, max ${io.maxMs.max} ms (warning at ${io.warnMs} ms, critical at ${io.critMs} ms): ${io.byClass.ok} OK, ${io.byClass.warning} warning, ${io.byClass.critical} critical.`,
+    );
+    if (io.slowest)
+      for (const e of io.slowest.f.entries)
+        L.push(
+          `- pulse ${io.slowest.seq}: ${e.op} ${t(e.label)}: ${e.ms === null ? `failed (${t(e.error ?? '')})` : `${e.ms} ms${e.timedOut ? ' (deadline reached)' : ''}`}`,
+        );
+    L.push('');
+  }
 
   L.push('## Integrity', '');
   const base = doc.integrity.baseline;

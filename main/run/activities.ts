@@ -23,9 +23,11 @@ import { findInterruptedRuns, recordRunStart } from './run-start';
 import { TargetSet, type StopReason } from './instances';
 import { SampleTaker } from './sampling';
 import type { RunConclusion } from './output';
+import { PulseFileIo } from './pulse-file-io';
 import { PulseTaker, scorePulse } from './pulse-taker';
 import { Recorder } from './recorder';
-import { bursts, every, scheduleAt } from './schedule';
+import { Bursts } from './bursts';
+import { every, raceTimeout, scheduleAt, sleep } from './schedule';
 import type { PreparedTarget } from './targets';
 import { TesTracker } from './tes-tracker';
 import type { RunContainment } from '../safety/containment';
@@ -66,6 +68,8 @@ export class RunActivities {
   private maxDurationReached = false;
   private wake: (() => void) | null = null;
   private probeStartAt = 0;
+  private readonly bursts: Bursts;
+  private readonly fileIo: PulseFileIo;
   private resolveHalting!: () => void;
   private readonly halting = new Promise<void>((r) => (this.resolveHalting = r));
 
@@ -74,6 +78,7 @@ export class RunActivities {
     this.recorder = new Recorder(c.runId);
     this.taker = new PulseTaker({ thresholds: plan.thresholds, timeoutSec: plan.pulses.timeoutSec });
     this.tracker = new TesTracker(plan.tes);
+    this.bursts = new Bursts(plan);
     this.targets = new TargetSet(
       c.runDir,
       {
@@ -87,6 +92,8 @@ export class RunActivities {
       },
       this.store,
     );
+    const gov = () => this.baseline?.governanceFolder ?? null;
+    this.fileIo = new PulseFileIo(plan.thresholds.fileIo, c.runDir, this.targets, gov, this);
     this.sampling = new SampleTaker(plan, this.recorder, this.targets, {
       anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
       requestHalt: (reason) => this.requestHalt(reason),
@@ -168,11 +175,7 @@ export class RunActivities {
     // The probe's clock starts once every target is up (a kernel boots for seconds): slots
     // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
     const t0 = (this.probeStartAt = Date.now());
-    if (t0 - spawnAt > 1000)
-      this.event(
-        'run',
-        `targets up after ${((t0 - spawnAt) / 1000).toFixed(1)} s; the probe clock starts now`,
-      );
+    for (const e of this.bursts.clockEvents(t0, spawnAt)) this.event('run', e.message, { data: e.data });
     const s = plan.sampling.intervalMs;
     this.store.add(scheduleAt(t0, every(s, s), () => this.sampling.sample()));
     this.store.add(
@@ -180,10 +183,10 @@ export class RunActivities {
         this.sampling.snapshot(f.index, f.plannedAt, t0),
       ),
     );
-    const b = plan.pulses.burst;
     this.store.add(
-      scheduleAt(t0, bursts(plan.pulses.cadenceSec * 1000, b.count, b.spacingSec * 1000), (f) => {
-        void this.pulse('during', Math.floor(f.index / b.count) + 1, f.plannedAt);
+      this.bursts.start(t0, {
+        snapshot: (slot, plannedAt) => this.sampling.snapshot(slot, plannedAt, t0),
+        pulse: (burst, plannedAt) => this.pulse('during', burst, plannedAt),
       }),
     );
     const api = this.extensionApi();
@@ -242,6 +245,7 @@ export class RunActivities {
           ? 'max-duration'
           : 'completed';
     await this.targets.stopAll(reason);
+    await this.bursts.settled(EXIT_GRACE_MS);
     await raceTimeout(Promise.all(this.targets.list.map((i) => i.target.exited)), EXIT_GRACE_MS);
     const left = await this.containment?.close();
     if (left?.survivors.length)
@@ -273,6 +277,8 @@ export class RunActivities {
       baseline: this.baseline,
       integrityNow: () => this.integrityNow(),
       probeStartAt: this.probeStartAt,
+      schedule: this.bursts.schedule,
+      burstWindows: this.bursts.windows,
       startedAt: this.c.startedAt,
       halted: this.haltReason !== null || runError !== null,
       haltReason: () => this.haltReason,
@@ -319,6 +325,8 @@ export class RunActivities {
       }
       // After the stamp: nothing below counts into the pulse's latency. Hashing and scanning
       // run side by side in the worker; their time is the lab's work, recorded apart.
+      // File I/O first, on its own: the worker's hashing would otherwise share the disk with it.
+      const fileIo = await this.fileIo.measure(r.taken.seq);
       const tasks = this.targets.tasks();
       const [integrity, scan] = await Promise.all([this.integrityNow(), this.targets.footprints(tasks)]);
       const labWorkMs = Math.max(integrity?.labWorkMs ?? 0, scan.labWorkMs);
@@ -344,7 +352,7 @@ export class RunActivities {
             { changed: integrity.changed },
           );
       }
-      this.recordPulse(p);
+      this.recordPulse({ ...p, fileIo });
       if (tes.scores.length) this.recorder.tesScores(tes.scores);
     } catch (err) {
       this.anomaly('PULSE_FAILED', 'critical', `pulse ${phase} failed: ${toCodedError(err).message}`);
@@ -384,17 +392,5 @@ export class RunActivities {
       requestHalt: (reason) => this.requestHalt(reason),
       cellFor: (name) => this.containment?.cellFor(name) ?? null,
     };
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Waits for `p` or `ms`, whichever is first, leaving no timer behind. */
-async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)))]);
-  } finally {
-    clearTimeout(t);
   }
 }

@@ -4,12 +4,13 @@
  * the verdict normalised to PASS, FAIL or HALTED.
  */
 import type { IntegrityBaseline } from '../evidence/integrity';
-import { computeCoverage } from '../evidence/coverage';
+import { computeBurstCoverage, computeCoverage, type BurstWindow } from '../evidence/coverage';
 import type { Anomaly, IntegrityCheck, TesScore, ThresholdResult } from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
 import { assessDrift } from '../scoring/tes';
-import { evaluateThresholds } from '../scoring/verdict';
+import type { BurstSchedule } from '../plans/evidence-schedule';
+import { burstDuringTasks, decideVerdict, evaluateThresholds } from '../scoring/verdict';
 import { toCodedError } from '../util/errors';
 import { isTask, type TargetSet } from './instances';
 import type { RunConclusion } from './output';
@@ -27,6 +28,8 @@ export interface ConcludeInput {
   baseline: IntegrityBaseline | null;
   integrityNow(): Promise<IntegrityCheck | null>;
   probeStartAt: number;
+  schedule: BurstSchedule;
+  burstWindows: readonly BurstWindow[];
   /** When the run began (the probe clock's fallback when no target started). */
   startedAt: number;
   halted: boolean;
@@ -67,12 +70,15 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
 
   if (integrity) recorder.integrityCheck(integrity);
   const list = c.targets.list;
+  const stopAt = list.length ? Math.max(...list.map((i) => i.exit?.at ?? probeEnd)) : probeEnd;
+  const snapTimes = recorder.snapshots.map((s) => s.at);
   recorder.coverage = computeCoverage(
-    recorder.snapshots.map((s) => s.at),
+    snapTimes,
     c.probeStartAt || c.startedAt,
-    list.length ? Math.max(...list.map((i) => i.exit?.at ?? probeEnd)) : probeEnd,
+    stopAt,
     plan.snapshots.cadenceSec * 1000,
   );
+  recorder.burstCoverage = computeBurstCoverage(snapTimes, [...c.burstWindows], stopAt);
   const extra: Record<string, unknown> = {};
   const extThresholds: ThresholdResult[] = [];
   for (const e of c.extensions) {
@@ -89,6 +95,11 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
       plan,
       pulses: recorder.pulses,
       coverage: recorder.coverage,
+      burstCoverage: recorder.burstCoverage,
+      burstEvidence: burstEvidence(
+        c,
+        tasks.map((t) => t.i),
+      ),
       probeTes: tes.probe,
       integrity: recorder.integrity,
       anomalies: recorder.anomalies,
@@ -97,7 +108,7 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
   ];
   if (Object.keys(extra).length) c.record('extensions', extra, true);
   return {
-    verdict: c.halted || c.haltReason() !== null ? 'HALTED' : thresholds.every((t) => t.ok) ? 'PASS' : 'FAIL',
+    verdict: decideVerdict(thresholds, c.halted || c.haltReason() !== null),
     haltReason: c.haltReason(),
     thresholds,
     probeTes: tes.probe,
@@ -108,6 +119,34 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
     targets: list.map((i) => ({ state: { ...i.state }, describe: i.target.describe(), exit: i.exit })),
     extra,
     skippedPulses: c.skippedPulses,
+    burstSchedule: c.schedule,
     recorded: recorder,
   };
+}
+
+/** Whether a burst fell during the tasks, and, when none did, why (the checklist row says it). */
+function burstEvidence(
+  c: ConcludeInput,
+  tasks: (typeof c.targets.list)[number][],
+): { ok: boolean; actual: string } {
+  const t0 = c.probeStartAt || c.startedAt;
+  const rel = (at: number) => `+${((at - t0) / 1000).toFixed(1)} s`;
+  const found = burstDuringTasks(
+    c.recorder.pulses,
+    tasks.map((i) => i.state.targetId),
+  );
+  const first = found[0];
+  if (first)
+    return {
+      ok: true,
+      actual: `${found.length} burst pulse(s) while ${tasks.length ? 'a task ran' : "the probe's work ran"}, the first at ${rel(first.completedAt)}`,
+    };
+  const ends = tasks.map((i) => i.exit?.at).filter((x): x is number => x !== undefined);
+  const due = `the first burst was due at +${(c.schedule.firstBurstMs / 1000).toFixed(1)} s`;
+  const ended = tasks.length
+    ? ends.length
+      ? `the last task ended at ${rel(Math.max(...ends))}`
+      : 'no task was seen alive by a burst pulse'
+    : 'no burst pulse was taken';
+  return { ok: false, actual: `none: ${due}, ${ended}` };
 }

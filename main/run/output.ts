@@ -20,6 +20,7 @@ import type {
   Verdict,
 } from '../model/evidence';
 import type { Plan } from '../model/plan';
+import type { BurstSchedule } from '../plans/evidence-schedule';
 import type { Confirmation } from '../safety/confirmation';
 import type { DriftFinding } from '../scoring/tes';
 import type { ContainmentInfo } from '../safety/containment';
@@ -45,6 +46,7 @@ export interface RecordedRun {
   readonly tes: readonly TesScore[];
   readonly integrity: IntegrityCheck | null;
   readonly coverage: Coverage | null;
+  readonly burstCoverage?: Coverage | null;
   readonly observerErrors: readonly string[];
 }
 
@@ -61,6 +63,8 @@ export interface RunConclusion {
   targets: { state: TargetState; describe: TargetDescription; exit: TargetExit | null }[];
   extra: Record<string, unknown>;
   skippedPulses: number;
+  /** How the bursts were scheduled (the report's `reason`). */
+  burstSchedule?: BurstSchedule;
   recorded: RecordedRun;
 }
 

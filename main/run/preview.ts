@@ -15,6 +15,11 @@ import { createTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 import { detectContainment } from '../safety/containment';
+import { planWarnings } from '../plans/evidence-schedule';
+
+/** Until containment detection lands, say plainly what is in force: the person's own account. */
+export const CONTAINMENT_PLACEHOLDER =
+  'none detected: targets run as your own user, in their own working folder and process group';
 
 /** The variables every agent gets from Probe Lab, named so the person knows the plan's are extra. */
 const BASE_ENV_NOTE = 'PATH, HOME, LANG, TERM, PROBE_LAB_TARGET_ID, PROBE_LAB_RUN_ID';
@@ -89,6 +94,8 @@ export function buildPreview(
   const kindLines = sections.flatMap((k) => k.kind.previewLines(k.section, opts)).map(esc);
   // A kind's warnings go to the top with the targets', where a person reads first.
   warnings.push(...kindLines.filter((l) => l.startsWith('WARNING:')));
+  // A valid plan that cannot produce seed 000's evidence still runs, but says so before it starts.
+  warnings.push(...planWarnings(plan).map((w) => `WARNING: ${w.code} (${w.path}): ${esc(w.message)}`));
   const lines = [
     `Plan ${esc(plan.id)}: ${esc(plan.title)} (${plan.kind})`,
     ...warnings,

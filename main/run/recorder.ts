@@ -8,6 +8,7 @@ import type { RunStreamEvent, RunSummary } from '../model/api';
 import type {
   Anomaly,
   Coverage,
+  GuardProgress,
   IntegrityCheck,
   Pulse,
   ResourceSample,
@@ -32,6 +33,8 @@ export class Recorder implements RecordedRun, Disposable {
   tes: TesScore[] = [];
   integrity: IntegrityCheck | null = null;
   coverage: Coverage | null = null;
+  /** Snapshot coverage over the burst windows, set at the end (seed 000's rule). */
+  burstCoverage: Coverage | null = null;
   readonly observerErrors: string[] = [];
 
   private readonly outputs: RunOutput[] = [];
@@ -52,11 +55,11 @@ export class Recorder implements RecordedRun, Disposable {
     this.emit({ type: 'pulse', runId: this.runId, pulse });
   }
 
-  sample(sample: ResourceSample): void {
+  sample(sample: ResourceSample, guard?: GuardProgress[]): void {
     this.samples.push(sample);
     if (this.samples.length > SAMPLES_IN_MEMORY)
       this.samples.splice(0, this.samples.length - SAMPLES_IN_MEMORY);
-    this.emit({ type: 'sample', runId: this.runId, sample });
+    this.emit({ type: 'sample', runId: this.runId, sample, ...(guard ? { guard } : {}) });
   }
 
   snapshot(snapshot: Snapshot, coverage: Coverage): void {

@@ -43,6 +43,8 @@ export class ReportOutput implements RunOutput {
       pulses: [...r.pulses],
       snapshots: [...r.snapshots],
       coverage: r.coverage,
+      burstCoverage: r.burstCoverage ?? null,
+      burstSchedule: end.burstSchedule ?? null,
       tes: [...r.tes],
       drift: end.drift,
       integrity: r.integrity,

@@ -50,7 +50,8 @@ export interface RunContext {
 export interface RunResult {
   runId: string;
   verdict: Verdict;
-  exitCode: 0 | 1 | 3;
+  /** 0 PASS, 1 FAIL, 3 HALTED, 5 INCOMPLETE (main/cli/common.ts's table). */
+  exitCode: 0 | 1 | 3 | 5;
   thresholds: ThresholdResult[];
   probeTes: TesScore | null;
   report: ReportFiles;
@@ -259,7 +260,8 @@ export class ProbeRun {
       return {
         runId: this.runId,
         verdict: end.verdict,
-        exitCode: end.verdict === 'PASS' ? 0 : end.verdict === 'HALTED' ? 3 : 1,
+        exitCode:
+          end.verdict === 'PASS' ? 0 : end.verdict === 'HALTED' ? 3 : end.verdict === 'INCOMPLETE' ? 5 : 1,
         thresholds: end.thresholds,
         probeTes: end.probeTes,
         report,

@@ -55,8 +55,8 @@ export class SampleTaker {
         cell: i.target.cell ?? null,
       }));
       const s = this.sampler.sample(roots);
-      this.recorder.sample(s);
       const trip = this.guard.observe(s.host);
+      this.recorder.sample(s, this.guard.progress());
       if (trip && !this.trip) {
         this.trip = trip;
         const over = `${trip.limitPct}% for ${(trip.sustainedMs / 1000).toFixed(1)} s`;

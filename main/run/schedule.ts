@@ -52,7 +52,14 @@ export function* every(cadenceMs: number, from = 0): Generator<number> {
   for (let k = 0; ; k++) yield from + k * cadenceMs;
 }
 
-/** Pulse bursts: `count` pulses `spacingMs` apart, a burst every `cadenceMs`, the first one cadence in. */
-export function* bursts(cadenceMs: number, count: number, spacingMs: number): Generator<number> {
-  for (let b = 1; ; b++) for (let i = 0; i < count; i++) yield b * cadenceMs + i * spacingMs;
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits for `p` or `ms`, whichever is first, leaving no timer behind. */
+export async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
 }

@@ -3,7 +3,7 @@
  * sustained over the plan's window, halts the probe before it harms the host. "Sustained" means
  * every sample since the breach began was over the line; one sample under resets it.
  */
-import type { HostSample } from '../model/evidence';
+import type { GuardProgress, HostSample } from '../model/evidence';
 import type { Thresholds } from '../model/plan';
 
 export interface GuardTrip {
@@ -16,6 +16,8 @@ export interface GuardTrip {
 
 export class GuardRails {
   private since: Record<'cpu' | 'ram' | 'gpu', number | null> = { cpu: null, ram: null, gpu: null };
+  private last: Record<'cpu' | 'ram' | 'gpu', number | null> = { cpu: null, ram: null, gpu: null };
+  private lastAt = 0;
 
   constructor(private readonly g: Thresholds['guard']) {}
 
@@ -26,6 +28,8 @@ export class GuardRails {
       ['ram', h.ramPct, this.g.ramPct],
       ['gpu', h.gpuPct, this.g.gpuPct],
     ];
+    this.lastAt = h.at;
+    for (const [metric, value] of checks) this.last[metric] = value;
     for (const [metric, value, limit] of checks) {
       if (value === null || value <= limit) {
         this.since[metric] = null;
@@ -37,5 +41,20 @@ export class GuardRails {
         return { metric, limitPct: limit, sinceMs: since, sustainedMs, lastPct: value };
     }
     return null;
+  }
+
+  /** Each rail's progress toward tripping as of the last sample observed. */
+  progress(): GuardProgress[] {
+    const limits = { cpu: this.g.cpuPct, ram: this.g.ramPct, gpu: this.g.gpuPct };
+    return (['cpu', 'ram', 'gpu'] as const).map((metric) => {
+      const since = this.since[metric];
+      return {
+        metric,
+        limitPct: limits[metric],
+        lastPct: this.last[metric],
+        overMs: since === null ? 0 : this.lastAt - since,
+        windowMs: this.g.windowSec * 1000,
+      };
+    });
   }
 }

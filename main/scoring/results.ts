@@ -63,7 +63,7 @@ export const resultsSchema = z
     /** The PRNG seed of a chaos run, so the run replays. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /** The house verdicts plus PARTIAL: some scenarios failed, fewer than half (seed 002's PartialPass). */
-    verdict: z.enum(['PASS', 'PARTIAL', 'FAIL', 'HALTED', 'INTERRUPTED']),
+    verdict: z.enum(['PASS', 'PARTIAL', 'FAIL', 'HALTED', 'INTERRUPTED', 'INCOMPLETE']),
     metrics: z.record(name, metricSchema),
     counters: z.record(name, finite),
     /** Raw samples per sampled metric, for significance tests between runs. */

@@ -3,14 +3,46 @@
  * Seed 000: pulse latency (no critical or skipped pulse), snapshot coverage, integrity unchanged,
  * the plan's expected TES band, and no guard-rail trip.
  */
-import type { Anomaly, Coverage, IntegrityCheck, Pulse, TesScore, ThresholdResult } from '../model/evidence';
+import type {
+  Anomaly,
+  Coverage,
+  IntegrityCheck,
+  Pulse,
+  TesScore,
+  ThresholdResult,
+  Verdict,
+} from '../model/evidence';
 import type { Plan } from '../model/plan';
 import { integrityProblem } from './pulse';
+
+/** The threshold row whose failure alone makes a run INCOMPLETE rather than FAIL. */
+export const BURST_EVIDENCE = 'burst during the tasks';
+
+/**
+ * Seed 000 section 3: bursts *during* the probe. A non-skipped `during` pulse counts when it found
+ * at least one task alive; with no task targets, any `during` pulse of the probe's work counts.
+ */
+export function burstDuringTasks(pulses: readonly Pulse[], taskIds: readonly string[]): Pulse[] {
+  const during = pulses.filter((p) => p.phase === 'during' && p.latencyClass !== 'skipped');
+  if (!taskIds.length) return during;
+  return during.filter((p) => p.targets.some((t) => t.alive && taskIds.includes(t.targetId)));
+}
+
+/** HALTED over FAIL over INCOMPLETE (evidence missing) over PASS. */
+export function decideVerdict(thresholds: readonly ThresholdResult[], halted: boolean): Verdict {
+  if (halted) return 'HALTED';
+  if (thresholds.some((t) => !t.ok && t.name !== BURST_EVIDENCE)) return 'FAIL';
+  return thresholds.some((t) => !t.ok) ? 'INCOMPLETE' : 'PASS';
+}
 
 export function evaluateThresholds(input: {
   plan: Plan;
   pulses: Pulse[];
   coverage: Coverage | null;
+  /** Snapshot coverage over the burst windows (seed 000's rule); absent for callers before it. */
+  burstCoverage?: Coverage | null;
+  /** The evidence check: ok, and what was measured (the checklist's why). */
+  burstEvidence?: { ok: boolean; actual: string };
   probeTes: TesScore | null;
   integrity: IntegrityCheck | null;
   anomalies: Anomaly[];
@@ -33,6 +65,22 @@ export function evaluateThresholds(input: {
     actual: `before: ${phases.has('before') ? 'yes' : 'no'}, during: ${pulses.filter((p) => p.phase === 'during').length}, after: ${phases.has('after') ? 'yes' : 'no'}`,
     expected: 'a pulse before and at least one compliance pulse after',
   });
+  if (input.burstEvidence)
+    out.push({
+      name: BURST_EVIDENCE,
+      ok: input.burstEvidence.ok,
+      actual: input.burstEvidence.actual,
+      expected: 'at least one burst pulse while a task ran (seed 000 section 3); without it: INCOMPLETE',
+    });
+  const bc = input.burstCoverage;
+  if (bc) {
+    out.push({
+      name: 'snapshot coverage during bursts',
+      ok: bc.pct >= plan.thresholds.coverage.minPct && bc.missing.length === 0,
+      actual: `${bc.present}/${bc.expected} burst(s) with a snapshot (${bc.pct}%), ${bc.missing.length} missing`,
+      expected: `>= ${plan.thresholds.coverage.minPct}% of bursts with a snapshot, none missing (seed 000 section 4)`,
+    });
+  }
   if (input.coverage) {
     out.push({
       name: 'snapshot coverage',

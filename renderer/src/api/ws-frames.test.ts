@@ -17,6 +17,27 @@ describe('parseWsFrame', () => {
     expect(o).toEqual({ stream: 'output', batch: { runId: 'r', targetId: 't', data: 'hi' } });
   });
 
+  it('accepts an end frame with the INCOMPLETE verdict and a sample frame carrying guard progress', () => {
+    const run = {
+      runId: 'r',
+      planId: 'p',
+      title: 't',
+      startedAt: 1,
+      endedAt: 2,
+      status: 'ended',
+      verdict: 'INCOMPLETE',
+      reportPath: null,
+    };
+    expect(
+      parseWsFrame(frame({ stream: 'run', event: { type: 'end', runId: 'r', run, thresholds: [] } })),
+    ).not.toBeNull();
+    const guard = [{ metric: 'cpu', limitPct: 85, lastPct: 90, overMs: 1000, windowMs: 30_000 }];
+    const s = parseWsFrame(
+      frame({ stream: 'run', event: { type: 'sample', runId: 'r', sample: sample(1), guard } }),
+    );
+    expect(s?.stream === 'run' && s.event.type === 'sample' && s.event.guard).toEqual(guard);
+  });
+
   it('accepts the output-dropped notice and refuses a malformed one', () => {
     const notice = { kind: 'output-dropped', frames: 3, chars: 900, runIds: ['r'] };
     expect(parseWsFrame(frame({ stream: 'notice', notice }))).toEqual({ stream: 'notice', notice });

@@ -3,6 +3,7 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
 import { CoverageTimeline } from './CoverageTimeline';
 import { EventTimeline } from './EventTimeline';
+import { EvidenceStatus } from './EvidenceStatus';
 import { IntegrityPanel } from './IntegrityPanel';
 import { PulseLatencyChart, ResourceChart } from './LiveCharts';
 import { OutputPanes, useOutputStore } from './OutputPanes';
@@ -37,6 +38,7 @@ function LiveRunView({ runId }: { runId: string }) {
       {live === null ? null : (
         <>
           <RunOverview live={live} />
+          <EvidenceStatus live={live} />
           <PulseStrip pulses={live.pulses} />
           <div className="grid-2">
             <PulseLatencyChart live={live} />

@@ -14,6 +14,8 @@ export type ThresholdResult = Extract<RunStreamEvent, { type: 'end' }>['threshol
 export interface LiveRun extends RunState {
   /** From the end event; null while running (or when the run ended before this page joined). */
   thresholdResults: ThresholdResult[] | null;
+  /** Each guard rail's progress toward tripping, from the latest sample event that carried it. */
+  guard?: Extract<RunStreamEvent, { type: 'sample' }>['guard'];
 }
 
 /** Resource samples kept: the charts draw a moving window of this many points and no more. */
@@ -69,6 +71,7 @@ export function foldRunEvents(state: LiveRun, events: readonly RunStreamEvent[])
         const samples = own('samples');
         const last = samples[samples.length - 1];
         if (last === undefined || e.sample.at > last.at) samples.push(e.sample);
+        if (e.guard) next.guard = e.guard;
         break;
       }
       case 'snapshot':
