@@ -5,6 +5,7 @@
  * else. Every target- or plan-chosen string goes through `esc` (HTML entities, control and bidi
  * characters spelled out).
  */
+import { createHash } from 'node:crypto';
 import type { ReportDocument, ReportInput } from './document';
 import { barChart, coverageChart, esc, lineChart, msLabel, pctLabel, type Series } from './svg-charts';
 import { BINDING_PREFIX } from './markdown';
@@ -33,6 +34,13 @@ figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;display:
 .key.latency::before{background:#2a62c9}.key.cpu::before{background:#7b3fc4}.key.ram::before{background:#0f8a8a}.key.warn::before{background:#c98a00}.key.crit::before{background:#b3261e}
 .key.present::before{background:#2e9b4e}.key.missing::before{background:#d0392b}.methods dt{font-weight:600}.methods dd{margin:0 0 6px 16px}
 ul.findings li{margin:2px 0}.sev-critical{color:#b3261e;font-weight:700}.sev-warning{color:#946500;font-weight:700}`;
+
+/**
+ * The CSP source that allows exactly REPORT_CSS: the console shows the report in a sandboxed srcdoc
+ * iframe, which inherits the console's own policy, so that policy names this hash instead of
+ * 'unsafe-inline'. renderer/index.html carries it literally; a test keeps the two in step.
+ */
+export const REPORT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`;
 
 /** The chart data the JSON does not carry sample by sample: host resources and which snapshot slots were taken. */
 export interface ReportSeries {

@@ -5,6 +5,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
+import { REPORT_STYLE_SOURCE } from '../reports/html';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -87,7 +88,8 @@ export function contentSecurityPolicy(connectSrc: readonly string[] = []): strin
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    // The report's one style sheet, by hash: the report's srcdoc iframe inherits this policy.
+    `style-src 'self' ${REPORT_STYLE_SOURCE}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     ["connect-src 'self'", ...connectSrc].join(' '),

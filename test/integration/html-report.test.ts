@@ -6,11 +6,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parsePlanObject } from '../../main/model/plan';
 import { bundledPlansDir } from '../../main/plans/catalog';
 import { verifyReport } from '../../main/reports/verify';
+import { REPORT_STYLE_SOURCE } from '../../main/reports/html';
+import { openReport } from '../../main/host/report-access';
 import type { RunResult } from '../../main/run/runner';
 import { newRun, tempDir, useTempHome, waitFor } from './helpers';
 
@@ -67,6 +70,19 @@ describe('the HTML report of a real quick-concurrency run', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;\\x1b[31m');
   });
 
+  it("reports.open hands the console the HTML; its one style sheet is the one the console's CSP allows", () => {
+    const opened = openReport(path.dirname(result.report.markdown), result.report.markdown);
+    expect(opened.html).toBe(html);
+    expect(opened.verification.ok).toBe(true);
+    const sheets = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] as string);
+    expect(sheets).toHaveLength(1);
+    expect(
+      `'sha256-${createHash('sha256')
+        .update(sheets[0] as string)
+        .digest('base64')}'`,
+    ).toBe(REPORT_STYLE_SOURCE);
+  });
+
   it('probe-lab verify passes, and checks the .html: one flipped byte fails it', () => {
     const ok = spawnSync(process.execPath, [BIN, 'verify', result.report.markdown], { encoding: 'utf8' });
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
@@ -85,9 +101,10 @@ describe('the HTML report of a real quick-concurrency run', () => {
     expect(v.signatures.find((s) => s.file.endsWith('.html'))?.ok).toBe(false);
   });
 
-  it('a report written before the HTML existed (no .html) still verifies', () => {
+  it('a report written before the HTML existed (no .html) still verifies, and opens as Markdown', () => {
     fs.unlinkSync(result.report.html);
     fs.unlinkSync(`${result.report.html}.sig`);
     expect(verifyReport(result.report.markdown).ok).toBe(true);
+    expect(openReport(path.dirname(result.report.markdown), result.report.markdown).html).toBeNull();
   });
 });
