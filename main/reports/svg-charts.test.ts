@@ -57,6 +57,10 @@ describe('svg charts', () => {
     const svg = lineChart({ title: 'one', series: [{ name: 'p', cls: 'latency', points: [{ x: 5000, y: 30 }] }], lines: [], yLabel: msLabel });
     expect(svg).toMatch(/<circle class="dot latency" cx="[\d.]+" cy="[\d.]+" r="3.5"\/>/);
     expect(new Set(labels(svg)).size).toBe(labels(svg).length);
+    expect(labels(svg).find((l) => l?.includes(':'))).toBe('0:00');
+    const alone = lineChart({ title: 'at 0', series: [{ name: 'p', cls: 'latency', points: [{ x: 0, y: 3 }] }], lines: [], yLabel: msLabel });
+    expect(labels(alone).filter((l) => l?.startsWith('-'))).toEqual([]);
+    expect(alone).toMatch(/<circle class="dot latency"/);
   });
 
   it('no data says so instead of drawing an empty frame', () => {

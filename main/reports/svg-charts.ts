@@ -64,8 +64,9 @@ export function timeAxis(from: number, to: number): TimeAxis {
   let a = from;
   let b = to;
   if (!(b > a)) {
-    a -= 1000;
-    b += 1000;
+    // One instant: 2 s around it, never reaching before the run's start when it is at or after it.
+    a = a >= 1000 ? a - 1000 : Math.min(a, 0);
+    b = a + 2000;
   }
   const step = TIME_STEPS.find((s) => (b - a) / s <= TARGET_TICKS + 2) ?? (TIME_STEPS.at(-1) as number);
   const ticks: number[] = [];
@@ -128,7 +129,8 @@ export function lineChart(spec: LineChartSpec): string {
   const all = spec.series.flatMap((s) => s.points);
   if (!all.length) return frame(spec.title, [emptyNote()], []);
   const xs = all.map((p) => p.x);
-  const axis = timeAxis(Math.min(...xs), Math.max(...xs));
+  // From the run's start (x = 0), so charts of one report line up and the first label is 0:00.
+  const axis = timeAxis(Math.min(0, ...xs), Math.max(...xs));
   const dataMax = Math.max(...all.map((p) => p.y));
   const yTicks = niceTicks(spec.yMax ?? (dataMax > 0 ? dataMax * 1.1 : 1));
   const yTop = spec.yMax ?? (yTicks.at(-1) as number);
@@ -143,8 +145,11 @@ export function lineChart(spec: LineChartSpec): string {
     );
   }
   body.push(...xTicks(axis, X));
-  const legend: string[] = [];
+  const legend = spec.series.map((s) =>
+    key(s.cls, `${s.name} (${s.points.length} point${s.points.length === 1 ? '' : 's'})`),
+  );
   let lastLabelY = -Infinity;
+  const refKeys = new Map<RefLine, string>();
   for (const l of [...spec.lines].sort((a, b) => b.y - a.y)) {
     if (l.y <= yTop) {
       // Labels of close lines would overprint: the lower one goes under its line instead.
@@ -155,9 +160,10 @@ export function lineChart(spec: LineChartSpec): string {
         `<line class="ref ${l.cls}" x1="${PAD.left}" x2="${W - PAD.right}" y1="${Y(l.y)}" y2="${Y(l.y)}"/>`,
         `<text class="ref-label ${l.cls}" x="${W - PAD.right - 4}" y="${labelY}" text-anchor="end">${esc(l.label)}</text>`,
       );
-      legend.push(key(l.cls, l.label));
-    } else legend.push(key(l.cls, `${l.label}: above this axis (top ${spec.yLabel(yTop, yTicks)})`));
+      refKeys.set(l, key(l.cls, l.label));
+    } else refKeys.set(l, key(l.cls, `${l.label}: above this axis (top ${spec.yLabel(yTop, yTicks)})`));
   }
+  for (const l of spec.lines) legend.push(refKeys.get(l) as string);
   const dot = all.length > DENSE_POINTS ? 1.5 : 3.5;
   for (const s of spec.series) {
     if (s.stems)
@@ -168,7 +174,6 @@ export function lineChart(spec: LineChartSpec): string {
         `<polyline class="series ${s.cls}" fill="none" points="${s.points.map((p) => `${X(p.x)},${Y(p.y)}`).join(' ')}"/>`,
       );
     for (const p of s.points) body.push(`<circle class="dot ${s.cls}" cx="${X(p.x)}" cy="${Y(p.y)}" r="${dot}"/>`);
-    legend.unshift(key(s.cls, `${s.name} (${s.points.length} point${s.points.length === 1 ? '' : 's'})`));
   }
   return frame(spec.title, body, legend);
 }

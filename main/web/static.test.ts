@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { REPORT_STYLE_SOURCE } from '../reports/html';
+import { REPORT_STYLE_SOURCE } from '../model/report-style';
 import { contentSecurityPolicy } from './static';
 
 describe('the console policy and the HTML report', () => {

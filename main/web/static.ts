@@ -5,7 +5,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { REPORT_STYLE_SOURCE } from '../reports/html';
+import { REPORT_STYLE_SOURCE } from '../model/report-style';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

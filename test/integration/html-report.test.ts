@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parsePlanObject } from '../../main/model/plan';
 import { bundledPlansDir } from '../../main/plans/catalog';
 import { verifyReport } from '../../main/reports/verify';
-import { REPORT_STYLE_SOURCE } from '../../main/reports/html';
+import { REPORT_STYLE_SOURCE } from '../../main/model/report-style';
 import { openReport } from '../../main/host/report-access';
 import type { RunResult } from '../../main/run/runner';
 import { newRun, tempDir, useTempHome, waitFor } from './helpers';
@@ -89,6 +89,24 @@ describe('the HTML report of a real quick-concurrency run', () => {
     expect(verifyReport(result.report.markdown).signatures.map((s) => s.file)).toContain(
       path.basename(result.report.html),
     );
+    // Stock OpenSSH accepts the HTML's signature too.
+    const ssh = spawnSync(
+      'ssh-keygen',
+      [
+        '-Y',
+        'verify',
+        '-f',
+        result.report.allowedSigners,
+        '-I',
+        'probe-lab',
+        '-n',
+        'probe-lab-report',
+        '-s',
+        `${result.report.html}.sig`,
+      ],
+      { input: fs.readFileSync(result.report.html), encoding: 'utf8' },
+    );
+    expect(ssh.status, ssh.stderr).toBe(0);
     const buf = fs.readFileSync(result.report.html);
     const at = buf.indexOf('Compliance pulses');
     buf[at] = (buf[at] as number) ^ 0x20;
