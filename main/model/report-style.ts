@@ -1,13 +1,11 @@
 /**
- * The HTML report's one style sheet, and the CSP source that allows exactly it. It lives here, not
- * in main/reports, because the console's policy (main/web/static.ts, loaded by the Electron main
- * process, which must not reach the engine) names its hash: the console shows the report in a
- * sandboxed srcdoc iframe, which inherits the console's policy, so the policy allows this sheet by
- * hash instead of 'unsafe-inline'. renderer/index.html carries the hash literally; a test keeps the
- * two in step. Change the CSS, and update that meta tag.
+ * The HTML report's one style sheet. It lives here, not in main/reports, because the console's
+ * policy (main/web/static.ts, loaded by the Electron main process, which must not reach the engine)
+ * names its hash (REPORT_STYLE_SOURCE there): the console shows the report in a sandboxed srcdoc
+ * iframe, which inherits the console's policy, so the policy allows this sheet by hash instead of
+ * 'unsafe-inline'. renderer/index.html carries the hash literally; a test keeps them in step.
+ * Change the CSS, and update that meta tag.
  */
-import { createHash } from 'node:crypto';
-
 export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d232b;background:#fff;margin:0 auto;max-width:1100px;padding:20px 28px}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d5dbe3;padding-bottom:4px}
 table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}th,td{border:1px solid #d5dbe3;padding:3px 8px;text-align:left;vertical-align:top}
@@ -26,5 +24,3 @@ figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;display:
 .key.latency::before{background:#2a62c9}.key.cpu::before{background:#7b3fc4}.key.ram::before{background:#0f8a8a}.key.warn::before{background:#c98a00}.key.crit::before{background:#b3261e}
 .key.present::before{background:#2e9b4e}.key.missing::before{background:#d0392b}.methods dt{font-weight:600}.methods dd{margin:0 0 6px 16px}
 ul.findings li{margin:2px 0}.sev-critical{color:#b3261e;font-weight:700}.sev-warning{color:#946500;font-weight:700}`;
-
-export const REPORT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`;

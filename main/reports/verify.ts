@@ -314,8 +314,9 @@ function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): Veri
   if (html !== null) {
     sigs.push(checkSignature(htmlFile, html, trust, opts.within));
     const problem = htmlBindingProblem(html, json);
-    if (problem) binding = { ok: false, detail: binding.ok ? problem : `${binding.detail}; ${problem}` };
-    else if (binding.ok) binding = { ok: true, detail: `${binding.detail}; the .html names the same` };
+    if (problem && binding.ok) binding = { ok: false, ...problem };
+    else if (problem) binding = { ...binding, detail: `${binding.detail}; ${problem.detail}` };
+    else if (binding.ok) binding = { ...binding, detail: `${binding.detail}; the .html names the same` };
   }
   // --- end HTML report
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { REPORT_STYLE_SOURCE } from '../model/report-style';
-import { contentSecurityPolicy } from './static';
+import { REPORT_STYLE_SOURCE, contentSecurityPolicy } from './static';
 
 describe('the console policy and the HTML report', () => {
   it("allows the report's style sheet by hash only: no 'unsafe-inline', still no frames from anywhere", () => {

@@ -5,7 +5,8 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { REPORT_STYLE_SOURCE } from '../model/report-style';
+import { createHash } from 'node:crypto';
+import { REPORT_CSS } from '../model/report-style';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,6 +78,9 @@ export async function readStatic(root: string, pathname: string): Promise<Static
     return null;
   }
 }
+
+/** The CSP source that allows exactly the HTML report's style sheet (see main/model/report-style.ts). */
+export const REPORT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`;
 
 /**
  * The page's policy: only our own scripts and styles, no plugins, no framing, no forms, and the

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parsePlanObject } from '../../main/model/plan';
 import { bundledPlansDir } from '../../main/plans/catalog';
 import { verifyReport } from '../../main/reports/verify';
-import { REPORT_STYLE_SOURCE } from '../../main/model/report-style';
+import { REPORT_STYLE_SOURCE } from '../../main/web/static';
 import { openReport } from '../../main/host/report-access';
 import type { RunResult } from '../../main/run/runner';
 import { newRun, tempDir, useTempHome, waitFor } from './helpers';
