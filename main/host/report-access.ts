@@ -15,7 +15,7 @@ import { recordReview } from '../reports/review';
 import { verifyReport } from '../reports/verify';
 import { LabError } from '../util/errors';
 
-const REPORT_NAME = /^scale_probe_[^/\\]*\.(md|json)$/;
+const REPORT_NAME = /^scale_probe_[^/\\]*\.(md|json|html)$/;
 
 const notFound = (): LabError => new LabError('REPORT_NOT_FOUND', 'no such report in the report folder');
 
@@ -107,7 +107,7 @@ function containedReport(folder: string, reportPath: string): { root: string; ba
   const dir = path.dirname(asked);
   const name = path.basename(asked);
   if ((dir !== path.resolve(folder) && dir !== root) || !REPORT_NAME.test(name)) throw notFound();
-  return { root, base: name.replace(/\.(md|json)$/, '') };
+  return { root, base: name.replace(/\.(md|json|html)$/, '') };
 }
 
 /**
@@ -135,5 +135,12 @@ export function openReport(folder: string, reportPath: string): OpenedReport {
   const jsonText = readContained(root, `${base}.json`);
   const json = parseReportDocument(jsonText, `${base}.json`);
   const md = path.join(root, `${base}.md`);
-  return { reportPath: md, markdown, json, verification: verifyReport(md, { within: root }) };
+  // The HTML report (issue 15), absent from reports written before it: shown only in a sandboxed iframe.
+  let html: string | null = null;
+  try {
+    html = readContained(root, `${base}.html`);
+  } catch {
+    html = null;
+  }
+  return { reportPath: md, markdown, json, html, verification: verifyReport(md, { within: root }) };
 }

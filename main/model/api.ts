@@ -163,6 +163,8 @@ export type HistoryRow = z.infer<typeof HistoryRowSchema>;
 export const OpenedReportSchema = z.object({
   reportPath: z.string(),
   markdown: z.string(),
+  /** The signed HTML report (self-contained, no script), or null for reports written before it existed. */
+  html: z.string().nullable(),
   json: ReportDocumentSchema,
   verification: VerifyResultSchema,
 });

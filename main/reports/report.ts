@@ -11,6 +11,7 @@ import { REPORT_NAMESPACE, loadOrCreateSigningKey } from './keys';
 import { signSshsig } from './sshsig';
 import { renderMarkdown } from './markdown';
 import { buildReportDocument, reportBaseName, type ReportInput } from './document';
+import { renderHtml, reportSeries } from './html';
 
 export { REPORT_SCHEMA, METHODS, buildReportDocument, reportBaseName, type ReportDocument, type ReportInput } from './document';
 
@@ -19,6 +20,9 @@ export interface ReportFiles {
   json: string;
   markdownSig: string;
   jsonSig: string;
+  /** The same report as one self-contained HTML page with charts, signed and bound like the .md. */
+  html: string;
+  htmlSig: string;
   /** The user's trusted signers (config folder), for the `ssh-keygen -Y verify -f` hint; nothing is written beside the report. */
   allowedSigners: string;
   /** The results v1 document (chaos runs), for `probe-lab check` and `compare`. */
@@ -48,6 +52,12 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
     writeFileAtomic(`${resultsPath}.sig`, signSshsig(Buffer.from(text), key.privateKey, REPORT_NAMESPACE));
     writeFileAtomic(resultsPath, text);
   }
+  // --- HTML report (issue 15): signed before it is written, like the others.
+  const htmlPath = path.join(input.outDir, `${base}.html`);
+  const htmlText = renderHtml(doc, reportSeries(input), path.basename(jsonPath));
+  writeFileAtomic(`${htmlPath}.sig`, signSshsig(Buffer.from(htmlText), key.privateKey, REPORT_NAMESPACE));
+  writeFileAtomic(htmlPath, htmlText);
+  // --- end HTML report
   writeFileAtomic(jsonPath, jsonText);
   writeFileAtomic(mdPath, mdText);
   return {
@@ -55,6 +65,8 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
     json: jsonPath,
     markdownSig: `${mdPath}.sig`,
     jsonSig: `${jsonPath}.sig`,
+    html: htmlPath,
+    htmlSig: `${htmlPath}.sig`,
     allowedSigners: key.allowedSignersPath,
     ...(resultsPath ? { results: resultsPath } : {}),
   };

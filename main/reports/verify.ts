@@ -32,6 +32,7 @@ import { openSshKeyId, verifySshsig } from './sshsig';
 import { BINDING_PREFIX, bindingLine } from './markdown';
 import { checkReviewedLedger, reviewsPath } from './review-addendum';
 import { sha256 } from '../evidence/ledger-format';
+import { htmlBindingProblem, htmlPathFor } from './verify-html';
 
 export const SIGNATURE_SUFFIX = '.sig';
 
@@ -75,12 +76,12 @@ interface Coded {
 const coded = (code: ErrorCode, message: string): Coded => ({ code, detail: `${code}: ${message}` });
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** `<dir>/<name>.md` and `<dir>/<name>.json` from either of them (or their .sig). */
+/** `<dir>/<name>.md` and `<dir>/<name>.json` from either of them or the .html (or their .sig). */
 export function reportFiles(reportPath: string): { dir: string; md: string; json: string } | null {
   const abs = resolve(
     reportPath.endsWith(SIGNATURE_SUFFIX) ? reportPath.slice(0, -SIGNATURE_SUFFIX.length) : reportPath,
   );
-  const m = /^(.*)\.(md|json)$/.exec(abs);
+  const m = /^(.*)\.(md|json|html)$/.exec(abs);
   if (!m?.[1]) return null;
   return { dir: dirname(abs), md: `${m[1]}.md`, json: `${m[1]}.json` };
 }
@@ -349,7 +350,18 @@ function verifyReportUnsafe(reportPath: string, opts: VerifyReportOptions): Veri
     name: basename(files.json),
     text: addendum,
   });
-  const binding = checkBinding(md, json);
+  let binding = checkBinding(md, json);
+  // --- HTML report (issue 15): signature and binding checked when the .html exists.
+  const htmlFile = htmlPathFor(files.md);
+  const html = readOrNull(htmlFile, opts.within);
+  if (html !== null) {
+    sigs.push(checkSignature(htmlFile, html, trust, opts.within));
+    const problem = htmlBindingProblem(html, json);
+    if (problem && binding.ok) binding = { ok: false, ...problem };
+    else if (problem) binding = { ...binding, detail: `${binding.detail}; ${problem.detail}` };
+    else if (binding.ok) binding = { ...binding, detail: `${binding.detail}; the .html names the same` };
+  }
+  // --- end HTML report
 
   // The signed JSON names its signer; a signature by any other key is a mismatch, trusted or not.
   const named = signerKey ? openSshKeyId(signerKey) : null;

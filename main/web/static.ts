@@ -5,6 +5,8 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { REPORT_CSS } from '../model/report-style';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,6 +79,9 @@ export async function readStatic(root: string, pathname: string): Promise<Static
   }
 }
 
+/** The CSP source that allows exactly the HTML report's style sheet (see main/model/report-style.ts). */
+export const REPORT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(REPORT_CSS).digest('base64')}'`;
+
 /**
  * The page's policy: only our own scripts and styles, no plugins, no framing, no forms, and the
  * only remote endpoints are the ones passed in (browser mode's loopback event socket). It mirrors
@@ -87,7 +92,8 @@ export function contentSecurityPolicy(connectSrc: readonly string[] = []): strin
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    // The report's one style sheet, by hash: the report's srcdoc iframe inherits this policy.
+    `style-src 'self' ${REPORT_STYLE_SOURCE}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     ["connect-src 'self'", ...connectSrc].join(' '),

@@ -412,12 +412,12 @@ describe('report trust through the CLI', () => {
     expect(swapped.status).toBe(1);
     expect(swapped.stdout).toContain('REPORT_MISMATCH');
 
-    // A forgery: edited, re-signed (.md and .json) with another key, allowed_signers beside it.
+    // A forgery: edited, re-signed (.md, .json and .html) with another key, allowed_signers beside it.
     const forger = loadOrCreateSigningKey(tempDir('forger-'));
     const passJson = passMd.replace(/\.md$/, '.json');
     const doc = JSON.parse(fs.readFileSync(passJson, 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(passJson, JSON.stringify({ ...doc, signer: { openssh: forger.openssh } }));
-    for (const f of [passMd, passJson])
+    for (const f of [passMd, passJson, passMd.replace(/\.md$/, '.html')])
       fs.writeFileSync(`${f}.sig`, signSshsig(fs.readFileSync(f), forger.privateKey, 'probe-lab-report'));
     writeAllowedSigners(path.join(out, 'allowed_signers'), forger.openssh);
     const fp = keyFingerprint(forger.openssh) as string;

@@ -78,9 +78,12 @@ describe('History and reports.open', () => {
   it('a forgery re-signed with another key, allowed_signers beside it replaced, is untrusted in History', async () => {
     const forger = loadOrCreateSigningKey(tempDir('forger-'));
     const doc = JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(json, JSON.stringify({ ...doc, verdict: 'FAIL', signer: { openssh: forger.openssh } }));
+    const signer = { ...(doc.signer as object), openssh: forger.openssh }; // a schema-valid forgery
+    fs.writeFileSync(json, JSON.stringify({ ...doc, verdict: 'FAIL', signer }));
     fs.writeFileSync(md, fs.readFileSync(md, 'utf8').replace('**Verdict: PASS**', '**Verdict: FAIL**'));
-    for (const f of [md, json])
+    // The whole forgery: the HTML report is re-signed too (left alone, its signature by the real
+    // key would not match the signer the forged JSON names, and the report would read as invalid).
+    for (const f of [md, json, md.replace(/\.md$/, '.html')])
       fs.writeFileSync(`${f}.sig`, signSshsig(fs.readFileSync(f), forger.privateKey, 'probe-lab-report'));
     writeAllowedSigners(path.join(out, 'allowed_signers'), forger.openssh);
     const [row] = await history();

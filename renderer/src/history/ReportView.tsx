@@ -1,7 +1,11 @@
 /**
- * One report: its verification first and prominent (signatures, ledger), then the markdown as
- * plain text. The markdown is never rendered as HTML: a report carries agent output, which is
- * untrusted.
+ * One report: its verification first and prominent (signatures, ledger, binding), then the signed
+ * HTML report as a document with its charts. It is shown as signed, byte for byte, in an iframe
+ * with `sandbox=""` and `srcdoc`: an opaque origin where no script runs, nothing submits or
+ * navigates the console, and the console's own CSP (inherited) plus the report's CSP both apply.
+ * Showing the signed file itself (rather than re-rendering the JSON here) means what the reader
+ * sees is what verification checked, and the host CPU/RAM series exist only in the HTML. A report
+ * written before the HTML existed falls back to its Markdown as plain text, never as HTML.
  */
 import type { VerifyResult } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
@@ -26,9 +30,25 @@ export function ReportView({ reportPath }: { reportPath: string }) {
             json={report.data.json}
             verification={report.data.verification}
           />
-          <pre className="report-markdown" data-testid="report-markdown">
-            {report.data.markdown}
-          </pre>
+          {report.data.html !== null ? (
+            <iframe
+              className="report-frame"
+              data-testid="report-html"
+              title="HTML report"
+              sandbox=""
+              referrerPolicy="no-referrer"
+              srcDoc={report.data.html}
+            />
+          ) : (
+            <>
+              <p className="small">
+                This report was written before HTML reports existed: its Markdown source.
+              </p>
+              <pre className="report-markdown" data-testid="report-markdown">
+                {report.data.markdown}
+              </pre>
+            </>
+          )}
         </>
       ) : null}
     </section>
