@@ -1,0 +1,196 @@
+/**
+ * The stub audit's value checks: metrics that never vary between runs, values pinned at a type's
+ * maximum or at 100%, counters that do not grow with time or are exactly rate x duration, and
+ * totals that do not add up to the parts the run itself printed.
+ */
+import { checkRelation, describeRelation } from './relations';
+import { scalarsOf, type AuditFinding, type AuditRun } from './audit-types';
+
+/**
+ * Integer type maxima a counter clamps at. i8/u8 (127, 255) are left out on purpose: a real count
+ * or latency lands on them too often (seed 002's own enhanced chaos run has 127 events).
+ */
+const TYPE_BOUNDS: Record<number, string> = {
+  32767: 'i16 max',
+  65535: 'u16 max',
+  2147483647: 'i32 max',
+  4294967295: 'u32 max',
+};
+/** A count stuck at 10^k - 1 (k >= 3) is a display or loop cap, e.g. seed 002's "Actions: 999 (always)". */
+function decimalCap(v: number): boolean {
+  if (v < 999 || !Number.isInteger(v)) return false;
+  return /^9+$/.test(String(v));
+}
+
+/** An array metric needs this many elements before "all identical" means anything. */
+const MIN_ARRAY_FOR_VARIANCE = 3;
+
+function sameArray(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const flagged = new Set<string>();
+  if (runs.length >= 2) {
+    const first = runs[0]!;
+    for (const [name, v] of Object.entries(first.metrics)) {
+      const values = runs.map((r) => r.metrics[name]);
+      if (values.some((x) => x === undefined)) continue;
+      const identical =
+        typeof v === 'number'
+          ? values.every((x) => x === v)
+          : values.every((x) => Array.isArray(x) && sameArray(x, v));
+      if (!identical) continue;
+      flagged.add(name);
+      findings.push({
+        code: 'ZERO_VARIANCE',
+        metric: name,
+        severity: 'warning',
+        message: `${name} is identical in all ${runs.length} runs (${Array.isArray(v) ? `[${v.join(', ')}]` : v}): a measurement of a real system varies`,
+        evidence: { runs: runs.map((r) => r.label), value: v },
+      });
+    }
+  }
+  for (const run of runs) {
+    for (const name of run.reportedConstant ?? []) {
+      if (flagged.has(name)) continue;
+      flagged.add(name);
+      findings.push({
+        code: 'ZERO_VARIANCE',
+        metric: name,
+        severity: 'warning',
+        message: `${name} is reported as the same value in every run ("always")`,
+        evidence: {
+          run: run.label,
+          value: name === 'status' ? run.status : run.metrics[name],
+          reported: 'always',
+        },
+      });
+    }
+    for (const [name, v] of Object.entries(run.metrics)) {
+      if (!Array.isArray(v) || v.length < MIN_ARRAY_FOR_VARIANCE || flagged.has(`${run.label}:${name}`))
+        continue;
+      if (v.every((x) => x === v[0])) {
+        flagged.add(`${run.label}:${name}`);
+        findings.push({
+          code: 'ZERO_VARIANCE',
+          metric: name,
+          severity: 'warning',
+          message: `all ${v.length} values of ${name} in ${run.label} are ${v[0]}: no variation between repetitions`,
+          evidence: { run: run.label, value: v[0], count: v.length },
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function boundOf(run: AuditRun, name: string, v: number): string | null {
+  const declared = run.bounds?.[name];
+  if (declared !== undefined && v >= declared) return `declared max ${declared}`;
+  if (run.units?.[name] === '%' && v === 100) return '100%';
+  const type = TYPE_BOUNDS[Math.abs(v)];
+  if (type) return type;
+  if (decimalCap(v)) return `decimal cap ${v}`;
+  return null;
+}
+
+export function pinned(runs: readonly AuditRun[]): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const [name, v] of Object.entries(run.metrics)) {
+      const values = typeof v === 'number' ? [v] : v;
+      const hits = values.map((x) => boundOf(run, name, x)).filter((b): b is string => b !== null);
+      if (hits.length === 0) continue;
+      const bound = hits[0]!;
+      const key = `${name}|${bound}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const typeBound = bound.endsWith(' max') && !bound.startsWith('declared');
+      findings.push({
+        code: 'PINNED_AT_BOUND',
+        metric: name,
+        severity: typeBound ? 'critical' : 'warning',
+        message:
+          typeof v === 'number'
+            ? `${name} = ${v} sits exactly at ${bound}: a clamped or hard-coded value, not a measurement`
+            : `${hits.length} of ${values.length} values of ${name} sit exactly at ${bound}`,
+        evidence: {
+          run: run.label,
+          bound,
+          value: typeof v === 'number' ? v : values.find((x) => boundOf(run, name, x) !== null),
+          count: hits.length,
+          of: values.length,
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+export function notScaling(runs: readonly AuditRun[]): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  const durations = new Set(runs.map((r) => r.durationMs).filter((d): d is number => d !== undefined));
+  if (durations.size >= 2) {
+    const first = runs[0]!;
+    for (const [name, v] of scalarsOf(first)) {
+      if (first.units?.[name] === '%' || !Number.isInteger(v) || v === 0) continue;
+      const values = runs.map((r) => r.metrics[name]);
+      if (!values.every((x) => x === v)) continue;
+      findings.push({
+        code: 'NOT_SCALING_WITH_DURATION',
+        metric: name,
+        severity: 'warning',
+        message: `${name} stays ${v} across durations ${[...durations].join(', ')} ms: a counter of work done should grow with time`,
+        evidence: {
+          runs: runs.map((r) => ({ label: r.label, durationMs: r.durationMs, value: r.metrics[name] })),
+        },
+      });
+    }
+  }
+  for (const run of runs) {
+    for (const [name, rate] of Object.entries(run.rates ?? {})) {
+      const v = run.metrics[name];
+      if (typeof v !== 'number') continue;
+      const seconds = run.durationMs !== undefined ? run.durationMs / 1000 : null;
+      if (seconds === null || v !== rate * seconds) continue;
+      findings.push({
+        code: 'NOT_SCALING_WITH_DURATION',
+        metric: name,
+        severity: 'warning',
+        message: `${name} = ${v} is exactly ${rate}/s x ${seconds} s: no jitter, drops or backpressure, so the count is synthetic`,
+        evidence: { run: run.label, value: v, ratePerSec: rate, durationMs: run.durationMs },
+      });
+    }
+  }
+  return findings;
+}
+
+export function arithmetic(runs: readonly AuditRun[]): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  for (const run of runs) {
+    for (const relation of run.relations ?? []) {
+      const check = checkRelation(relation, run.metrics);
+      if (!check || check.holds) continue;
+      findings.push({
+        code: 'ARITHMETIC_MISMATCH',
+        metric: relation.metric,
+        severity: 'critical',
+        message: `${describeRelation(relation)} does not hold: declared ${check.declared}, computed ${round(check.computed)}`,
+        evidence: {
+          run: run.label,
+          relation: describeRelation(relation),
+          declared: check.declared,
+          computed: check.computed,
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
