@@ -4,7 +4,8 @@
  * totals that do not add up to the parts the run itself printed.
  */
 import { checkRelation, describeRelation } from './relations';
-import { scalarsOf, type AuditFinding, type AuditRun } from './audit-types';
+import type { AuditFinding, AuditRun } from './audit-types';
+import { ZERO_VARIANCE_ALPHA, constantMetrics, jointChance } from './audit-chance';
 
 /**
  * Integer type maxima a counter clamps at. i8/u8 (127, 255) are left out on purpose: a real count
@@ -25,30 +26,26 @@ function decimalCap(v: number): boolean {
 /** An array metric needs this many elements before "all identical" means anything. */
 const MIN_ARRAY_FOR_VARIANCE = 3;
 
-function sameArray(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const flagged = new Set<string>();
-  if (runs.length >= 2) {
-    const first = runs[0]!;
-    for (const [name, v] of Object.entries(first.metrics)) {
-      const values = runs.map((r) => r.metrics[name]);
-      if (values.some((x) => x === undefined)) continue;
-      const identical =
-        typeof v === 'number'
-          ? values.every((x) => x === v)
-          : values.every((x) => Array.isArray(x) && sameArray(x, v));
-      if (!identical) continue;
-      flagged.add(name);
+  const constants = constantMetrics(runs);
+  const joint = jointChance(constants);
+  if (constants.length > 0 && joint < ZERO_VARIANCE_ALPHA) {
+    for (const c of constants) {
+      flagged.add(c.name);
       findings.push({
         code: 'ZERO_VARIANCE',
-        metric: name,
+        metric: c.name,
         severity: 'warning',
-        message: `${name} is identical in all ${runs.length} runs (${Array.isArray(v) ? `[${v.join(', ')}]` : v}): a measurement of a real system varies`,
-        evidence: { runs: runs.map((r) => r.label), value: v },
+        message: `${c.name} is identical in all ${runs.length} runs (${Array.isArray(c.value) ? `[${c.value.join(', ')}]` : c.value}): a measurement of a real system varies`,
+        evidence: {
+          runs: runs.map((r) => r.label),
+          value: c.value,
+          chanceIfHonest: c.chance,
+          constantMetrics: constants.length,
+          jointChanceIfHonest: joint,
+        },
       });
     }
   }
@@ -135,17 +132,24 @@ export function notScaling(runs: readonly AuditRun[]): AuditFinding[] {
   const durations = new Set(runs.map((r) => r.durationMs).filter((d): d is number => d !== undefined));
   if (durations.size >= 2) {
     const first = runs[0]!;
-    for (const [name, v] of scalarsOf(first)) {
-      if (first.units?.[name] === '%' || !Number.isInteger(v) || v === 0) continue;
-      const values = runs.map((r) => r.metrics[name]);
-      if (!values.every((x) => x === v)) continue;
+    // Only counters of work: a percentage or a zero does not have to grow with time.
+    const counters = constantMetrics(runs).filter(
+      (c) =>
+        typeof c.value === 'number' &&
+        Number.isInteger(c.value) &&
+        c.value !== 0 &&
+        first.units?.[c.name] !== '%',
+    );
+    const joint = jointChance(counters);
+    for (const c of joint < ZERO_VARIANCE_ALPHA ? counters : []) {
       findings.push({
         code: 'NOT_SCALING_WITH_DURATION',
-        metric: name,
+        metric: c.name,
         severity: 'warning',
-        message: `${name} stays ${v} across durations ${[...durations].join(', ')} ms: a counter of work done should grow with time`,
+        message: `${c.name} stays ${String(c.value)} across durations ${[...durations].join(', ')} ms: a counter of work done should grow with time`,
         evidence: {
-          runs: runs.map((r) => ({ label: r.label, durationMs: r.durationMs, value: r.metrics[name] })),
+          runs: runs.map((r) => ({ label: r.label, durationMs: r.durationMs, value: r.metrics[c.name] })),
+          jointChanceIfHonest: joint,
         },
       });
     }

@@ -266,6 +266,7 @@ describe('auditRuns on hand-built runs', () => {
     const f = auditRuns([
       base('a', 10_000, { actions: 999, ops: 480 }),
       base('b', 20_000, { actions: 999, ops: 1012 }),
+      base('c', 30_000, { actions: 999, ops: 1530 }),
     ]);
     expect(has(f, 'NOT_SCALING_WITH_DURATION', 'actions')).toBe(true);
     expect(has(f, 'NOT_SCALING_WITH_DURATION', 'ops')).toBe(false);
@@ -305,6 +306,37 @@ describe('auditRuns on hand-built runs', () => {
     expect(few.some((x) => x.code === 'NO_FAILURES')).toBe(false);
     const failing = auditRuns([base('a', 1, { recoveries: 90, failures: 4 })]);
     expect(failing.some((x) => x.code === 'NO_FAILURES')).toBe(false);
+  });
+});
+
+describe('coincidence: small counts repeat honestly', () => {
+  const base = (
+    label: string,
+    durationMs: number,
+    metrics: AuditRun['metrics'],
+    extra: Partial<AuditRun> = {},
+  ): AuditRun => ({ label, durationMs, metrics, ...extra });
+  it('does not call two or three runs with the same small count a stub, but does when many metrics agree', () => {
+    const honest = auditRuns([
+      base('a', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 91 }),
+      base('b', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 88 }),
+      base('c', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 94 }),
+    ]);
+    expect(honest.filter((f) => f.code === 'ZERO_VARIANCE')).toEqual([]);
+    const stub = auditRuns(
+      ['a', 'b', 'c'].map((l) =>
+        base(
+          l,
+          10_000,
+          { oom_events: 4, compaction_triggers: 0, peak_pressure: 100 },
+          { units: { peak_pressure: '%' } },
+        ),
+      ),
+    );
+    for (const m of ['oom_events', 'compaction_triggers', 'peak_pressure'])
+      expect(has(stub, 'ZERO_VARIANCE', m)).toBe(true);
+    const f = stub.find((x) => x.metric === 'oom_events')!;
+    expect(f.evidence.jointChanceIfHonest).toBeLessThan(1e-4);
   });
 });
 

@@ -51,6 +51,7 @@ export const ErrorCodes = {
   REPORT_MISMATCH: 'The .md, .json and ledger of a report name different runs',
   CONTAINMENT_INVALID: 'PROBE_LAB_CONTAINMENT names no containment mode',
   PLAN_ENV_RESERVED: 'Plan env sets a variable Probe Lab sets itself (PROBE_LAB_*)',
+  AUDIT_UNREADABLE: 'An audit input could not be read or holds nothing to audit',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

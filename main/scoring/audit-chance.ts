@@ -1,0 +1,60 @@
+/**
+ * How likely an honest measurement repeats exactly, so "identical in every run" is only called a
+ * stub when coincidence is an implausible explanation. A small count repeats by chance all the time
+ * (an honest run has 2 OOM events, and so does the next one); a reward of 32767 in ten episodes of
+ * three runs does not. The model treats a value v (in units of its last printed digit) as a count
+ * with Poisson-like spread sqrt(v): the chance of hitting exactly v again is about
+ * 1 / sqrt(2 pi v). Chances multiply over runs and over the metrics that stayed constant.
+ */
+import type { AuditRun } from './audit-types';
+
+/**
+ * Constant metrics are flagged when coincidence explains them with less than this chance. At
+ * 0.001 the honest runs of scripts/audit-fp-rate.ts are flagged in well under 1% of groups
+ * (see README), while seed 002's stubbed runs sit below 1e-5 with three runs.
+ */
+export const ZERO_VARIANCE_ALPHA = 0.001;
+/** A repeat is never called likelier than a coin flip: a value of 0 or 1 repeats easily, not surely. */
+const MAX_REPEAT_CHANCE = 0.5;
+
+function decimals(v: number): number {
+  const s = String(v);
+  const dot = s.indexOf('.');
+  return dot < 0 || s.includes('e') ? 0 : s.length - dot - 1;
+}
+
+/** The chance an honest measurement prints exactly this value again. */
+export function repeatChance(v: number | readonly number[]): number {
+  if (typeof v !== 'number') return v.reduce((p, x) => p * repeatChance(x), 1);
+  const steps = Math.max(1, Math.abs(v) * 10 ** decimals(v));
+  return Math.min(MAX_REPEAT_CHANCE, 1 / Math.sqrt(2 * Math.PI * steps));
+}
+
+export interface ConstantMetric {
+  name: string;
+  value: number | number[];
+  /** The chance that honest runs all print this value: repeatChance ^ (runs - 1). */
+  chance: number;
+}
+
+function same(a: number | number[] | undefined, b: number | number[]): boolean {
+  if (typeof b === 'number') return a === b;
+  return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Metrics present in every run with the same value in each (two runs at least). */
+export function constantMetrics(runs: readonly AuditRun[]): ConstantMetric[] {
+  if (runs.length < 2) return [];
+  const first = runs[0]!;
+  const out: ConstantMetric[] = [];
+  for (const [name, v] of Object.entries(first.metrics)) {
+    if (!runs.every((r) => same(r.metrics[name], v))) continue;
+    out.push({ name, value: v, chance: repeatChance(v) ** (runs.length - 1) });
+  }
+  return out;
+}
+
+/** The chance that all of these stayed constant by coincidence, as if independent. */
+export function jointChance(constants: readonly ConstantMetric[]): number {
+  return constants.reduce((p, c) => p * c.chance, 1);
+}
