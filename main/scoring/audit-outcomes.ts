@@ -17,6 +17,8 @@ export const MIN_SEQUENCE_LENGTH = 3;
 
 const SUCCESS_NAME = /(surviv|recover|pass|success|succeed|ok_)/;
 const FAILURE_NAME = /(fail|error|crash|timeout|escalat)/;
+const MEASURE_UNIT = (unit: string | undefined): boolean =>
+  unit !== undefined && !['count', 'x', 'occurrence', 'occurrences'].includes(unit);
 
 /** Smallest period p (p <= n / MIN_SEQUENCE_REPEATS) such that the sequence is its first p items repeated. */
 export function smallestPeriod(seq: readonly string[]): number | null {
@@ -74,7 +76,12 @@ export function noFailures(runs: readonly AuditRun[]): AuditFinding[] {
     for (const [name, v] of scalars) {
       if (FAILURE_NAME.test(name)) continue;
       const isRate = run.units?.[name] === '%' && /rate/.test(name);
-      const isCount = SUCCESS_NAME.test(name) && !/rate/.test(name) && Number.isInteger(v);
+      // A quantity with a unit ("Memory Recovered: 222.0 MB") is a measure, not a count of successes.
+      const isCount =
+        SUCCESS_NAME.test(name) &&
+        !/rate/.test(name) &&
+        Number.isInteger(v) &&
+        !MEASURE_UNIT(run.units?.[name]);
       const events = isCount ? v : largestCount(run);
       if (isRate && v === 100 && events >= MIN_EVENTS_FOR_NO_FAILURES) {
         findings.push(

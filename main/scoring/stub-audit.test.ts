@@ -336,6 +336,11 @@ describe('coincidence: small counts repeat honestly', () => {
     for (const m of ['oom_events', 'compaction_triggers', 'peak_pressure'])
       expect(has(stub, 'ZERO_VARIANCE', m)).toBe(true);
     const f = stub.find((x) => x.metric === 'oom_events')!;
+    // Found by the honest generator: a whole number of MB recovered is a measure, not 222 successes.
+    const mb = auditRuns([
+      base('m', 10_000, { memory_recovered: 222, oom_events: 3 }, { units: { memory_recovered: 'MB' } }),
+    ]);
+    expect(mb).toEqual([]);
     expect(f.evidence.jointChanceIfHonest).toBeLessThan(1e-4);
   });
 });

@@ -38,6 +38,8 @@ export interface Transcript {
 const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
+// eslint-disable-next-line no-control-regex
+const BACKSPACE_RE = /[^\x08]\x08/;
 
 /** Tags the suites themselves print; any other `[TAG]` line is another subsystem's log. */
 const SUITE_TAGS = new Set([
@@ -77,7 +79,8 @@ export function cleanLines(text: string): string[] {
     .map((raw) => {
       const redrawn = raw.split('\r').filter((s) => s.trim() !== '');
       let line = redrawn.length > 0 ? redrawn[redrawn.length - 1]! : '';
-      while (/[^\b]\b/.test(line)) line = line.replace(/[^\b]\b/, '');
+      // A backspace erases the character before it, as the terminal showed it.
+      while (BACKSPACE_RE.test(line)) line = line.replace(BACKSPACE_RE, '');
       return line.replace(CONTROL_RE, '').replace(/\s+$/, '');
     });
 }
