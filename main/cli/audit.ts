@@ -49,6 +49,8 @@ interface Collected {
   runs: SuiteRun[];
   skipped: Skipped[];
   inputs: { file: string; type: 'results' | 'transcript'; runs: number }[];
+  /** Logs in folders with no stresstest output in them. */
+  ignored: number;
 }
 
 function unreadable(file: string, why: string): LabError {
@@ -93,8 +95,13 @@ function addResults(file: string, text: string, c: Collected): void {
   c.inputs.push({ file, type: 'results', runs: 1 });
 }
 
-function addTranscript(file: string, text: string, c: Collected): void {
+function addTranscript(file: string, text: string, c: Collected, explicit: boolean): void {
   const t = parseTranscript(text);
+  // A folder's other logs (a target's stdout) are not errors; a file named on the line is.
+  if (!explicit && t.suites.length === 0 && t.skipped.length === 0) {
+    c.ignored++;
+    return;
+  }
   let audited = 0;
   for (const s of t.suites) {
     const label = `${file}:${s.line}`;
@@ -111,15 +118,15 @@ function addTranscript(file: string, text: string, c: Collected): void {
   c.inputs.push({ file, type: 'transcript', runs: audited });
 }
 
-function addFile(file: string, c: Collected): void {
+function addFile(file: string, c: Collected, explicit: boolean): void {
   const text = readText(file);
   const looksJson = file.endsWith('.json') || /^\s*\{/.test(text);
   if (looksJson) addResults(file, text, c);
-  else addTranscript(file, text, c);
+  else addTranscript(file, text, c, explicit);
 }
 
 export function collectAuditInputs(args: readonly string[]): Collected {
-  const c: Collected = { runs: [], skipped: [], inputs: [] };
+  const c: Collected = { runs: [], skipped: [], inputs: [], ignored: 0 };
   for (const arg of args) {
     let isDir: boolean;
     try {
@@ -128,14 +135,20 @@ export function collectAuditInputs(args: readonly string[]): Collected {
       throw unreadable(arg, `cannot read: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (!isDir) {
-      addFile(arg, c);
+      addFile(arg, c, true);
       continue;
     }
     const files: string[] = [];
     listFolder(arg, 0, files);
     if (files.length === 0)
       throw unreadable(arg, 'folder holds no *.results.json or transcript (*.txt, *.log)');
-    for (const f of files) addFile(f, c);
+    const before = c.inputs.length;
+    for (const f of files) addFile(f, c, false);
+    if (c.inputs.length === before)
+      throw unreadable(
+        arg,
+        `folder holds no results and no stresstest output (${files.length} file(s) looked at)`,
+      );
   }
   return c;
 }
@@ -151,7 +164,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     );
   const section = auditSection(c.runs);
   if (args.flags.get('json') === true) {
-    io.out(JSON.stringify({ ...section, inputs: c.inputs, skipped: c.skipped }, null, 2));
+    io.out(JSON.stringify({ ...section, inputs: c.inputs, skipped: c.skipped, ignored: c.ignored }, null, 2));
   } else {
     io.out(
       `audited ${section.runs} run(s) from ${c.inputs.length} file(s), grouped into ${section.groups.length} suite(s)`,

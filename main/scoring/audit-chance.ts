@@ -54,7 +54,24 @@ export function constantMetrics(runs: readonly AuditRun[]): ConstantMetric[] {
   return out;
 }
 
-/** The chance that all of these stayed constant by coincidence, as if independent. */
+/** Summary fields of one distribution (`latency.p50`, `latency.p99`) move together. */
+const FIELD_SUFFIX = /\.(?:count|min|p50|p95|p99|p999|max|mean)$/;
+
+/**
+ * The chance that all of these stayed constant by coincidence. Metrics count as independent,
+ * except the summary fields of one distribution, which count once (their least likely field).
+ */
 export function jointChance(constants: readonly ConstantMetric[]): number {
-  return constants.reduce((p, c) => p * c.chance, 1);
+  const families = new Map<string, number>();
+  // Two metrics that hold the same value in every run are most likely one quantity printed twice
+  // ("OOM Events: 2", "Compaction Triggers: 2"): they count once too.
+  const byValue = new Map<string, string>();
+  for (const c of constants) {
+    const field = c.name.replace(FIELD_SUFFIX, '');
+    const value = JSON.stringify(c.value);
+    const family = byValue.get(value) ?? field;
+    byValue.set(value, family);
+    families.set(family, Math.min(families.get(family) ?? 1, c.chance));
+  }
+  return [...families.values()].reduce((p, c) => p * c, 1);
 }

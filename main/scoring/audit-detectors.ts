@@ -93,17 +93,37 @@ function boundOf(run: AuditRun, name: string, v: number): string | null {
   return null;
 }
 
+/**
+ * An honest value lands on 999 or 32767 now and then (one in thousands of rewards or latencies);
+ * a clamp or a hard-coded value lands there every time. So a type maximum or decimal cap needs
+ * this many hits in the group (array elements and runs together), unless the source says "always".
+ */
+export const MIN_HITS_AT_VALUE_BOUND = 2;
+
+function hitsOf(run: AuditRun, name: string): string[] {
+  const v = run.metrics[name];
+  const values = v === undefined ? [] : typeof v === 'number' ? [v] : v;
+  return values.map((x) => boundOf(run, name, x)).filter((b): b is string => b !== null);
+}
+
 export function pinned(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const seen = new Set<string>();
+  const total = new Map<string, number>();
+  for (const run of runs)
+    for (const name of Object.keys(run.metrics))
+      for (const b of hitsOf(run, name)) total.set(`${name}|${b}`, (total.get(`${name}|${b}`) ?? 0) + 1);
   for (const run of runs) {
     for (const [name, v] of Object.entries(run.metrics)) {
       const values = typeof v === 'number' ? [v] : v;
-      const hits = values.map((x) => boundOf(run, name, x)).filter((b): b is string => b !== null);
+      const hits = hitsOf(run, name);
       if (hits.length === 0) continue;
       const bound = hits[0]!;
       const key = `${name}|${bound}`;
       if (seen.has(key)) continue;
+      const valueBound = bound !== '100%' && !bound.startsWith('declared');
+      if (valueBound && total.get(key)! < MIN_HITS_AT_VALUE_BOUND && !run.reportedConstant?.includes(name))
+        continue;
       seen.add(key);
       const typeBound = bound.endsWith(' max') && !bound.startsWith('declared');
       findings.push({

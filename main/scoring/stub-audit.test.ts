@@ -335,6 +335,18 @@ describe('coincidence: small counts repeat honestly', () => {
     );
     for (const m of ['oom_events', 'compaction_triggers', 'peak_pressure'])
       expect(has(stub, 'ZERO_VARIANCE', m)).toBe(true);
+    // One quantity printed three times (OOM events = compactions = OOM log lines), one each run.
+    const twice = auditRuns(
+      [91, 93, 90, 88].map((p, i) =>
+        base(`t${i}`, 10_000, {
+          oom_events: 1,
+          compaction_triggers: 1,
+          'log.oom_events': 1,
+          peak_pressure: p,
+        }),
+      ),
+    );
+    expect(twice.filter((x) => x.code === 'ZERO_VARIANCE')).toEqual([]);
     const f = stub.find((x) => x.metric === 'oom_events')!;
     // Found by the honest generator: a whole number of MB recovered is a measure, not 222 successes.
     const mb = auditRuns([
@@ -342,6 +354,20 @@ describe('coincidence: small counts repeat honestly', () => {
     ]);
     expect(mb).toEqual([]);
     expect(f.evidence.jointChanceIfHonest).toBeLessThan(1e-4);
+  });
+});
+
+describe('values at a type maximum', () => {
+  it('takes one honest 32767 among many rewards for chance, two for a clamp', () => {
+    const rewards = [812, 32767, 1204, 977, 1533];
+    expect(auditRuns([{ label: 'a', metrics: { episode_rewards: rewards } }])).toEqual([]);
+    const clamped = auditRuns([{ label: 'a', metrics: { episode_rewards: [...rewards, 32767] } }]);
+    expect(has(clamped, 'PINNED_AT_BOUND', 'episode_rewards')).toBe(true);
+    const acrossRuns = auditRuns([
+      { label: 'a', metrics: { actions: 999 } },
+      { label: 'b', metrics: { actions: 999 } },
+    ]);
+    expect(has(acrossRuns, 'PINNED_AT_BOUND', 'actions')).toBe(true);
   });
 });
 

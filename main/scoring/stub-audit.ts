@@ -73,6 +73,7 @@ export function toAuditRun(out: StresstestOutput, label: string): AuditRun {
 }
 
 const RESULT_FIELDS = ['count', 'min', 'p50', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
+const TIME_UNITS = new Set(['ns', 'us', 'μs', 'ms', 's']);
 
 /**
  * A Probe Lab results document as an audit run, so repeated runs of one plan can be audited the
@@ -92,11 +93,18 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
       const v = m[field];
       if (v === undefined) continue;
       metrics[`${name}.${field}`] = v;
-      if (field !== 'count') units[`${name}.${field}`] = m.unit;
+      // The max of a sampled percentage reaching 100 is a saturated host, measured; only a
+      // single reported value of exactly 100% is the stub's "always 100%".
+      if (field !== 'count' && m.unit !== '%') units[`${name}.${field}`] = m.unit;
     }
   }
   for (const [name, v] of Object.entries(doc.counters)) metrics[name] = v;
-  for (const [name, xs] of Object.entries(doc.samples ?? {})) metrics[`samples.${name}`] = xs;
+  // Timed samples only: a timing never repeats to the microsecond, but a gauge of state (an idle
+  // process's RSS or CPU, a score from bands) may hold still for a whole run, honestly.
+  for (const [name, xs] of Object.entries(doc.samples ?? {})) {
+    const unit = doc.metrics[name]?.unit;
+    if (unit === undefined || TIME_UNITS.has(unit)) metrics[`samples.${name}`] = xs;
+  }
   const run: AuditRun = { label, metrics, units };
   const durationMs = Date.parse(doc.endedAt) - Date.parse(doc.startedAt);
   if (Number.isFinite(durationMs)) run.durationMs = durationMs;

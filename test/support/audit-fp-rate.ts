@@ -17,6 +17,7 @@ import { DEFAULT_HONEST, addConsoleNoise, honestSession } from './honest-stresst
 
 export async function falsePositiveRate(groups: number, runs: number, durationMs: number) {
   const codes: Record<string, number> = {};
+  const examples: string[] = [];
   let flagged = 0;
   for (let g = 0; g < groups; g++) {
     const suiteRuns: SuiteRun[] = [];
@@ -30,11 +31,13 @@ export async function falsePositiveRate(groups: number, runs: number, durationMs
     }
     const section = auditSection(suiteRuns);
     if (section.findings > 0) flagged++;
+    for (const f of section.groups.flatMap((x) => x.findings))
+      if (examples.length < 10) examples.push(`${f.code} ${f.metric}: ${f.message}`.slice(0, 200));
     for (const [k, n] of Object.entries(section.codes)) codes[k] = (codes[k] ?? 0) + n;
   }
   // Wilson-free, distribution-free bound: with 0 of n flagged, 3/n is the 95% upper bound (rule of three).
   const rate = flagged / groups;
-  return { groups, runs, flagged, rate, upper95: flagged === 0 ? 3 / groups : null, codes };
+  return { groups, runs, flagged, rate, upper95: flagged === 0 ? 3 / groups : null, codes, examples };
 }
 
 const TRUNCATED_TAIL = [
