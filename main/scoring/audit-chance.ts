@@ -23,11 +23,24 @@ function decimals(v: number): number {
   return dot < 0 || s.includes('e') ? 0 : s.length - dot - 1;
 }
 
+/**
+ * The number of resolution steps in a value: its last printed digit is one step, and trailing
+ * zeros of a whole number are taken as its resolution (2000 us from a millisecond clock is 2
+ * steps), except for percentages, where 100 is the stub's own value and counts 100 steps.
+ */
+function steps(v: number, unit: string | undefined): number {
+  let n = Math.abs(v) * 10 ** decimals(v);
+  if (Number.isInteger(v) && unit !== '%') while (n >= 10 && n % 10 === 0) n /= 10;
+  return Math.max(1, n);
+}
+
 /** The chance an honest measurement prints exactly this value again. */
-export function repeatChance(v: number | readonly number[]): number {
-  if (typeof v !== 'number') return v.reduce((p, x) => p * repeatChance(x), 1);
-  const steps = Math.max(1, Math.abs(v) * 10 ** decimals(v));
-  return Math.min(MAX_REPEAT_CHANCE, 1 / Math.sqrt(2 * Math.PI * steps));
+export function repeatChance(v: number | readonly number[], unit?: string): number {
+  if (typeof v !== 'number') return v.reduce((p, x) => p * repeatChance(x, unit), 1);
+  // Zero is what every event that did not happen prints; its repeating is no evidence at all.
+  if (v === 0) return 1;
+  const n = steps(v, unit);
+  return Math.min(MAX_REPEAT_CHANCE, 1 / Math.sqrt(2 * Math.PI * n));
 }
 
 export interface ConstantMetric {
@@ -49,7 +62,7 @@ export function constantMetrics(runs: readonly AuditRun[]): ConstantMetric[] {
   const out: ConstantMetric[] = [];
   for (const [name, v] of Object.entries(first.metrics)) {
     if (!runs.every((r) => same(r.metrics[name], v))) continue;
-    out.push({ name, value: v, chance: repeatChance(v) ** (runs.length - 1) });
+    out.push({ name, value: v, chance: repeatChance(v, first.units?.[name]) ** (runs.length - 1) });
   }
   return out;
 }

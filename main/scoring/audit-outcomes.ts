@@ -67,6 +67,19 @@ function sameSequence(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * With a declared failure rate p, n flawless events happen honestly with chance (1 - p)^n; below
+ * this chance a flawless record is called implausible (at p = 15%: 43 events or more).
+ */
+export const NO_FAILURES_ALPHA = 0.001;
+
+function implausibleWithoutFailure(run: AuditRun, events: number): boolean {
+  if (events < MIN_EVENTS_FOR_NO_FAILURES) return false;
+  const p = run.declaredFailRatePct;
+  if (p === undefined || p <= 0) return true;
+  return (1 - Math.min(p, 100) / 100) ** events < NO_FAILURES_ALPHA;
+}
+
 export function noFailures(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   for (const run of runs) {
@@ -83,11 +96,12 @@ export function noFailures(runs: readonly AuditRun[]): AuditFinding[] {
         Number.isInteger(v) &&
         !MEASURE_UNIT(run.units?.[name]);
       const events = isCount ? v : largestCount(run);
-      if (isRate && v === 100 && events >= MIN_EVENTS_FOR_NO_FAILURES) {
+      if (!implausibleWithoutFailure(run, events)) continue;
+      if (isRate && v === 100) {
         findings.push(
           noFailureFinding(run, name, `${name} is exactly 100% over ${events} events`, { rate: v, events }),
         );
-      } else if (isCount && v >= MIN_EVENTS_FOR_NO_FAILURES) {
+      } else if (isCount) {
         const failed = failures.map(([n]) => n);
         findings.push(
           noFailureFinding(

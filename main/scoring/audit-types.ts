@@ -30,6 +30,8 @@ export interface AuditRun {
   reportedConstant?: string[];
   /** An A/B compare carried by this run: both sides' metrics. */
   compare?: { a: Record<string, number>; b: Record<string, number>; labels: [string, string] };
+  /** The failure injection rate the run declares (percent), when it does. */
+  declaredFailRatePct?: number;
   status?: string;
   panics?: string[];
 }

@@ -139,10 +139,10 @@ export function probeResultsDocument(
     add(out, `target_rss.${id}`, sampledMetric(rss, 'kB'), rss);
   }
 
-  out.counters.pulses = report.pulses.list.length;
-  for (const [cls, n] of Object.entries(report.pulses.byClass)) out.counters[`pulses_${cls}`] = n;
-  out.counters.snapshots = report.snapshots.count;
-  out.counters.resource_samples = samples.length;
+  // Outcomes only: how many pulses and snapshots were taken is the plan's schedule, already in the
+  // metrics' counts.
+  for (const [cls, n] of Object.entries(report.pulses.byClass))
+    if (cls !== 'ok') out.counters[`pulses_${cls}`] = n;
   out.counters.anomalies = report.anomalies.length;
   return out;
 }

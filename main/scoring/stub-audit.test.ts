@@ -357,6 +357,27 @@ describe('coincidence: small counts repeat honestly', () => {
   });
 });
 
+describe('a flawless record against a declared failure rate', () => {
+  const chaos = (events: number): AuditRun => ({
+    label: `chaos-${events}`,
+    metrics: {
+      total_events: events,
+      successful_recoveries: events,
+      failed_recoveries: 0,
+      recovery_success_rate: 100,
+    },
+    units: { recovery_success_rate: '%' },
+    declaredFailRatePct: 15,
+  });
+  it('takes 32 flawless events at 15% for luck (0.5%), 60 for a stub (0.006%), and never calls a 100% success rate pinned', () => {
+    expect(auditRuns([chaos(32)])).toEqual([]);
+    const f = auditRuns([chaos(60)]);
+    expect(has(f, 'NO_FAILURES', 'successful_recoveries')).toBe(true);
+    expect(has(f, 'NO_FAILURES', 'recovery_success_rate')).toBe(true);
+    expect(f.some((x) => x.code === 'PINNED_AT_BOUND')).toBe(false);
+  });
+});
+
 describe('values at a type maximum', () => {
   it('takes one honest 32767 among many rewards for chance, two for a clamp', () => {
     const rewards = [812, 32767, 1204, 977, 1533];

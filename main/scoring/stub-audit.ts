@@ -66,6 +66,8 @@ export function toAuditRun(out: StresstestOutput, label: string): AuditRun {
     panics: out.panics,
   };
   if (out.durationMs !== null) run.durationMs = out.durationMs;
+  if (out.config.failure_injection_rate !== undefined)
+    run.declaredFailRatePct = out.config.failure_injection_rate;
   if (out.status !== null) run.status = out.status;
   if (out.comparison)
     run.compare = { a: out.comparison.off, b: out.comparison.on, labels: ['autonomy off', 'autonomy on'] };
@@ -85,17 +87,20 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
   const metrics: Record<string, number | number[]> = {};
   const units: Record<string, string> = {};
   for (const [name, m] of Object.entries(doc.metrics)) {
+    // A score is computed from bands (TES), not measured: honest runs that behave alike score alike.
+    if (m.unit === 'score') continue;
     if (m.value !== undefined) {
       metrics[name] = m.value;
       units[name] = m.unit;
     }
     for (const field of RESULT_FIELDS) {
       const v = m[field];
-      if (v === undefined) continue;
+      // How many measurements were taken is the plan's schedule, not a measurement.
+      if (v === undefined || field === 'count') continue;
       metrics[`${name}.${field}`] = v;
       // The max of a sampled percentage reaching 100 is a saturated host, measured; only a
       // single reported value of exactly 100% is the stub's "always 100%".
-      if (field !== 'count' && m.unit !== '%') units[`${name}.${field}`] = m.unit;
+      if (m.unit !== '%') units[`${name}.${field}`] = m.unit;
     }
   }
   for (const [name, v] of Object.entries(doc.counters)) metrics[name] = v;
