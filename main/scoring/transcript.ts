@@ -34,11 +34,8 @@ export interface Transcript {
 }
 
 // ECMA-48 control sequences: CSI (colours, cursor moves), OSC (window titles) and two-byte escapes.
-// eslint-disable-next-line no-control-regex
 const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-// eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\x00-\x08\x0b-\x1f\x7f]/g;
-// eslint-disable-next-line no-control-regex
 const BACKSPACE_RE = /[^\x08]\x08/;
 
 /** Tags the suites themselves print; any other `[TAG]` line is another subsystem's log. */
