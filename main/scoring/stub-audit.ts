@@ -93,6 +93,9 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
       metrics[name] = m.value;
       units[name] = m.unit;
     }
+    // A sampled percentage (host or target CPU and RAM) is a gauge of a paced workload, coarse to
+    // 1%: runs of one plan agree on it honestly (measured: four idle workers at 0-4% of a core).
+    if (m.unit === '%' && m.value === undefined) continue;
     for (const field of RESULT_FIELDS) {
       const v = m[field];
       // How many measurements were taken is the plan's schedule, not a measurement.
