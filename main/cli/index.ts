@@ -49,6 +49,7 @@ const COMMANDS: readonly (readonly [string, string, string])[] = [
   ['lab-kernel', 'setup|status|boot-check', 'build and check the QEMU lab kernel'],
   ['check', '<results.json> [thresholds]', 'CI gate over exported results'],
   ['compare', '<runA.json> <runB.json>', 'compare two runs'],
+  ['audit', '<files-or-folders...> [--json]', 'stub audit of stress transcripts and results'],
 ];
 
 function usage(): string {
@@ -333,6 +334,7 @@ const COMMAND_NAMES = [
   'lab-kernel',
   'check',
   'compare',
+  'audit',
   'help',
   'version',
 ];
@@ -373,6 +375,10 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
     case 'compare': {
       const { compareCommand } = await import('./compare');
       return await compareCommand(rest, io);
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./audit');
+      return await auditCommand(rest, io);
     }
     case 'help':
     case '--help':

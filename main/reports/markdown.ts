@@ -2,6 +2,7 @@
 import type { ReportDocument } from './document';
 import { fencedJson, mdCell, mdText as t } from './md-escape';
 import type { AnomalyContext } from './anomaly-context';
+import { AUDIT_SCHEMA, renderAuditLines, type AuditSection } from '../scoring/audit-report';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -188,6 +189,7 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   L.push('');
   for (const ctx of doc.anomalyReview ?? []) renderAnomalyContext(L, ctx);
 
+  L.push(...auditMarkdown(doc.extra));
   if (Object.keys(doc.extra).length) {
     L.push('## Kind-specific results', '', '```json', fencedJson(doc.extra), '```', '');
   }
@@ -238,4 +240,32 @@ function renderAnomalyContext(L: string[], c: AnomalyContext): void {
   L.push('| field | before | after |', '|---|---|---|');
   for (const ch of c.changes) L.push(`| ${cell(ch.field)} | ${leaf(ch.before)} | ${leaf(ch.after)} |`);
   L.push('');
+}
+
+/** Text inside a fence: a backtick or an invisible character could end or disguise it. */
+const inFence = (line: string): string =>
+  line.replace(
+    /[`\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+/** The stub audit a kind ran over its own results (`extra.<kind>.audit`), when there is one. */
+function auditMarkdown(extra: Record<string, unknown>): string[] {
+  const L: string[] = [];
+  for (const v of Object.values(extra)) {
+    const section = (v as { audit?: AuditSection } | null)?.audit;
+    if (section?.schema !== AUDIT_SCHEMA) continue;
+    L.push('## Stub audit', '');
+    L.push(
+      section.findings === 0
+        ? `No finding over ${section.runs} run(s): the numbers vary the way measurements do.`
+        : `**${section.findings} finding(s)**: numbers too perfect to be measured (seed 002).`,
+      '',
+      '```',
+      ...renderAuditLines(section).map(inFence),
+      '```',
+      '',
+    );
+  }
+  return L;
 }

@@ -12,6 +12,7 @@ import { signSshsig } from './sshsig';
 import { renderMarkdown } from './markdown';
 import { buildReportDocument, reportBaseName, type ReportInput } from './document';
 import { renderHtml, reportSeries } from './html';
+import { probeResultsDocument } from '../scoring/probe-results';
 
 export { REPORT_SCHEMA, METHODS, buildReportDocument, reportBaseName, type ReportDocument, type ReportInput } from './document';
 
@@ -25,7 +26,7 @@ export interface ReportFiles {
   htmlSig: string;
   /** The user's trusted signers (config folder), for the `ssh-keygen -Y verify -f` hint; nothing is written beside the report. */
   allowedSigners: string;
-  /** The results v1 document (chaos runs), for `probe-lab check` and `compare`. */
+  /** The results v1 document (every run), for `probe-lab check` and `compare`. */
   results?: string;
 }
 
@@ -45,7 +46,8 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
   writeFileAtomic(`${jsonPath}.sig`, signSshsig(Buffer.from(jsonText), key.privateKey, REPORT_NAMESPACE));
   writeFileAtomic(`${mdPath}.sig`, signSshsig(Buffer.from(mdText), key.privateKey, REPORT_NAMESPACE));
   let resultsPath: string | undefined;
-  const results = findResultsDocument(input.extra);
+  // A kind's own results (chaos) win; every other run gets the probe's pulses, TES, coverage, resources.
+  const results = findResultsDocument(input.extra) ?? probeResultsDocument(doc, input.samples);
   if (results) {
     resultsPath = path.join(input.outDir, `${base}.results.json`);
     const text = `${JSON.stringify(results, null, 2)}\n`;

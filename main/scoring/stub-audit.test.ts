@@ -266,6 +266,7 @@ describe('auditRuns on hand-built runs', () => {
     const f = auditRuns([
       base('a', 10_000, { actions: 999, ops: 480 }),
       base('b', 20_000, { actions: 999, ops: 1012 }),
+      base('c', 30_000, { actions: 999, ops: 1530 }),
     ]);
     expect(has(f, 'NOT_SCALING_WITH_DURATION', 'actions')).toBe(true);
     expect(has(f, 'NOT_SCALING_WITH_DURATION', 'ops')).toBe(false);
@@ -305,6 +306,89 @@ describe('auditRuns on hand-built runs', () => {
     expect(few.some((x) => x.code === 'NO_FAILURES')).toBe(false);
     const failing = auditRuns([base('a', 1, { recoveries: 90, failures: 4 })]);
     expect(failing.some((x) => x.code === 'NO_FAILURES')).toBe(false);
+  });
+});
+
+describe('coincidence: small counts repeat honestly', () => {
+  const base = (
+    label: string,
+    durationMs: number,
+    metrics: AuditRun['metrics'],
+    extra: Partial<AuditRun> = {},
+  ): AuditRun => ({ label, durationMs, metrics, ...extra });
+  it('does not call two or three runs with the same small count a stub, but does when many metrics agree', () => {
+    const honest = auditRuns([
+      base('a', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 91 }),
+      base('b', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 88 }),
+      base('c', 10_000, { oom_events: 2, compaction_triggers: 2, peak_pressure: 94 }),
+    ]);
+    expect(honest.filter((f) => f.code === 'ZERO_VARIANCE')).toEqual([]);
+    const stub = auditRuns(
+      ['a', 'b', 'c'].map((l) =>
+        base(
+          l,
+          10_000,
+          { oom_events: 4, compaction_triggers: 0, peak_pressure: 100 },
+          { units: { peak_pressure: '%' } },
+        ),
+      ),
+    );
+    for (const m of ['oom_events', 'compaction_triggers', 'peak_pressure'])
+      expect(has(stub, 'ZERO_VARIANCE', m)).toBe(true);
+    // One quantity printed three times (OOM events = compactions = OOM log lines), one each run.
+    const twice = auditRuns(
+      [91, 93, 90, 88].map((p, i) =>
+        base(`t${i}`, 10_000, {
+          oom_events: 1,
+          compaction_triggers: 1,
+          'log.oom_events': 1,
+          peak_pressure: p,
+        }),
+      ),
+    );
+    expect(twice.filter((x) => x.code === 'ZERO_VARIANCE')).toEqual([]);
+    const f = stub.find((x) => x.metric === 'oom_events')!;
+    // Found by the honest generator: a whole number of MB recovered is a measure, not 222 successes.
+    const mb = auditRuns([
+      base('m', 10_000, { memory_recovered: 222, oom_events: 3 }, { units: { memory_recovered: 'MB' } }),
+    ]);
+    expect(mb).toEqual([]);
+    expect(f.evidence.jointChanceIfHonest).toBeLessThan(1e-4);
+  });
+});
+
+describe('a flawless record against a declared failure rate', () => {
+  const chaos = (events: number): AuditRun => ({
+    label: `chaos-${events}`,
+    metrics: {
+      total_events: events,
+      successful_recoveries: events,
+      failed_recoveries: 0,
+      recovery_success_rate: 100,
+    },
+    units: { recovery_success_rate: '%' },
+    declaredFailRatePct: 15,
+  });
+  it('takes 32 flawless events at 15% for luck (0.5%), 60 for a stub (0.006%), and never calls a 100% success rate pinned', () => {
+    expect(auditRuns([chaos(32)])).toEqual([]);
+    const f = auditRuns([chaos(60)]);
+    expect(has(f, 'NO_FAILURES', 'successful_recoveries')).toBe(true);
+    expect(has(f, 'NO_FAILURES', 'recovery_success_rate')).toBe(true);
+    expect(f.some((x) => x.code === 'PINNED_AT_BOUND')).toBe(false);
+  });
+});
+
+describe('values at a type maximum', () => {
+  it('takes one honest 32767 among many rewards for chance, two for a clamp', () => {
+    const rewards = [812, 32767, 1204, 977, 1533];
+    expect(auditRuns([{ label: 'a', metrics: { episode_rewards: rewards } }])).toEqual([]);
+    const clamped = auditRuns([{ label: 'a', metrics: { episode_rewards: [...rewards, 32767] } }]);
+    expect(has(clamped, 'PINNED_AT_BOUND', 'episode_rewards')).toBe(true);
+    const acrossRuns = auditRuns([
+      { label: 'a', metrics: { actions: 999 } },
+      { label: 'b', metrics: { actions: 999 } },
+    ]);
+    expect(has(acrossRuns, 'PINNED_AT_BOUND', 'actions')).toBe(true);
   });
 });
 

@@ -55,6 +55,7 @@ export const ErrorCodes = {
   PLAN_ENV_RESERVED: 'Plan env sets a variable Probe Lab sets itself (PROBE_LAB_*)',
   REVIEW_INVALID: 'A review names no anomaly of the report, or its verdict or note is not valid',
   REVIEW_MISMATCH: "The ledger's review records and the signed review addendum differ",
+  AUDIT_UNREADABLE: 'An audit input could not be read or holds nothing to audit',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -36,11 +36,12 @@ interface ChaosExtra {
   scenarios: ScenarioRecord[];
   steadyState: { label: string; ok: boolean }[];
   results: ResultsDoc;
+  audit: { schema: string; runs: number; findings: number; groups: { suite: string }[] };
 }
 
 async function runChaos(
   plan: Plan,
-): Promise<{ run: ProbeRun; extra: ChaosExtra; verdict: string; out: string }> {
+): Promise<{ run: ProbeRun; extra: ChaosExtra; verdict: string; out: string; markdown: string }> {
   const out = tempDir('chaos-test-');
   const run = newRun(plan, out);
   const result = await run.run();
@@ -52,7 +53,13 @@ async function runChaos(
   console.log(
     `[chaos] ${plan.id} seed ${extra.seed}: ${extra.verdict}; ${extra.scenarios.map((s) => `${s.id} ${s.type} ${s.outcome} ${s.recoveryMs ?? '-'} ms`).join('; ')}`,
   );
-  return { run, extra, verdict: result.verdict, out };
+  return {
+    run,
+    extra,
+    verdict: result.verdict,
+    out,
+    markdown: fs.readFileSync(result.report.markdown, 'utf8'),
+  };
 }
 
 const ledgerRecords = (run: ProbeRun, type: string): unknown[] =>
@@ -181,6 +188,17 @@ describe('quick-chaos against the bundled agent', () => {
       ),
     ).toBe(1);
     expect(fail.lines.join('\n')).toMatch(/FAIL\s+ping_during_waves/);
+  });
+
+  it('runs the stub audit over its own results and signs the findings into the report', () => {
+    const { extra, markdown } = first;
+    expect(extra.audit.schema).toBe('probe-lab/audit/v1');
+    expect(extra.audit.runs).toBe(1);
+    expect(extra.audit.groups.map((g) => g.suite)).toEqual([`plan ${extra.results.planId}`]);
+    // A seeded random schedule with measured recoveries is not a stub.
+    expect(extra.audit.findings).toBe(0);
+    expect(markdown).toContain('## Stub audit');
+    expect(markdown).toContain(`plan ${extra.results.planId}: 1 run, no findings`);
   });
 
   it('replays the same schedule, event for event, from the same seed', async () => {

@@ -211,6 +211,8 @@ describe('probe-lab CLI: help, version, suggestions, exit codes, closed pipes', 
       ['lab-kernel', 'boot-check', '--help'],
       ['check', '--help'],
       ['compare', '--help'],
+      ['audit', '--help'],
+      ['help', 'audit'],
     ];
     const results = await Promise.all(helps.map((argv) => cliAsync(argv)));
     results.forEach((r, i) => {

@@ -9,6 +9,8 @@
 import { FLUSH_MS } from '../../lab/pty-session';
 import type { Target } from '../../lab/target';
 import { LatencyRecorder } from '../../scoring/histogram';
+import { auditSection } from '../../scoring/audit-report';
+import { resultsToAuditRun } from '../../scoring/stub-audit';
 import { toCodedError } from '../../util/errors';
 import type { ExtensionApi, ExtensionResult, ProbeExtension } from '../kind';
 import type { Plan } from '../../model/plan';
@@ -414,6 +416,8 @@ export class ChaosExtension implements ProbeExtension {
         },
         degradation: degradation(this.baselineLatency, this.monitorLatency),
         results,
+        // Seed 002's stub audit over this run's own numbers, signed with the report.
+        audit: auditSection([{ suite: `plan ${api.plan.id}`, run: resultsToAuditRun(results) }]),
       },
       thresholds: [
         {
