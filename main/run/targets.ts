@@ -9,7 +9,7 @@ import type { ProcIdentity } from '../lab/process-tree';
 import type { CgroupCell } from '../lab/cgroup';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
-import { resolveAllowed } from '../safety/allowlist';
+import { resolveAllowed, type ResolvedCommand } from '../safety/allowlist';
 import { checkEnv } from '../safety/env-policy';
 import { assertNoReservedEnv, type Plan, type TargetSpec } from '../model/plan';
 import type { KernelTargetFactory } from '../kinds/index';
@@ -19,6 +19,8 @@ export interface PreparedTarget {
   spec: TargetSpec;
   workdir: string;
   describe: TargetDescription;
+  /** An exec health check's command, resolved against the allowlist (shown by the preview). */
+  healthCommand?: ResolvedCommand;
   create(hooks: { seen: () => ProcIdentity[]; cell?: CgroupCell | null }): Target;
 }
 
@@ -70,6 +72,14 @@ export function createTargets(
         resourcesDir: opts.resourcesDir,
         baseDir: opts.planDir,
       });
+      // An exec health check runs a command too: the same allowlist, refused before anything starts.
+      const healthCommand =
+        spec.health.type === 'exec'
+          ? resolveAllowed(spec.health.command, plan.allowlist, {
+              resourcesDir: opts.resourcesDir,
+              baseDir: opts.planDir,
+            })
+          : undefined;
       for (let n = 1; n <= spec.count; n++) {
         const instanceId = spec.count > 1 ? `${spec.id}-${n}` : spec.id;
         const workdir = path.join(runDir, 'agents', instanceId);
@@ -85,6 +95,7 @@ export function createTargets(
           spec,
           workdir,
           describe,
+          ...(healthCommand ? { healthCommand } : {}),
           create: (hooks) =>
             new AgentTarget({
               id: instanceId,
@@ -93,6 +104,7 @@ export function createTargets(
               env: agentEnv(spec.env, { runId: opts.runId, targetId: instanceId }),
               workdir,
               health: spec.health,
+              ...(healthCommand ? { healthCommand } : {}),
               seen: hooks.seen,
               cell: hooks.cell ?? null,
             }),
