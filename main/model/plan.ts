@@ -58,10 +58,14 @@ export const KernelTargetSchema = z
   .object({
     id: slug,
     kind: z.literal('lab-kernel'),
-    /** `bundled` uses the image built by `probe-lab lab-kernel setup`; otherwise explicit paths. */
+    /**
+     * `bundled` uses the image built by `probe-lab lab-kernel setup`; `registered` the kernel and
+     * initrd set in Settings (Lab kernel); otherwise explicit paths.
+     */
     image: z
       .union([
         z.literal('bundled'),
+        z.literal('registered'),
         z
           .object({
             kernel: z.string().min(1),

@@ -11,7 +11,7 @@ import { planHash } from '../safety/confirmation';
 import { checkEnv } from '../safety/env-policy';
 import type { HealthCheck, Plan } from '../model/plan';
 import { escapeForDisplay as esc, shellQuote, shellQuoteArgv } from '../util/escape';
-import { createTargets, type PreparedTarget } from './targets';
+import { createTargets, type PreparedTarget, type RegisteredTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 import { detectContainment } from '../safety/containment';
@@ -30,6 +30,7 @@ export function buildPreview(
     planDir: string;
     resourcesDir: string;
     outDir?: string;
+    registered?: RegisteredTargets;
     containment?: { mode: string; label: string; detail: string };
   },
   kinds: readonly ProbeKind[] = PROBE_KINDS,
@@ -58,7 +59,11 @@ export function buildPreview(
         resolved: shellQuoteArgv(argv),
       };
     }
-    const image = typeof t.image === 'string' ? t.image : t.image.kernel;
+    const booted = first?.kernelImage ?? t.image;
+    const image =
+      typeof booted === 'string'
+        ? booted
+        : `${t.image === 'registered' ? 'registered in Settings: ' : ''}${booted.kernel}${booted.initrd ? `, initrd ${booted.initrd}` : ''}`;
     return {
       id: t.id,
       kind: t.kind,
