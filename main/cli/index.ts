@@ -1,7 +1,7 @@
 /**
  * probe-lab: the command-line entry over the engine. Exit codes: see EXIT_TABLE in common.ts.
  */
-import { cliSettings, lookupReport, registeredOf } from '../host/settings-file';
+import { cliSettings, lookupReport, registeredOf } from '../host/settings-effect';
 import path from 'node:path';
 import { LabError } from '../util/errors';
 import { listPlans, loadPlanFile, resolvePlan } from '../plans/catalog';

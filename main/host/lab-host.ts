@@ -25,7 +25,7 @@ import { parsePlanText } from '../model/plan';
 import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../plans/catalog';
 import { buildPreview } from '../run/preview';
 import type { RegisteredTargets } from '../run/targets';
-import { registeredOf } from './settings-file';
+import { registeredOf } from './settings-effect';
 import { ProbeRun } from '../run/runner';
 import { previousProbeTes } from '../reports/history';
 import { historyRows, openReport, reviewReport } from './report-access';

@@ -9,8 +9,6 @@ import type { Settings } from '../model/api';
 import { configDir } from '../util/config-dir';
 import { writeFileAtomic } from '../util/atomic-file';
 import type { SettingsStore } from './host';
-import { listReportSummaries } from '../reports/history';
-import type { RegisteredTargets } from '../run/targets';
 
 export const SettingsSchema = z.object({
   reportFolder: z.string().min(1).max(4096),
@@ -47,28 +45,4 @@ export function createFileSettingsStore(file = path.join(configDir(), 'settings.
       return structuredClone(current);
     },
   };
-}
-
-/** What a plan may name from the Settings: registered agents and the registered lab kernel. */
-export function registeredOf(s: Settings): RegisteredTargets {
-  return { agents: s.agents, labKernel: s.labKernel };
-}
-
-/**
- * The Settings as the CLI sees them (the config folder's settings.json, as serve reads it), so
- * `probe-lab run` writes where the console's History looks, and plans can name registered agents.
- */
-export function cliSettings(): Settings {
-  return createFileSettingsStore().get();
-}
-
-/**
- * A report named the way a person remembers it: a path as given, else a file name or a run id
- * inside the report folder. Unknown names are returned as given (verify then says not found).
- */
-export function lookupReport(ref: string, reportFolder: string): string {
-  if (ref.includes('/') || fs.existsSync(ref)) return ref;
-  const inFolder = path.join(reportFolder, ref);
-  if (fs.existsSync(inFolder)) return inFolder;
-  return listReportSummaries(reportFolder).find((r) => r.runId === ref)?.markdownPath ?? ref;
 }
