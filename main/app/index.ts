@@ -39,8 +39,8 @@ async function start(): Promise<void> {
   handleAppProtocol(session.defaultSession, RENDERER_DIR);
 
   const settings = createElectronSettingsStore();
+  // No reportFolder override: the engine reads the Settings' folder per call, so a change applies at once.
   const host = createEngineHostClient({
-    reportFolder: settings.get().reportFolder,
     settings,
     resourcesDir: resourcesDir(),
   });

@@ -1,6 +1,7 @@
 /**
  * probe-lab: the command-line entry over the engine. Exit codes: see EXIT_TABLE in common.ts.
  */
+import { cliSettings, lookupReport, registeredOf } from '../host/settings-effect';
 import path from 'node:path';
 import { LabError } from '../util/errors';
 import { listPlans, loadPlanFile, resolvePlan } from '../plans/catalog';
@@ -102,7 +103,7 @@ const RUN: CommandSpec = {
     out: {
       type: 'string',
       value: 'DIR',
-      help: 'where the ledger and the signed report go (default: ./reports)',
+      help: "where the ledger and the signed report go (default: Settings' report folder, as the console)",
     },
     json: { type: 'boolean', help: 'no live lines; one JSON document with the result at the end' },
     seed: { type: 'string', value: 'N', help: 'chaos plans: replay the schedule of this uint32 seed' },
@@ -122,7 +123,7 @@ const VERIFY: CommandSpec = {
   name: 'verify',
   summary:
     "check a report's signatures against the signers you trust, the .md/.json/ledger binding and the ledger hash chain; names the first bad record",
-  usage: '<report.md|report.json> [options]',
+  usage: '<report.md|report.json|run-id> [options]',
   positionals: { min: 1, max: 1 },
   options: {
     'allowed-signers': {
@@ -177,7 +178,8 @@ async function cmdPlanCheck(argv: string[], io: Io): Promise<number> {
   if (!args) return EXIT.PASS;
   const file = args.pos[0]!;
   const l = loadPlanFile(file);
-  const preview = buildPreview(l.plan, { planDir: l.planDir, resourcesDir: resourcesDir() });
+  const registered = registeredOf(cliSettings());
+  const preview = buildPreview(l.plan, { planDir: l.planDir, resourcesDir: resourcesDir(), registered });
   io.out(`${file}: valid plan "${l.plan.id}"`);
   for (const line of preview.lines) io.out(`  ${line}`);
   return EXIT.PASS;
@@ -199,10 +201,17 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     seed: args.number('seed'),
     failRate: args.number('fail-rate'),
   });
-  const outDir = path.resolve(
-    typeof flags.get('out') === 'string' ? (flags.get('out') as string) : 'reports',
-  );
-  const preview = buildPreview(plan, { planDir: loaded.planDir, resourcesDir: resourcesDir(), outDir });
+  // The console's folder by default, so CLI runs show up in its History; registered agents resolve.
+  const settings = cliSettings();
+  const registered = registeredOf(settings);
+  const out = flags.get('out');
+  const outDir = path.resolve(typeof out === 'string' ? out : settings.reportFolder);
+  const preview = buildPreview(plan, {
+    planDir: loaded.planDir,
+    resourcesDir: resourcesDir(),
+    outDir,
+    registered,
+  });
   const confirmFlag = flags.get('confirm');
   if (!json) for (const line of preview.lines) io.out(line);
   checkTypedConfirmation(plan, typeof confirmFlag === 'string' ? confirmFlag : undefined);
@@ -217,6 +226,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
     outDir,
     resourcesDir: resourcesDir(),
     tesHistory: previousProbeTes(outDir, plan.id),
+    registered,
   });
   let halting = false;
   const onSignal = () => {
@@ -281,7 +291,7 @@ async function cmdVerify(argv: string[], io: Io): Promise<number> {
   const args = parseCommand(VERIFY, argv, io);
   if (!args) return EXIT.PASS;
   const { pos, flags } = args;
-  const report = pos[0]!;
+  const report = lookupReport(pos[0]!, cliSettings().reportFolder);
   const opts: VerifyReportOptions = {};
   const allowed = flags.get('allowed-signers');
   if (typeof allowed === 'string') opts.allowedSigners = allowed;

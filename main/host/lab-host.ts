@@ -26,6 +26,8 @@ import { parsePlanText } from '../model/plan';
 import { findPlanById, listPlanSummaries, savePlanText, summaryOf, type LoadedPlan } from '../plans/catalog';
 import { planWarnings } from '../plans/evidence-schedule';
 import { buildPreview } from '../run/preview';
+import type { RegisteredTargets } from '../run/targets';
+import { registeredOf } from './settings-effect';
 import { ProbeRun } from '../run/runner';
 import { previousProbeTes } from '../reports/history';
 import { historyRows, openReport, reviewReport } from './report-access';
@@ -75,8 +77,18 @@ class EngineHost implements LabHost {
 
   constructor(private readonly opts: LabHostOptions) {}
 
+  /** Read per call: a change in Settings applies to the next preview, run and History at once. */
   private reportFolder(): string {
     return path.resolve(this.opts.reportFolder ?? this.opts.settings.get().reportFolder);
+  }
+
+  private registered(): RegisteredTargets {
+    return registeredOf(this.opts.settings.get());
+  }
+
+  private withEffective(s: Settings): Settings {
+    const overriddenBy = this.opts.reportFolder ? 'probe-lab serve --reports' : null;
+    return { ...s, effective: { reportFolder: this.reportFolder(), overriddenBy } };
   }
 
   async invoke(channel: string, input: unknown, confirm: ConfirmMode): Promise<Reply<unknown>> {
@@ -126,7 +138,12 @@ class EngineHost implements LabHost {
         return summaryOf(savePlanText(input.text));
       case 'runs.preview': {
         const l = this.loadRef(input.plan);
-        return buildPreview(l.plan, { planDir: l.planDir, resourcesDir: this.opts.resourcesDir });
+        return buildPreview(l.plan, {
+          planDir: l.planDir,
+          resourcesDir: this.opts.resourcesDir,
+          outDir: this.reportFolder(),
+          registered: this.registered(),
+        });
       }
       case 'runs.requestStart':
         return this.requestStart(this.loadRef(input.plan), confirm);
@@ -154,9 +171,9 @@ class EngineHost implements LabHost {
       case 'reports.review':
         return reviewReport(this.reportFolder(), input);
       case 'settings.get':
-        return this.opts.settings.get();
+        return this.withEffective(this.opts.settings.get());
       case 'settings.set':
-        return this.opts.settings.set(input as Partial<Settings>);
+        return this.withEffective(this.opts.settings.set(input as Partial<Settings>));
     }
   }
 
@@ -171,7 +188,11 @@ class EngineHost implements LabHost {
         source: 'text',
       };
       try {
-        buildPreview(plan, { planDir: loaded.planDir, resourcesDir: this.opts.resourcesDir });
+        buildPreview(plan, {
+          planDir: loaded.planDir,
+          resourcesDir: this.opts.resourcesDir,
+          registered: this.registered(),
+        });
       } catch (err) {
         const e = toCodedError(err);
         return {
@@ -198,6 +219,7 @@ class EngineHost implements LabHost {
       planDir: loaded.planDir,
       resourcesDir: this.opts.resourcesDir,
       outDir: this.reportFolder(),
+      registered: this.registered(),
     });
     if (confirm.kind === 'challenge') {
       this.pruneChallenges();
@@ -255,6 +277,7 @@ class EngineHost implements LabHost {
       outDir,
       resourcesDir: this.opts.resourcesDir,
       tesHistory: previousProbeTes(outDir, loaded.plan.id),
+      registered: this.registered(),
     });
     run.open();
     const h: HostedRun = {

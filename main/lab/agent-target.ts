@@ -1,7 +1,8 @@
 /**
  * A local agent: any registered command, spawned on a pty in its own working folder. Its output is
  * captured and scanned for `@lab {json}` protocol lines; its responsiveness is checked with a ping
- * round trip (or output activity, or liveness only, as the plan says).
+ * round trip (or output activity, liveness only, or a service check: http, tcp, exec; see
+ * health-checks.ts), as the plan says.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { PtySession } from './pty-session';
 import { readStat, type ProcIdentity } from './process-tree';
 import { wrapInCell, type CgroupCell } from './cgroup';
 import { stopTarget } from './contained-kill';
+import { execHealth, httpHealth, tcpHealth } from './health-checks';
 import type { StopReason, Target, TargetDescription, TargetExit, TargetHealth, TargetSignal } from './target';
 
 /** Lines longer than this are not protocol lines; scanning stops there so a flood costs nothing. */
@@ -27,6 +29,8 @@ export interface AgentTargetOptions {
   env: Record<string, string>;
   workdir: string;
   health: HealthCheck;
+  /** An exec health check's command, resolved against the plan's allowlist like the target's. */
+  healthCommand?: ResolvedCommand;
   /** Processes seen in this target's tree by the sampler, for killing escapees. */
   seen?: () => ProcIdentity[];
   /** The target's cgroup cell; null or absent: the weaker process-tree containment. */
@@ -196,6 +200,14 @@ export class AgentTarget implements Target {
         method: `output activity within ${check.withinSec} s`,
         detail: Number.isFinite(ago) ? `last output ${Math.round(ago)} ms ago` : 'no output yet',
       };
+    }
+    if (check.type === 'http') return { alive, ...(await httpHealth(check, timeoutMs)) };
+    if (check.type === 'tcp') return { alive, ...(await tcpHealth(check, timeoutMs)) };
+    if (check.type === 'exec') {
+      const resolved = this.opts.healthCommand;
+      if (!resolved) throw new Error(`target ${this.id}: exec health check without a resolved command`);
+      const where = { env: this.opts.env, cwd: this.workdir };
+      return { alive, ...(await execHealth(check, resolved, where, timeoutMs)) };
     }
     const nonce = crypto.randomBytes(6).toString('hex');
     const t0 = performance.now();

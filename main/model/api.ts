@@ -174,6 +174,8 @@ export const SettingsSchema = z.object({
   reportFolder: z.string(),
   agents: z.array(z.object({ name: z.string(), command: z.string() })),
   labKernel: z.object({ kernel: z.string().nullable(), initrd: z.string().nullable() }),
+  /** Filled in by the host's answers, never stored: the folder reports go to now, and what overrides it. */
+  effective: z.object({ reportFolder: z.string(), overriddenBy: z.string().nullable() }).optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

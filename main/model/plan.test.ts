@@ -16,9 +16,13 @@ describe('plan schema', () => {
   it('quick twins fit in 60 s and the seed plans keep the seed cadences', () => {
     for (const name of bundled) {
       const plan = parsePlanText(fs.readFileSync(path.join(resourcesDir(), 'plans', name), 'utf8'));
-      const seedTwin = ['quick-concurrency', 'quick-duration', 'quick-footprint', 'quick-combined'].includes(
-        plan.id,
-      );
+      const seedTwin = [
+        'quick-concurrency',
+        'quick-duration',
+        'quick-footprint',
+        'quick-combined',
+        'quick-http-service',
+      ].includes(plan.id);
       if (seedTwin) expect(plan.run.maxDurationSec).toBeLessThan(60);
       else if (plan.kind !== 'kernel' && plan.kind !== 'chaos' && plan.kind !== 'validation-burst') {
         expect(plan.pulses.cadenceSec).toBeGreaterThanOrEqual(120);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { LabError, type CodedError } from '../util/errors';
+import { HealthCheckSchema } from './health-check';
 
 const slug = z
   .string()
@@ -30,16 +31,8 @@ export const PROBE_KINDS = [
 ] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
-/** How a target's responsiveness is checked at each pulse. */
-export const HealthCheckSchema = z.discriminatedUnion('type', [
-  // Writes `@lab ping <nonce>` to the target's input and waits for `@lab {"type":"pong","nonce":...}`.
-  z.object({ type: z.literal('ping') }).strict(),
-  // The target counts as responsive when it printed anything within the window.
-  z.object({ type: z.literal('output'), withinSec: z.number().positive().max(3600).default(10) }).strict(),
-  // Liveness only: the process tree exists and is not stopped.
-  z.object({ type: z.literal('alive') }).strict(),
-]);
-export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+// How a target's responsiveness is checked at each pulse: its own file (service checks, loopback rule).
+export { HealthCheckSchema, isLoopbackHost, isLoopbackUrl, type HealthCheck } from './health-check';
 
 export const AgentTargetSchema = z
   .object({
@@ -65,10 +58,14 @@ export const KernelTargetSchema = z
   .object({
     id: slug,
     kind: z.literal('lab-kernel'),
-    /** `bundled` uses the image built by `probe-lab lab-kernel setup`; otherwise explicit paths. */
+    /**
+     * `bundled` uses the image built by `probe-lab lab-kernel setup`; `registered` the kernel and
+     * initrd set in Settings (Lab kernel); otherwise explicit paths.
+     */
     image: z
       .union([
         z.literal('bundled'),
+        z.literal('registered'),
         z
           .object({
             kernel: z.string().min(1),

@@ -9,9 +9,9 @@ import path from 'node:path';
 import type { RunPreview } from '../model/api';
 import { planHash } from '../safety/confirmation';
 import { checkEnv } from '../safety/env-policy';
-import type { Plan } from '../model/plan';
+import type { HealthCheck, Plan } from '../model/plan';
 import { escapeForDisplay as esc, shellQuote, shellQuoteArgv } from '../util/escape';
-import { createTargets } from './targets';
+import { createTargets, type PreparedTarget, type RegisteredTargets } from './targets';
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 import { detectContainment } from '../safety/containment';
@@ -35,6 +35,7 @@ export function buildPreview(
     planDir: string;
     resourcesDir: string;
     outDir?: string;
+    registered?: RegisteredTargets;
     containment?: { mode: string; label: string; detail: string };
   },
   kinds: readonly ProbeKind[] = PROBE_KINDS,
@@ -63,7 +64,11 @@ export function buildPreview(
         resolved: shellQuoteArgv(argv),
       };
     }
-    const image = typeof t.image === 'string' ? t.image : t.image.kernel;
+    const booted = first?.kernelImage ?? t.image;
+    const image =
+      typeof booted === 'string'
+        ? booted
+        : `${t.image === 'registered' ? 'registered in Settings: ' : ''}${booted.kernel}${booted.initrd ? `, initrd ${booted.initrd}` : ''}`;
     return {
       id: t.id,
       kind: t.kind,
@@ -81,10 +86,12 @@ export function buildPreview(
   const gov = plan.governance.folder ? path.resolve(opts.planDir, plan.governance.folder) : null;
   const sentinels = plan.governance.sentinels.map((s) => path.resolve(opts.planDir, s));
   const containment = opts.containment ?? detectContainment();
-  const targetLines = targets.flatMap((t) => {
+  const targetLines = targets.flatMap((t, i) => {
     const env = Object.entries(t.env);
+    const spec = plan.targets[i];
     return [
       `Runs ${t.count} x ${esc(t.id)}: ${t.resolved}`,
+      ...(spec?.kind === 'agent' ? [`  health check: ${healthLine(spec.health, prepared, spec)}`] : []),
       `  working folder: ${esc(t.cwd)}`,
       env.length
         ? `  env set by the plan: ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')} (besides ${BASE_ENV_NOTE})`
@@ -132,3 +139,33 @@ export function buildPreview(
     lines,
   };
 }
+
+/** The health check as the run will do it: an exec check shows the resolved command it runs. */
+function healthLine(
+  check: HealthCheck,
+  prepared: readonly PreparedTarget[],
+  spec: Plan['targets'][number],
+): string {
+  switch (check.type) {
+    case 'ping':
+      return '@lab ping round trip through the terminal';
+    case 'output':
+      return `any output within ${check.withinSec} s`;
+    case 'alive':
+      return 'liveness only (the process exists and is not stopped)';
+    case 'http': {
+      const st = check.expectStatus;
+      const expect = typeof st === 'number' ? `${st}` : `${st.min}-${st.max}`;
+      return `HTTP GET ${esc(check.url)} expecting status ${expect}${timeoutText(check.timeoutSec)}`;
+    }
+    case 'tcp':
+      return `TCP connect to ${esc(check.host)}:${check.port}${timeoutText(check.timeoutSec)}`;
+    case 'exec': {
+      const cmd = prepared.find((p) => p.spec === spec)?.healthCommand;
+      const argv = cmd ? [cmd.file, ...cmd.prefixArgs, ...check.args] : [check.command, ...check.args];
+      return `runs ${shellQuoteArgv(argv)} in the target's folder and env, exit 0 = responsive${timeoutText(check.timeoutSec)}`;
+    }
+  }
+}
+
+const timeoutText = (sec: number | undefined) => (sec ? `, timeout ${sec} s` : ', pulse timeout');

@@ -25,7 +25,7 @@ import { RunActivities } from './activities';
 import { LedgerOutput } from './ledger-output';
 import type { RunOutput } from './output';
 import { ReportOutput } from './report-output';
-import { createTargets } from './targets';
+import { createTargets, type RegisteredTargets } from './targets';
 import { RunContainment } from '../safety/containment';
 
 export interface RunContext {
@@ -45,6 +45,8 @@ export interface RunContext {
   runId?: string;
   /** The probe kinds (default: the composition root's list). */
   kinds?: readonly ProbeKind[];
+  /** Agents and the kernel registered in Settings, which a plan may name. */
+  registered?: RegisteredTargets;
 }
 
 export interface RunResult {
@@ -95,6 +97,7 @@ export class ProbeRun {
       runDir: this.runDir,
       runId: this.runId,
       kernelTarget: labKernelTarget,
+      ...(ctx.registered ? { registered: ctx.registered } : {}),
     });
     this.act = new RunActivities({
       ...ctx,

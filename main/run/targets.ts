@@ -9,7 +9,7 @@ import type { ProcIdentity } from '../lab/process-tree';
 import type { CgroupCell } from '../lab/cgroup';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
-import { resolveAllowed } from '../safety/allowlist';
+import { resolveAllowed, type RegisteredAgent, type ResolvedCommand } from '../safety/allowlist';
 import { checkEnv } from '../safety/env-policy';
 import { assertNoReservedEnv, type Plan, type TargetSpec } from '../model/plan';
 import type { KernelTargetFactory } from '../kinds/index';
@@ -19,6 +19,10 @@ export interface PreparedTarget {
   spec: TargetSpec;
   workdir: string;
   describe: TargetDescription;
+  /** An exec health check's command, resolved against the allowlist (shown by the preview). */
+  healthCommand?: ResolvedCommand;
+  /** A lab kernel's image as it boots (a registered one resolved from Settings). */
+  kernelImage?: Extract<TargetSpec, { kind: 'lab-kernel' }>['image'];
   create(hooks: { seen: () => ProcIdentity[]; cell?: CgroupCell | null }): Target;
 }
 
@@ -46,11 +50,34 @@ export function agentEnv(
   return env;
 }
 
+/** What Settings registers: agents a plan may name, and the kernel of `image: "registered"`. */
+export interface RegisteredTargets {
+  agents: readonly RegisteredAgent[];
+  labKernel: { kernel: string | null; initrd: string | null };
+}
+
+/** The explicit image a kernel spec boots: `registered` becomes the Settings' kernel and initrd. */
+export function kernelImageOf(
+  spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
+  registered: RegisteredTargets | undefined,
+): Extract<TargetSpec, { kind: 'lab-kernel' }>['image'] {
+  if (spec.image !== 'registered') return spec.image;
+  const k = registered?.labKernel;
+  if (!k?.kernel)
+    throw new LabError(
+      'KERNEL_NOT_REGISTERED',
+      `target ${spec.id}: image "registered" needs a lab kernel image in Settings (Lab kernel: Kernel image); none is set`,
+    );
+  return { kernel: k.kernel, ...(k.initrd ? { initrd: k.initrd } : {}) };
+}
+
 export function createTargets(
   plan: Plan,
   opts: {
     planDir: string;
     resourcesDir: string;
+    /** From Settings; absent: no registered agents and no registered kernel. */
+    registered?: RegisteredTargets;
     runDir?: string;
     runId?: string;
     /** Absent where nothing is started (the preview): a lab-kernel target then cannot be created. */
@@ -69,7 +96,17 @@ export function createTargets(
       const resolved = resolveAllowed(spec.command, plan.allowlist, {
         resourcesDir: opts.resourcesDir,
         baseDir: opts.planDir,
+        registered: opts.registered?.agents ?? [],
       });
+      // An exec health check runs a command too: the same allowlist, refused before anything starts.
+      const healthCommand =
+        spec.health.type === 'exec'
+          ? resolveAllowed(spec.health.command, plan.allowlist, {
+              resourcesDir: opts.resourcesDir,
+              baseDir: opts.planDir,
+              registered: opts.registered?.agents ?? [],
+            })
+          : undefined;
       for (let n = 1; n <= spec.count; n++) {
         const instanceId = spec.count > 1 ? `${spec.id}-${n}` : spec.id;
         const workdir = path.join(runDir, 'agents', instanceId);
@@ -85,6 +122,7 @@ export function createTargets(
           spec,
           workdir,
           describe,
+          ...(healthCommand ? { healthCommand } : {}),
           create: (hooks) =>
             new AgentTarget({
               id: instanceId,
@@ -93,6 +131,7 @@ export function createTargets(
               env: agentEnv(spec.env, { runId: opts.runId, targetId: instanceId }),
               workdir,
               health: spec.health,
+              ...(healthCommand ? { healthCommand } : {}),
               seen: hooks.seen,
               cell: hooks.cell ?? null,
             }),
@@ -103,6 +142,9 @@ export function createTargets(
         resourcesDir: opts.resourcesDir,
         baseDir: opts.planDir,
       });
+      // Refused here (KERNEL_NOT_REGISTERED) when nothing is registered: preview, check and run alike.
+      const image = kernelImageOf(spec, opts.registered);
+      const bootSpec = image === spec.image ? spec : { ...spec, image };
       const workdir = path.join(runDir, 'kernels', spec.id);
       const describe: TargetDescription = {
         id: spec.id,
@@ -116,11 +158,12 @@ export function createTargets(
         spec,
         workdir,
         describe,
+        kernelImage: image,
         // Not yet in a cgroup cell: kernel-target.ts is at its size limit (see the containment report).
         create: () => {
           if (!kernelFactory)
             throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
-          return kernelFactory(spec, {
+          return kernelFactory(bootSpec, {
             id: spec.id,
             workdir,
             env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {},

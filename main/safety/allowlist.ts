@@ -23,10 +23,28 @@ function isExecutableFile(p: string): boolean {
   }
 }
 
-export function resolveCommand(
-  command: string,
-  opts: { resourcesDir: string; baseDir: string; pathEnv?: string },
-): ResolvedCommand {
+/** Agents registered in Settings: a plan may name one as a command or an allowlist entry. */
+export interface RegisteredAgent {
+  name: string;
+  command: string;
+}
+
+export interface ResolveOptions {
+  resourcesDir: string;
+  baseDir: string;
+  pathEnv?: string;
+  registered?: readonly RegisteredAgent[];
+}
+
+export function resolveCommand(command: string, opts: ResolveOptions): ResolvedCommand {
+  // A registered name stands for its command (the bundled agent's name is never shadowed); the
+  // command is then resolved like any other, so the allowlist compares real files either way.
+  const reg = command === BUNDLED_AGENT ? undefined : opts.registered?.find((a) => a.name === command);
+  if (reg) {
+    if (reg.command === command)
+      throw new LabError('EXEC_NOT_FOUND', `registered agent "${command}" names itself`);
+    return resolveCommand(reg.command, { ...opts, registered: [] });
+  }
   if (command === BUNDLED_AGENT) {
     const script = path.join(opts.resourcesDir, 'agents', 'workload-agent.mjs');
     if (!fs.existsSync(script)) throw new LabError('EXEC_NOT_FOUND', `bundled agent missing at ${script}`);
@@ -59,11 +77,7 @@ export function resolveCommand(
  * Resolves the command and checks it against the allowlist. Allowlist entries that do not resolve
  * are ignored here (plan check reports them), so a missing entry can never widen what runs.
  */
-export function resolveAllowed(
-  command: string,
-  allowlist: string[],
-  opts: { resourcesDir: string; baseDir: string; pathEnv?: string },
-): ResolvedCommand {
+export function resolveAllowed(command: string, allowlist: string[], opts: ResolveOptions): ResolvedCommand {
   const resolved = resolveCommand(command, opts);
   const allowed = new Set<string>();
   for (const entry of allowlist) {

@@ -29,6 +29,7 @@ export const ErrorCodes = {
   QMP_PROTOCOL: 'QMP reply was malformed or unexpected',
   QMP_TIMEOUT: 'QMP command did not answer in time',
   KERNEL_NOT_READY: 'Lab kernel did not print its ready marker in time',
+  KERNEL_NOT_REGISTERED: 'A plan asked for the registered lab kernel and Settings names none',
   KERNEL_SETUP_FAILED: 'Lab kernel setup could not complete',
   IPC_INVALID: 'IPC message failed schema validation',
   IPC_UNTRUSTED_SENDER: 'IPC message came from an untrusted frame',

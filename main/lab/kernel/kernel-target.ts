@@ -277,6 +277,7 @@ export class KernelTarget implements Target {
         );
       return { kernel: this.paths.vmlinuz, initrd: this.paths.initramfs, userDisk: null };
     }
+    if (this.spec.image === 'registered') throw new LabError('KERNEL_NOT_REGISTERED', this.id); // see createTargets
     const { kernel, initrd, disk } = this.spec.image;
     for (const f of [kernel, initrd, disk])
       if (f && !fs.existsSync(f)) throw new LabError('EXEC_NOT_FOUND', `${this.id}: ${f} does not exist`);

@@ -11,6 +11,7 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PreviewView } from './PreviewView';
+import { RegisteredTargets } from './RegisteredTargets';
 import { NEW_PLAN_TEXT } from './new-plan';
 import { useDebounced } from './useDebounced';
 
@@ -105,6 +106,7 @@ export function PlanEditor({
         error={check.error}
         checking={check.isFetching || debounced !== current}
       />
+      <RegisteredTargets />
       <div className="button-row">
         <button
           type="button"

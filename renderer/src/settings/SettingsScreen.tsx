@@ -60,9 +60,14 @@ export function SettingsScreen() {
                 spellCheck={false}
               />
             </label>
+            <EffectiveFolder effective={settings.data?.effective} />
           </fieldset>
           <fieldset data-testid="settings-agents">
             <legend>Registered agents</legend>
+            <p className="muted small">
+              A plan names an agent here as a target&apos;s <code>command</code> and in its allowlist; the
+              command is an executable path or a name on PATH.
+            </p>
             {draft.agents.map((a, i) => (
               <div className="agent-row" key={i} data-testid="settings-agent-row">
                 <input
@@ -107,12 +112,16 @@ export function SettingsScreen() {
           </fieldset>
           <fieldset>
             <legend>Lab kernel</legend>
+            <p className="muted small">
+              Booted by lab-kernel targets with <code>&quot;image&quot;: &quot;registered&quot;</code>; plans
+              without it boot the bundled kernel.
+            </p>
             <label>
               Kernel image
               <input
                 data-testid="settings-kernel"
                 value={draft.labKernel.kernel ?? ''}
-                placeholder="(bundled)"
+                placeholder="(none registered)"
                 spellCheck={false}
                 onChange={(e) => edit({ labKernel: { ...draft.labKernel, kernel: e.target.value } })}
               />
@@ -122,7 +131,7 @@ export function SettingsScreen() {
               <input
                 data-testid="settings-initrd"
                 value={draft.labKernel.initrd ?? ''}
-                placeholder="(bundled)"
+                placeholder="(none registered)"
                 spellCheck={false}
                 onChange={(e) => edit({ labKernel: { ...draft.labKernel, initrd: e.target.value } })}
               />
@@ -143,5 +152,23 @@ export function SettingsScreen() {
         </form>
       )}
     </div>
+  );
+}
+
+/** Where reports go now: the folder above, unless the console was started with --reports. */
+function EffectiveFolder({ effective }: { effective: Settings['effective'] }) {
+  if (!effective) return null;
+  return (
+    <p className="muted small" data-testid="settings-effective-folder">
+      Reports go to <code>{effective.reportFolder}</code>
+      {effective.overriddenBy ? (
+        <strong className="warn" data-testid="settings-folder-overridden">
+          {' '}
+          (overridden by {effective.overriddenBy}: the folder above applies without it)
+        </strong>
+      ) : (
+        ' (the CLI, this console and History share it; a change applies at once)'
+      )}
+    </p>
   );
 }
