@@ -11,7 +11,11 @@ import { resourcesDir } from '../util/paths';
 import { FINGERPRINT_RE, verifyReport, type VerifyReportOptions } from '../reports/verify';
 import { visible } from '../reports/md-escape';
 import { formatDuration } from './format';
-import { cliRunView } from './run-view';
+import { liveView } from './live-view';
+import { fileOutputs, OUTPUT_OPTIONS } from './outputs/index';
+import { SummaryOutput } from './outputs/documents';
+import { renderSummary } from './summary';
+import { colourEnabled } from './term';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
 import { escapeTerminalText } from '../util/escape';
@@ -101,6 +105,7 @@ const RUN: CommandSpec = {
       help: 'where the ledger and the signed report go (default: ./reports)',
     },
     json: { type: 'boolean', help: 'no live lines; one JSON document with the result at the end' },
+    ...OUTPUT_OPTIONS,
     seed: { type: 'string', value: 'N', help: 'chaos plans: replay the schedule of this uint32 seed' },
     'fail-rate': {
       type: 'string',
@@ -108,7 +113,10 @@ const RUN: CommandSpec = {
       help: 'chaos plans: make recovery fail for P% (0-100) of events',
     },
   },
-  notes: ['Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).'],
+  notes: [
+    'Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).',
+    'On a terminal a status block (progress, targets, last pulse, TES, CPU/RAM, chaos) is redrawn every second; NO_COLOR turns colour off, FORCE_COLOR on. Not on a terminal: plain lines, and a heartbeat line after 10 s of silence.',
+  ],
 };
 
 const VERIFY: CommandSpec = {
@@ -202,6 +210,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const authority = new ConfirmationAuthority();
   // Checked and consumed by the run itself, with this authority: see ProbeRun's constructor.
   const confirmation = authority.issue(plan, 'cli');
+  const files = fileOutputs(args);
   const run = new ProbeRun({
     plan,
     planDir: loaded.planDir,
@@ -226,7 +235,23 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (!json) io.out(`run ${run.runId} started; Ctrl-C halts it`);
-  run.addOutput(cliRunView(io, run, json));
+  // The live view and the coloured summary write escape sequences of their own: they go to the raw
+  // channel, and escape every plan- or target-chosen string themselves (term.ts).
+  const raw = io.raw ?? io;
+  const tty = raw === defaultIo && process.stdout.isTTY === true;
+  const colour = colourEnabled(tty ? process.stdout : {});
+  run.addOutput(
+    liveView(io, run, {
+      json,
+      colour,
+      screen: tty
+        ? { write: (s) => process.stdout.write(s), columns: () => process.stdout.columns || 80 }
+        : null,
+    }),
+  );
+  const summary = new SummaryOutput();
+  run.addOutput(summary);
+  for (const o of files.outputs) run.addOutput(o);
   try {
     const result = await run.run();
     if (json) {
@@ -237,8 +262,13 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
             verdict: result.verdict,
             exitCode: result.exitCode,
             tes: result.probeTes?.score ?? null,
+            // Each threshold keeps its prose `actual` and adds `value` and `unit`.
             thresholds: result.thresholds,
+            metrics: summary.data?.metrics ?? [],
+            headline: summary.data?.headline ?? null,
             report: result.report,
+            outputs: files.files,
+            outputFailures: files.failures,
             haltReason: result.haltReason,
           },
           null,
@@ -246,12 +276,20 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
         ),
       );
     } else {
+      if (summary.data)
+        for (const line of renderSummary(summary.data, {
+          colour,
+          ...(tty ? { width: process.stdout.columns || 80 } : {}),
+        }))
+          (colour ? raw : io).out(line);
+      else {
+        for (const t of result.thresholds)
+          io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
+        io.out(`verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}`);
+      }
       io.out('');
-      for (const t of result.thresholds)
-        io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
-      io.out(
-        `verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}; probe TES ${result.probeTes?.score ?? 'n/a'} (${result.probeTes?.drift ?? 'n/a'})`,
-      );
+      for (const [flag, file] of Object.entries(files.files)) io.out(`--${flag}:`.padEnd(15) + file);
+      for (const f of files.failures) io.err(`output failed (the run went on): ${f}`);
       io.out(`signed report: ${result.report.markdown}`);
       io.out(`               ${result.report.json}`);
       if (result.report.results)
@@ -396,7 +434,11 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
  * plan or a target chose can move the cursor, retitle the window or hide a line.
  */
 export function terminalSafe(io: Io): Io {
-  return { out: (s) => io.out(escapeTerminalText(s)), err: (s) => io.err(escapeTerminalText(s)) };
+  return {
+    out: (s) => io.out(escapeTerminalText(s)),
+    err: (s) => io.err(escapeTerminalText(s)),
+    raw: io.raw ?? io,
+  };
 }
 
 export async function main(argv: string[], rawIo: Io = defaultIo): Promise<number> {

@@ -7,26 +7,26 @@ import type { RunStreamEvent } from '../model/api';
 import type { RunOutput } from '../run/output';
 import type { Io } from './common';
 import { formatDuration, liveLine } from './format';
+import { escapeForDisplay as esc } from './term';
 
-export function cliRunView(
-  io: Io,
-  run: { elapsedMs: number; plan: { run: { maxDurationSec: number } } },
-  json: boolean,
-): RunOutput {
+export type RunClock = { elapsedMs: number; plan: { run: { maxDurationSec: number } } };
+
+/** Messages carry plan- and target-chosen strings (ids, agent output): printed escaped. */
+export function cliRunView(io: Io, run: RunClock, json: boolean): RunOutput {
   const at = () => `[${formatDuration(run.elapsedMs)}]`;
   return {
     name: 'cli',
     start: () => {},
     stop: async () => {},
     add(e: RunStreamEvent): void {
-      if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(e.anomaly.message);
+      if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(esc(e.anomaly.message));
       if (json) return;
-      if (e.type === 'pulse') io.out(liveLine(run, e.pulse));
+      if (e.type === 'pulse') io.out(esc(liveLine(run, e.pulse)));
       else if (e.type === 'event') {
         const k = e.event.kind;
-        if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${e.event.message}`);
+        if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${esc(e.event.message)}`);
       } else if (e.type === 'anomaly' && e.anomaly.code !== 'INTERRUPTED_RUN_FOUND')
-        io.out(`${at()} ANOMALY ${e.anomaly.severity} ${e.anomaly.code}: ${e.anomaly.message}`);
+        io.out(`${at()} ANOMALY ${e.anomaly.severity} ${esc(e.anomaly.code)}: ${esc(e.anomaly.message)}`);
     },
   };
 }
