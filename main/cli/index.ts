@@ -288,7 +288,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
         io.out(`verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}`);
       }
       io.out('');
-      for (const [flag, file] of Object.entries(files.files)) io.out(`--${flag}:`.padEnd(15) + file);
+      for (const [flag, file] of Object.entries(files.files)) io.out(`${`--${flag}:`.padEnd(17)} ${file}`);
       for (const f of files.failures) io.err(`output failed (the run went on): ${f}`);
       io.out(`signed report: ${result.report.markdown}`);
       io.out(`               ${result.report.json}`);

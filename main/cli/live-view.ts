@@ -158,7 +158,7 @@ class TtyView implements RunOutput {
       ? (p.status === 'GREEN' ? c.green : p.status === 'YELLOW' ? c.yellow : c.red)(p.status)
       : '';
     const pulse = p
-      ? `last pulse #${p.seq} ${p.phase === 'during' ? `burst ${p.burst}` : p.phase} ${status} ${p.latencyClass} ${(p.latencyMs / 1000).toFixed(2)} s`
+      ? `last pulse #${p.seq} ${p.phase === 'during' && p.burst ? `burst ${p.burst}` : p.phase} ${status} ${p.latencyClass} ${(p.latencyMs / 1000).toFixed(2)} s`
       : 'no pulse yet';
     const lines = [
       head,

@@ -154,7 +154,8 @@ export function renderSummary(s: RunSummaryData, opts: { colour: boolean; width?
   const labelW = Math.max(...s.metrics.map((m) => m.label.length)) + 2;
   const cols = ['count', 'p50', 'p95', 'p99', 'max'];
   lines.push(`    ${''.padEnd(labelW)}${cols.map((h) => h.padStart(10)).join('')}`);
-  for (const m of s.metrics) {
+  // As k6 does, a metric with no data (no task target to score, no chaos) is left out of the table.
+  for (const m of s.metrics.filter((x) => x.count > 0)) {
     const cells = [
       String(m.count),
       fmt(m.p50, m.unit),
@@ -165,10 +166,13 @@ export function renderSummary(s: RunSummaryData, opts: { colour: boolean; width?
     lines.push(`    ${`${m.label} `.padEnd(labelW, '.')}${cells.map((x) => x.padStart(10)).join('')}`);
   }
   lines.push('', c.bold('  THRESHOLDS'), '');
+  const nameW = Math.max(0, ...s.thresholds.map((t) => esc(t.name).length)) + 2;
   for (const t of s.thresholds) {
     const mark = t.ok ? c.green('✓') : c.red('✗');
-    const value = t.value !== undefined ? ` ${c.bold(fmt(t.value, t.unit))}` : '';
-    lines.push(`    ${mark} ${esc(t.name)}:${value} ${esc(t.actual)} (expected ${esc(t.expected)})`);
+    const value = fmt(t.value, t.unit).padStart(9);
+    lines.push(
+      `    ${mark} ${`${esc(t.name)} `.padEnd(nameW, '.')} ${t.ok ? value : c.red(value)}  ${esc(t.actual)} (expected ${esc(t.expected)})`,
+    );
   }
   const verdict =
     s.verdict === 'PASS'
