@@ -28,7 +28,7 @@ describe('terminal helpers', () => {
 
   it('escapes control characters and bidi overrides a target could use on the terminal', () => {
     expect(escapeForDisplay('ok\x1b[2J\x07')).toBe('ok\\x1b[2J\\x07');
-    expect(escapeForDisplay('a\nb\tc')).toBe('a\\x0ab\tc');
+    expect(escapeForDisplay('a\nb')).toBe('a\\nb');
     expect(escapeForDisplay('abc\u202edcba')).toBe('abc\\u202edcba');
     expect(escapeForDisplay('plain ✓ text')).toBe('plain ✓ text');
   });

@@ -52,7 +52,6 @@ export function palette(enabled: boolean): Palette {
     : { enabled, green: plain, red: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** The printed width of a line (ANSI sequences take no room; one column per code point). */
