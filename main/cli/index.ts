@@ -14,7 +14,7 @@ import { formatDuration } from './format';
 import { liveView } from './live-view';
 import { fileOutputs, OUTPUT_OPTIONS } from './outputs/index';
 import { SummaryOutput } from './outputs/documents';
-import { renderSummary } from './summary';
+import { printRunEnd } from './run-end';
 import { colourEnabled } from './term';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
@@ -235,11 +235,12 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (!json) io.out(`run ${run.runId} started; Ctrl-C halts it`);
-  // The live view and the coloured summary write escape sequences of their own: they go to the raw
-  // channel, and escape every plan- or target-chosen string themselves (term.ts).
-  const raw = io.raw ?? io;
-  const tty = raw === defaultIo && process.stdout.isTTY === true;
-  const colour = colourEnabled(tty ? process.stdout : {});
+  // The live view and the coloured summary write escape sequences of their own, so they write to
+  // the process's stdout itself (defaultIo escapes ESC), and escape every plan- or target-chosen
+  // string themselves (term.ts). Another Io (a test's) gets plain, escaped lines.
+  const direct = (io.raw ?? io) === defaultIo ? (s: string) => void process.stdout.write(`${s}\n`) : null;
+  const tty = direct !== null && process.stdout.isTTY === true;
+  const colour = direct !== null && colourEnabled(process.stdout);
   run.addOutput(
     liveView(io, run, {
       json,
@@ -254,53 +255,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   for (const o of files.outputs) run.addOutput(o);
   try {
     const result = await run.run();
-    if (json) {
-      io.out(
-        JSON.stringify(
-          {
-            runId: result.runId,
-            verdict: result.verdict,
-            exitCode: result.exitCode,
-            tes: result.probeTes?.score ?? null,
-            // Each threshold keeps its prose `actual` and adds `value` and `unit`.
-            thresholds: result.thresholds,
-            metrics: summary.data?.metrics ?? [],
-            headline: summary.data?.headline ?? null,
-            report: result.report,
-            outputs: files.files,
-            outputFailures: files.failures,
-            haltReason: result.haltReason,
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      if (summary.data)
-        for (const line of renderSummary(summary.data, {
-          colour,
-          ...(tty ? { width: process.stdout.columns || 80 } : {}),
-        }))
-          (colour ? raw : io).out(line);
-      else {
-        for (const t of result.thresholds)
-          io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
-        io.out(`verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}`);
-      }
-      io.out('');
-      for (const [flag, file] of Object.entries(files.files)) io.out(`${`--${flag}:`.padEnd(17)} ${file}`);
-      for (const f of files.failures) io.err(`output failed (the run went on): ${f}`);
-      io.out(`signed report: ${result.report.markdown}`);
-      io.out(`               ${result.report.json}`);
-      if (result.report.results)
-        io.out(
-          `results (v1):  ${result.report.results}   (gate it: probe-lab check ${result.report.results} ...)`,
-        );
-      io.out(`verify with:   probe-lab verify ${result.report.markdown}`);
-      io.out(
-        `          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`,
-      );
-    }
+    printRunEnd(io, { json, colour, tty, direct }, result, summary.data, files);
     return exitForVerdict(result.verdict);
   } finally {
     process.off('SIGINT', onSignal);
