@@ -48,6 +48,8 @@ export function exitForVerdict(verdict: string): ExitCode {
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** The unescaped channel under a terminal-safe one, for output that escapes its own text. */
+  raw?: Io;
 }
 
 let stdoutClosed = false;

@@ -12,7 +12,11 @@ import { resourcesDir } from '../util/paths';
 import { FINGERPRINT_RE, verifyReport, type VerifyReportOptions } from '../reports/verify';
 import { visible } from '../reports/md-escape';
 import { formatDuration } from './format';
-import { cliRunView } from './run-view';
+import { liveView } from './live-view';
+import { fileOutputs, OUTPUT_OPTIONS } from './outputs/index';
+import { SummaryOutput } from './outputs/documents';
+import { printRunEnd } from './run-end';
+import { colourEnabled } from './term';
 import { previousProbeTes } from '../reports/history';
 import { applyChaosFlags } from '../kinds/chaos';
 import { escapeTerminalText } from '../util/escape';
@@ -106,6 +110,7 @@ const RUN: CommandSpec = {
       help: "where the ledger and the signed report go (default: Settings' report folder, as the console)",
     },
     json: { type: 'boolean', help: 'no live lines; one JSON document with the result at the end' },
+    ...OUTPUT_OPTIONS,
     seed: { type: 'string', value: 'N', help: 'chaos plans: replay the schedule of this uint32 seed' },
     'fail-rate': {
       type: 'string',
@@ -116,6 +121,7 @@ const RUN: CommandSpec = {
   notes: [
     'Ctrl-C (or SIGTERM) halts every process of the probe and still signs the report (exit 3).',
     'A probe that held its thresholds but took no burst pulse while its tasks ran ends INCOMPLETE (exit 5): seed 000 asks for bursts during the probe.',
+    'On a terminal a status block (progress, targets, last pulse, TES, CPU/RAM, chaos) is redrawn every second; NO_COLOR turns colour off, FORCE_COLOR on. Not on a terminal: plain lines, and a heartbeat line after 10 s of silence.',
   ],
 };
 
@@ -218,6 +224,7 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const authority = new ConfirmationAuthority();
   // Checked and consumed by the run itself, with this authority: see ProbeRun's constructor.
   const confirmation = authority.issue(plan, 'cli');
+  const files = fileOutputs(args);
   const run = new ProbeRun({
     plan,
     planDir: loaded.planDir,
@@ -243,43 +250,27 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (!json) io.out(`run ${run.runId} started; Ctrl-C halts it`);
-  run.addOutput(cliRunView(io, run, json));
+  // The live view and the coloured summary write escape sequences of their own, so they write to
+  // the process's stdout itself (defaultIo escapes ESC), and escape every plan- or target-chosen
+  // string themselves (term.ts). Another Io (a test's) gets plain, escaped lines.
+  const direct = (io.raw ?? io) === defaultIo ? (s: string) => void process.stdout.write(`${s}\n`) : null;
+  const tty = direct !== null && process.stdout.isTTY === true;
+  const colour = direct !== null && colourEnabled(process.stdout);
+  run.addOutput(
+    liveView(io, run, {
+      json,
+      colour,
+      screen: tty
+        ? { write: (s) => process.stdout.write(s), columns: () => process.stdout.columns || 80 }
+        : null,
+    }),
+  );
+  const summary = new SummaryOutput();
+  run.addOutput(summary);
+  for (const o of files.outputs) run.addOutput(o);
   try {
     const result = await run.run();
-    if (json) {
-      io.out(
-        JSON.stringify(
-          {
-            runId: result.runId,
-            verdict: result.verdict,
-            exitCode: result.exitCode,
-            tes: result.probeTes?.score ?? null,
-            thresholds: result.thresholds,
-            report: result.report,
-            haltReason: result.haltReason,
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      io.out('');
-      for (const t of result.thresholds)
-        io.out(`${t.ok ? 'pass' : 'FAIL'}  ${t.name}: ${t.actual} (expected ${t.expected})`);
-      io.out(
-        `verdict: ${result.verdict}${result.haltReason ? ` (${result.haltReason})` : ''}; probe TES ${result.probeTes?.score ?? 'n/a'} (${result.probeTes?.drift ?? 'n/a'})`,
-      );
-      io.out(`signed report: ${result.report.markdown}`);
-      io.out(`               ${result.report.json}`);
-      if (result.report.results)
-        io.out(
-          `results (v1):  ${result.report.results}   (gate it: probe-lab check ${result.report.results} ...)`,
-        );
-      io.out(`verify with:   probe-lab verify ${result.report.markdown}`);
-      io.out(
-        `          or:  ssh-keygen -Y verify -f ${result.report.allowedSigners} -I probe-lab -n probe-lab-report -s ${result.report.markdown}.sig < ${result.report.markdown}`,
-      );
-    }
+    printRunEnd(io, { json, colour, tty, direct }, result, summary.data, files);
     return exitForVerdict(result.verdict);
   } finally {
     process.off('SIGINT', onSignal);
@@ -418,7 +409,11 @@ async function dispatch(cmd: string | undefined, rest: string[], io: Io): Promis
  * plan or a target chose can move the cursor, retitle the window or hide a line.
  */
 export function terminalSafe(io: Io): Io {
-  return { out: (s) => io.out(escapeTerminalText(s)), err: (s) => io.err(escapeTerminalText(s)) };
+  return {
+    out: (s) => io.out(escapeTerminalText(s)),
+    err: (s) => io.err(escapeTerminalText(s)),
+    raw: io.raw ?? io,
+  };
 }
 
 export async function main(argv: string[], rawIo: Io = defaultIo): Promise<number> {

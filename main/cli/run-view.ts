@@ -8,12 +8,12 @@ import type { RunOutput } from '../run/output';
 import type { Io } from './common';
 import { liveLine } from './format';
 import { LiveStatus } from './live-status';
+import { escapeForDisplay as esc } from './term';
 
-export function cliRunView(
-  io: Io,
-  run: { elapsedMs: number; startedAt?: number; plan: { run: { maxDurationSec: number } } },
-  json: boolean,
-): RunOutput {
+export type RunClock = { elapsedMs: number; startedAt?: number; plan: { run: { maxDurationSec: number } } };
+
+/** Messages carry plan- and target-chosen strings (ids, agent output): printed escaped. */
+export function cliRunView(io: Io, run: RunClock, json: boolean): RunOutput {
   const status = new LiveStatus(run);
   const at = () => status.clock();
   return {
@@ -21,16 +21,16 @@ export function cliRunView(
     start: () => {},
     stop: async () => {},
     add(e: RunStreamEvent): void {
-      if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(e.anomaly.message);
+      if (e.type === 'anomaly' && e.anomaly.code === 'INTERRUPTED_RUN_FOUND') io.err(esc(e.anomaly.message));
       if (json) return;
       const guard = status.observe(e);
       if (guard) io.out(guard);
-      if (e.type === 'pulse') io.out(liveLine(run, e.pulse, status.clock()) + status.suffix(e.pulse));
+      if (e.type === 'pulse') io.out(esc(liveLine(run, e.pulse, status.clock()) + status.suffix(e.pulse)));
       else if (e.type === 'event') {
         const k = e.event.kind;
-        if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${e.event.message}`);
+        if (k === 'target' || k === 'run' || k.startsWith('chaos')) io.out(`${at()} ${esc(e.event.message)}`);
       } else if (e.type === 'anomaly' && e.anomaly.code !== 'INTERRUPTED_RUN_FOUND')
-        io.out(`${at()} ANOMALY ${e.anomaly.severity} ${e.anomaly.code}: ${e.anomaly.message}`);
+        io.out(`${at()} ANOMALY ${e.anomaly.severity} ${esc(e.anomaly.code)}: ${esc(e.anomaly.message)}`);
     },
   };
 }

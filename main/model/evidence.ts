@@ -259,7 +259,12 @@ export type Verdict = z.infer<typeof VerdictSchema>;
 export const ThresholdResultSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
+  /** The measured value in prose, for people (the report, the CLI). */
   actual: z.string(),
   expected: z.string(),
+  /** The measured value as a number, for machines (--json, JUnit, the summary export). */
+  value: z.number().nullable().optional(),
+  /** The unit of `value`: 'ms', '%', 'count', 'score'. */
+  unit: z.string().optional(),
 });
 export type ThresholdResult = z.infer<typeof ThresholdResultSchema>;

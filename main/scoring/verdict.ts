@@ -55,6 +55,8 @@ export function evaluateThresholds(input: {
     name: 'pulse latency',
     ok: bad.length === 0,
     actual: `${bad.length} critical or skipped of ${pulses.length}; worst ${(worst / 1000).toFixed(2)} s`,
+    value: Math.round(worst),
+    unit: 'ms',
     expected: `every pulse under ${plan.thresholds.pulse.critSec} s, none skipped`,
   });
   const phases = new Set(pulses.filter((p) => p.latencyClass !== 'skipped').map((p) => p.phase));
@@ -64,6 +66,8 @@ export function evaluateThresholds(input: {
     ok: evidence,
     actual: `before: ${phases.has('before') ? 'yes' : 'no'}, during: ${pulses.filter((p) => p.phase === 'during').length}, after: ${phases.has('after') ? 'yes' : 'no'}`,
     expected: 'a pulse before and at least one compliance pulse after',
+    value: pulses.filter((p) => p.phase === 'during').length,
+    unit: 'count',
   });
   if (input.burstEvidence)
     out.push({
@@ -86,6 +90,8 @@ export function evaluateThresholds(input: {
       name: 'snapshot coverage',
       ok: input.coverage.pct >= plan.thresholds.coverage.minPct && input.coverage.missing.length === 0,
       actual: `${input.coverage.present}/${input.coverage.expected} slots (${input.coverage.pct}%), ${input.coverage.missing.length} gap(s)`,
+      value: input.coverage.pct,
+      unit: '%',
       expected: `>= ${plan.thresholds.coverage.minPct}% and no gap over 1.5x the cadence`,
     });
   }
@@ -98,6 +104,8 @@ export function evaluateThresholds(input: {
         : integrityProblem(input.integrity)
       : 'no governance folder or sentinels',
     expected: 'governance hash and sentinels unchanged',
+    value: input.integrity ? input.integrity.changed.length : 0,
+    unit: 'count',
   });
   const tb = plan.thresholds.tes;
   if (tb.min !== undefined || tb.max !== undefined) {
@@ -106,6 +114,8 @@ export function evaluateThresholds(input: {
       name: 'TES band',
       ok: s !== null && (tb.min === undefined || s >= tb.min) && (tb.max === undefined || s <= tb.max),
       actual: s === null ? 'no TES' : String(s),
+      value: s,
+      unit: 'score',
       expected: `${tb.min ?? 0} <= TES <= ${tb.max ?? 100}`,
     });
   }
@@ -114,6 +124,8 @@ export function evaluateThresholds(input: {
     name: 'guard rails',
     ok: trips.length === 0,
     actual: trips.length ? trips.map((t) => t.message).join('; ') : 'never tripped',
+    value: trips.length,
+    unit: 'count',
     expected: `CPU <= ${plan.thresholds.guard.cpuPct}%, RAM <= ${plan.thresholds.guard.ramPct}%, GPU <= ${plan.thresholds.guard.gpuPct}% (sustained ${plan.thresholds.guard.windowSec} s)`,
   });
   return out;

@@ -98,7 +98,8 @@ export class ChaosExtension implements ProbeExtension {
     api.event(
       'chaos',
       `chaos seed ${this.seed} (replay it with --seed ${this.seed}); ${n} scenario(s) in ${schedule.waves.length} wave(s), fail rate ${Math.round(this.section.failRate * 100)}%`,
-      { seed: this.seed },
+      // scenarios/waves: the CLI's live view shows chaos progress against these totals.
+      { seed: this.seed, scenarios: n, waves: schedule.waves.length },
     );
     for (const w of schedule.waves)
       for (const s of w.skipped) {
@@ -116,6 +117,7 @@ export class ChaosExtension implements ProbeExtension {
       api.event(
         'chaos',
         `wave ${wave.index} (${wave.name}, ${wave.severity}): ${wave.events.length} scenario(s) concurrently`,
+        { wave: wave.index, waves: schedule.waves.length },
       );
       api.record(
         'chaos.wave.start',
@@ -354,7 +356,7 @@ export class ChaosExtension implements ProbeExtension {
     api.event(
       rec.outcome === 'recovered' ? 'chaos' : 'chaos.escalation',
       scenarioLine(rec),
-      { id: rec.id },
+      { id: rec.id, outcome: rec.outcome, recoveryMs: rec.recoveryMs },
       rec.targetId,
     );
     if (rec.outcome !== 'recovered') {
@@ -424,6 +426,8 @@ export class ChaosExtension implements ProbeExtension {
           name: 'chaos recovery',
           ok: summary.unexpected === 0 && summary.total > 0,
           actual: `${summary.verdictText}: ${summary.recovered}/${summary.total} recovered, ${summary.escalated} escalated, ${summary.failed} failed; ${summary.injected} injected, ${summary.unexpected} unexpected`,
+          value: summary.unexpected,
+          unit: 'count',
           expected:
             'every scenario recovers within its timeout, except failures injected on purpose (--fail-rate)',
         },
@@ -431,6 +435,8 @@ export class ChaosExtension implements ProbeExtension {
           name: 'chaos steady state',
           ok: summary.steadyFailures === 0 && this.steady.length > 0,
           actual: `${this.steady.length - summary.steadyFailures}/${this.steady.length} steady-state checks held`,
+          value: summary.steadyFailures,
+          unit: 'count',
           expected: 'steady state holds before the first wave, between waves and after the last',
         },
       ],

@@ -76,6 +76,12 @@ class KernelPauseExtension implements ProbeExtension {
                 .join('; ')
             : 'no pause was injected',
           expected: 'every paused kernel heartbeats again within the recovery timeout',
+          // The slowest recovery; null when a kernel did not recover (no time to give).
+          value:
+            recovered.length && recovered.length === this.results.length
+              ? Math.max(...recovered.map((r) => r.recoveredAfterMs ?? 0))
+              : null,
+          unit: 'ms',
         },
       ],
     };
