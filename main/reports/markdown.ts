@@ -2,6 +2,7 @@
 import type { ReportDocument } from './document';
 import { fencedJson, mdCell, mdText as t } from './md-escape';
 import type { AnomalyContext } from './anomaly-context';
+import { stresstestMarkdown } from './stresstest-md';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -163,6 +164,8 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   });
   L.push('');
   for (const ctx of doc.anomalyReview ?? []) renderAnomalyContext(L, ctx);
+
+  L.push(...stresstestMarkdown(doc.extra.stresstest));
 
   if (Object.keys(doc.extra).length) {
     L.push('## Kind-specific results', '', '```json', fencedJson(doc.extra), '```', '');

@@ -69,7 +69,14 @@ const COMMAND_KINDS: Record<string, StresstestKind> = {
 };
 
 /** Header parameters: inputs of the test, not results, so the audit never scores them. */
-const CONFIG_KEYS = new Set(['duration', 'target_pressure', 'rate', 'episodes', 'failure_injection_rate', 'seed']);
+const CONFIG_KEYS = new Set([
+  'duration',
+  'target_pressure',
+  'rate',
+  'episodes',
+  'failure_injection_rate',
+  'seed',
+]);
 const STATUS_KEYS = new Set(['status', 'result']);
 /**
  * "(repeats Nx)" is expanded into N copies of the printed cycle; untrusted text could ask for
