@@ -34,7 +34,7 @@ it('quick-stresstest: seven suites measured twice in the guest, audited, in a ve
   type Run = {
     label: string;
     repetition: number;
-    output: { kind: string; metrics: Record<string, unknown> } | null;
+    output: { kind: string; metrics: Record<string, unknown>; comparison: unknown } | null;
     error: string | null;
   };
   const runs = st.runs as Run[];
@@ -51,12 +51,17 @@ it('quick-stresstest: seven suites measured twice in the guest, audited, in a ve
       expect(r.output!.kind).toBe(suite.split(' ')[0]);
     }
     // Measured, not printed: the two repetitions differ in at least one number.
-    const [a, b] = mine.map((r) => JSON.stringify(r.output!.metrics));
+    const [a, b] = mine.map((r) => JSON.stringify([r.output!.metrics, r.output!.comparison]));
     expect(a, `${suite}: both repetitions printed the same numbers`).not.toBe(b);
   }
   // The learner's rewards are measured throughputs: they vary between episodes.
   const rewards = runs.find((r) => r.label === 'learning')!.output!.metrics.episode_rewards as number[];
   expect(new Set(rewards).size).toBeGreaterThan(1);
+  // The compare is a real A/B: 4 MB in 1 KB writes takes longer than in 1 MB writes.
+  for (const r of runs.filter((x) => x.label === 'compare memory')) {
+    const cmp = r.output!.comparison as { off: Record<string, number>; on: Record<string, number> };
+    expect(cmp.off.mean_write_time_us).toBeGreaterThan(cmp.on.mean_write_time_us!);
+  }
   // The stub audit ran over the repetitions of every suite and its findings are in the report.
   expect(st.audit.groups.map((g: { suite: string }) => g.suite).sort()).toEqual([...SUITES].sort());
   expect(st.audit.groups.every((g: { runs: number }) => g.runs === 2)).toBe(true);

@@ -15,6 +15,11 @@ import { auditStresstest, stresstestResults, type SuiteRecord } from './results'
 import { parseStresstestSection, type StresstestSection, type SuiteRun } from './schema';
 
 export const STRESSTEST_EXTENSION = 'stresstest';
+/**
+ * The stresstest dialect's boot does not wait for the prompt (a user's kernel may show none until
+ * Enter); a command sent before the first prompt would take that prompt as its own end.
+ */
+const FIRST_PROMPT_MS = 10_000;
 
 function optionsOf(s: SuiteRun, seed: number | undefined): StresstestOptions {
   const o: StresstestOptions = {};
@@ -59,6 +64,11 @@ class StresstestExtension implements ProbeExtension {
         'stresstest: no running lab-kernel target of the stresstest dialect',
       );
       return;
+    }
+    for (const [id, target] of kernels) {
+      await target.shell.waitFirstPrompt(FIRST_PROMPT_MS).catch((err: unknown) => {
+        api.event('stresstest', `${id}: no prompt yet (${toCodedError(err).message}); going on`, {}, id);
+      });
     }
     for (let rep = 1; rep <= this.section.repetitions; rep++) {
       for (const s of this.section.suites) {
