@@ -9,9 +9,10 @@ import type { TargetSpec } from '../model/plan';
 import { burstKind } from './burst';
 import { chaosKind } from './chaos';
 import { kernelPauseKind } from './kernel/pause';
+import { stresstestKind } from './stresstest';
 import type { ProbeKind } from './kind';
 
-export const PROBE_KINDS: readonly ProbeKind[] = [chaosKind, burstKind, kernelPauseKind];
+export const PROBE_KINDS: readonly ProbeKind[] = [chaosKind, burstKind, kernelPauseKind, stresstestKind];
 
 /** Builds a lab-kernel target; given to createTargets so plain agent runs never need QEMU code. */
 export type KernelTargetFactory = (

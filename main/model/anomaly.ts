@@ -44,6 +44,8 @@ export const ENGINE_ANOMALY_CODES = [
   // chaos (main/kinds/chaos)
   'CHAOS_ESCALATED',
   'CHAOS_ESCALATED_INJECTED',
+  // stresstest (main/kinds/stresstest): a suite run whose output could not be read
+  'STRESSTEST_FAILED',
 ] as const;
 
 /**

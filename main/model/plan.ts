@@ -28,6 +28,7 @@ export const PROBE_KINDS = [
   'kernel',
   'chaos',
   'validation-burst',
+  'stresstest',
 ] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
@@ -245,6 +246,7 @@ export const PlanSchema = z
     /** Kind-specific sections, parsed by their own schemas (chaos waves, validation bursts). */
     chaos: z.unknown().optional(),
     burst: z.unknown().optional(),
+    stresstest: z.unknown().optional(),
   })
   .strict()
   .superRefine((plan, ctx) => {

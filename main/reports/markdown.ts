@@ -3,6 +3,7 @@ import type { ReportDocument } from './document';
 import { fencedJson, mdCell, mdText as t } from './md-escape';
 import type { AnomalyContext } from './anomaly-context';
 import { AUDIT_SCHEMA, renderAuditLines, type AuditSection } from '../scoring/audit-report';
+import { stresstestMarkdown } from './stresstest-md';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -190,6 +191,8 @@ export function renderMarkdown(doc: ReportDocument, jsonName: string): string {
   for (const ctx of doc.anomalyReview ?? []) renderAnomalyContext(L, ctx);
 
   L.push(...auditMarkdown(doc.extra));
+  L.push(...stresstestMarkdown(doc.extra.stresstest));
+
   if (Object.keys(doc.extra).length) {
     L.push('## Kind-specific results', '', '```json', fencedJson(doc.extra), '```', '');
   }

@@ -26,6 +26,8 @@ export interface StresstestOptions {
   ratePerSec?: number;
   episodes?: number;
   failRatePct?: number;
+  /** Seeds the guest's random schedule (chaos, redteam, learning), so a run replays. */
+  seed?: number;
   /** For `compare`: which suite runs with autonomy off and on. */
   compare?: Exclude<StresstestSuite, 'compare'>;
 }
@@ -56,6 +58,7 @@ export function stresstestCommandLine(suite: StresstestSuite, o: StresstestOptio
     ...int('rate', o.ratePerSec, 1, 100_000),
     ...int('episodes', o.episodes, 1, 10_000),
     ...int('fail-rate', o.failRatePct, 0, 100),
+    ...int('seed', o.seed, 0, 999_999_999),
   );
   return parts.join(' ');
 }

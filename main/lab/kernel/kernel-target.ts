@@ -11,7 +11,7 @@ import { Emitter, DisposableStore, type Event } from '../../util/event';
 import { LabError } from '../../util/errors';
 import type { AnomalyCode } from '../../model/anomaly';
 import { PtySession } from '../pty-session';
-import { isAlive, killTree } from '../process-tree';
+import { killTree } from '../process-tree';
 import type {
   StopReason,
   Target,
@@ -23,8 +23,11 @@ import type {
 import { labKernelPaths, type LabKernelPaths } from './paths';
 import { labKernelStatus } from './setup';
 import { DISK_SIZE_MB, QEMU_BINARY, qemuArgs, type QemuDevices } from './qemu-command';
-import { QmpClient, type QmpStatus } from './qmp';
+import { QmpClient } from './qmp';
 import { CURSOR_ANSWER, SerialParser, type Heartbeat } from './serial';
+import { kernelHealth, kernelPulse, type KernelPulse } from './kernel-health';
+
+export { HEARTBEAT_STALE_MS, type KernelPulse } from './kernel-health';
 import { SerialShell } from './shell';
 
 /**
@@ -35,8 +38,6 @@ import { SerialShell } from './shell';
 export const QUIT_GRACE_MS = 500;
 /** SIGTERM-to-SIGKILL grace when QMP could not end QEMU (QEMU exits on SIGTERM at once). */
 export const KILL_GRACE_MS = 600;
-/** The guest heartbeats every second; older than this and the heartbeat counts as stale. */
-export const HEARTBEAT_STALE_MS = 3_000;
 /** After the ready marker the shell prompt follows within milliseconds; allow for a slow host. */
 const FIRST_PROMPT_MS = 10_000;
 const TAIL_LINES = 40;
@@ -48,19 +49,6 @@ export interface KernelTargetOptions {
   /** Which virtio devices the bundled guest gets (defaults: both; each costs well under 100 ms of boot). */
   devices?: Partial<QemuDevices>;
   env?: Record<string, string>;
-}
-
-/** One pulse of a kernel: liveness, heartbeat freshness, round trip. */
-export interface KernelPulse {
-  alive: boolean;
-  qmpStatus: string | null;
-  qmpMs: number | null;
-  heartbeatAgeMs: number | null;
-  heartbeatSeq: number | null;
-  memAvailableKb: number | null;
-  load1: number | null;
-  rttMs: number | null;
-  problems: string[];
 }
 
 export class KernelTarget implements Target {
@@ -338,76 +326,12 @@ export class KernelTarget implements Target {
   }
 
   /** Liveness (QMP query-status), heartbeat freshness and a round-trip probe through the shell. */
-  async pulse(timeoutMs: number): Promise<KernelPulse> {
-    const problems: string[] = [];
-    const pid = this.pty?.pid;
-    const processAlive = pid !== undefined && !this.pty?.hasExited && isAlive(pid);
-    let status: QmpStatus | null = null;
-    let qmpMs: number | null = null;
-    if (processAlive) {
-      const t0 = performance.now();
-      try {
-        status = await this.qmp.queryStatus(timeoutMs);
-        qmpMs = performance.now() - t0;
-      } catch (err) {
-        problems.push((err as Error).message);
-      }
-    }
-    let rttMs: number | null = null;
-    if (status?.running) {
-      try {
-        rttMs =
-          this.spec.dialect === 'busybox'
-            ? (await this.shell.roundTrip(timeoutMs)).rttMs
-            : (await this.shell.raw('', timeoutMs)).ms;
-      } catch (err) {
-        problems.push((err as Error).message);
-      }
-    }
-    const hb = this.parser.lastHeartbeat;
-    return {
-      alive: processAlive && status !== null,
-      qmpStatus: status?.status ?? null,
-      qmpMs,
-      heartbeatAgeMs: hb ? performance.now() - hb.at : null,
-      heartbeatSeq: hb?.seq ?? null,
-      memAvailableKb: hb?.memAvailableKb ?? null,
-      load1: hb?.load1 ?? null,
-      rttMs,
-      problems,
-    };
+  pulse(timeoutMs: number): Promise<KernelPulse> {
+    return kernelPulse(this, timeoutMs);
   }
 
-  async health(timeoutMs: number): Promise<TargetHealth> {
-    const p = await this.pulse(timeoutMs);
-    const hbFresh = p.heartbeatAgeMs !== null && p.heartbeatAgeMs < HEARTBEAT_STALE_MS;
-    // The bundled guest always heartbeats; a user's kernel may not, and then the round trip alone
-    // decides until a heartbeat has been seen once.
-    const needsHeartbeat = this.spec.image === 'bundled' || this.parser.heartbeats > 0;
-    const responsive = p.alive ? p.rttMs !== null && (hbFresh || !needsHeartbeat) : null;
-    const hbText =
-      p.heartbeatAgeMs === null
-        ? 'no heartbeat yet'
-        : `heartbeat #${p.heartbeatSeq} ${Math.round(p.heartbeatAgeMs)} ms ago`;
-    const detail = [
-      `QMP ${p.qmpStatus ?? 'unavailable'}${p.qmpMs !== null ? ` (${p.qmpMs.toFixed(1)} ms)` : ''}`,
-      hbText,
-      p.memAvailableKb !== null ? `MemAvailable ${p.memAvailableKb} kB` : null,
-      p.rttMs !== null ? `round trip ${p.rttMs.toFixed(2)} ms` : null,
-      ...p.problems,
-    ]
-      .filter(Boolean)
-      .join('; ');
-    return {
-      alive: p.alive,
-      responsive,
-      rttMs: p.rttMs,
-      method:
-        this.spec.dialect === 'busybox'
-          ? 'QMP query-status; heartbeat age from the serial stream; round trip of `echo $((n+1))` through the serial shell, write to answer'
-          : 'QMP query-status; round trip of Enter to the next prompt through the serial shell',
-      detail,
-    };
+  health(timeoutMs: number): Promise<TargetHealth> {
+    return kernelHealth(this, timeoutMs);
   }
 
   stop(reason: StopReason): Promise<void> {
