@@ -8,6 +8,44 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
+// What the tests use from the system, each from Debian's packages: a real Chromium (Playwright),
+// a real QEMU and busybox (the lab kernel), OpenSSH (reports are checked with stock ssh-keygen),
+// iproute2 and python3 (a real HTTP service). Installed here when run as root (CI, a fresh
+// container); otherwise the run stops first with the exact command, never skipping silently.
+const SYSTEM_NEEDS = [
+  { what: 'Chromium', file: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', pkg: 'chromium' },
+  { what: 'QEMU', cmd: 'qemu-system-x86_64', pkg: 'qemu-system-x86' },
+  { what: 'busybox (static)', file: '/bin/busybox', pkg: 'busybox-static' },
+  { what: 'ssh-keygen', cmd: 'ssh-keygen', pkg: 'openssh-client' },
+  { what: 'ip', cmd: 'ip', pkg: 'iproute2' },
+  { what: 'python3', cmd: 'python3', pkg: 'python3' },
+];
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const missing = SYSTEM_NEEDS.filter((n) => (n.file ? !fs.existsSync(n.file) : !onPath(n.cmd)));
+if (missing.length) {
+  const pkgs = missing.map((n) => n.pkg);
+  const install = `apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
+  process.stdout.write(
+    `npm test needs ${missing.map((n) => n.what).join(', ')} (Debian packages: ${pkgs.join(' ')}).\n`,
+  );
+  if (process.platform === 'linux' && process.getuid?.() === 0 && onPath('apt-get')) {
+    process.stdout.write(`installing: ${install}\n`);
+    const r = spawnSync('sh', ['-c', install], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0) {
+      process.stdout.write(
+        `the install failed (exit ${r.status}); run it by hand: sudo sh -c '${install}'\n`,
+      );
+      process.exit(2);
+    }
+  } else {
+    process.stdout.write(`Install them first, then run npm test again:\n  sudo sh -c '${install}'\n`);
+    process.exit(2);
+  }
+}
+
 // Playwright empties test-results/ when it starts: the runners' summaries live elsewhere.
 const SUMMARY_DIR = '.cache/test-summary';
 fs.rmSync(SUMMARY_DIR, { recursive: true, force: true });

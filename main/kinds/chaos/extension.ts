@@ -20,6 +20,7 @@ import { pingAtFixedRate } from './pinger';
 import { detectRecovery, metricBaseline, type MetricBaseline } from './recovery';
 import {
   chaosResultsDocument,
+  chaosThresholds,
   classify,
   degradation,
   scenarioLine,
@@ -421,25 +422,7 @@ export class ChaosExtension implements ProbeExtension {
         // Seed 002's stub audit over this run's own numbers, signed with the report.
         audit: auditSection([{ suite: `plan ${api.plan.id}`, run: resultsToAuditRun(results) }]),
       },
-      thresholds: [
-        {
-          name: 'chaos recovery',
-          ok: summary.unexpected === 0 && summary.total > 0,
-          actual: `${summary.verdictText}: ${summary.recovered}/${summary.total} recovered, ${summary.escalated} escalated, ${summary.failed} failed; ${summary.injected} injected, ${summary.unexpected} unexpected`,
-          value: summary.unexpected,
-          unit: 'count',
-          expected:
-            'every scenario recovers within its timeout, except failures injected on purpose (--fail-rate)',
-        },
-        {
-          name: 'chaos steady state',
-          ok: summary.steadyFailures === 0 && this.steady.length > 0,
-          actual: `${this.steady.length - summary.steadyFailures}/${this.steady.length} steady-state checks held`,
-          value: summary.steadyFailures,
-          unit: 'count',
-          expected: 'steady state holds before the first wave, between waves and after the last',
-        },
-      ],
+      thresholds: chaosThresholds(summary, this.steady),
     };
   }
 

@@ -10,6 +10,7 @@ import { RESULTS_SCHEMA_ID, type ResultsDoc, type ResultsMetric } from '../../sc
 import { percentiles } from '../../scoring/stats';
 import type { MethodOutcome } from './recovery';
 import type { ScenarioType } from './schema';
+import type { ThresholdResult } from '../../model/evidence';
 
 /** Raw samples kept per sampled metric in the results document (the first ones, in order). */
 export const MAX_SAMPLES = 5000;
@@ -246,4 +247,30 @@ export function scenarioLine(r: ScenarioRecord): string {
     return `${head} -> recovered in ${Math.round(r.recoveryMs ?? 0)} ms after release (${methods})`;
   if (r.outcome === 'escalated') return `${head} -> ESCALATED: ${r.cause ?? 'no recovery'} (${methods})`;
   return `${head} -> FAILED: ${r.cause ?? 'fault could not be injected'}`;
+}
+
+/** The chaos run's two thresholds: every scenario recovers, and steady state holds around the waves. */
+export function chaosThresholds(
+  summary: ReturnType<typeof classify>,
+  steady: SteadyCheck[],
+): ThresholdResult[] {
+  return [
+    {
+      name: 'chaos recovery',
+      ok: summary.unexpected === 0 && summary.total > 0,
+      actual: `${summary.verdictText}: ${summary.recovered}/${summary.total} recovered, ${summary.escalated} escalated, ${summary.failed} failed; ${summary.injected} injected, ${summary.unexpected} unexpected`,
+      value: summary.unexpected,
+      unit: 'count',
+      expected:
+        'every scenario recovers within its timeout, except failures injected on purpose (--fail-rate)',
+    },
+    {
+      name: 'chaos steady state',
+      ok: summary.steadyFailures === 0 && steady.length > 0,
+      actual: `${steady.length - summary.steadyFailures}/${steady.length} steady-state checks held`,
+      value: summary.steadyFailures,
+      unit: 'count',
+      expected: 'steady state holds before the first wave, between waves and after the last',
+    },
+  ];
 }
