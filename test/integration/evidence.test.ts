@@ -63,7 +63,8 @@ describe('evidence during the probe', () => {
     const r = cli(['run', lateBurstPlan(dir), '--confirm', 'late-burst', '--out', out], env);
     expect(r.status, r.stdout + r.stderr).toBe(5);
     expect(r.stdout).toMatch(/verdict: INCOMPLETE/);
-    expect(r.stdout).toMatch(/FAIL {2}burst during the tasks: none: the first burst was due at \+2\.0 s/);
+    // The k6-style summary: a ✗ row per failed threshold with its measured value.
+    expect(r.stdout).toMatch(/✗ burst during the tasks \.+ +n\/a +none: the first burst was due at \+2\.0 s/);
     const md = fs.readdirSync(out).find((f) => f.endsWith('.md')) as string;
     const text = fs.readFileSync(path.join(out, md), 'utf8');
     expect(text).toMatch(/\*\*Verdict: INCOMPLETE\*\*/);
