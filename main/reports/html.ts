@@ -211,6 +211,15 @@ export function renderHtml(doc: ReportDocument, series: ReportSeries, jsonName: 
     else H.push('<p>No gap over 1.5x the cadence.</p>');
   }
 
+  const io = doc.fileIo;
+  if (io?.maxMs) {
+    // Seed 000 section 5: file I/O delays, timed at every pulse.
+    H.push(
+      '<h2>File I/O</h2>',
+      `<p>Slowest operation per pulse over ${io.maxMs.count} pulse(s): p50 ${io.maxMs.p50} ms, p95 ${io.maxMs.p95} ms, max ${io.maxMs.max} ms (warning at ${io.warnMs} ms, critical at ${io.critMs} ms): ${io.byClass.ok} OK, ${io.byClass.warning} warning, ${io.byClass.critical} critical.</p>`,
+    );
+  }
+
   H.push('<h2>TES</h2>');
   const tc = doc.tes.config;
   H.push(

@@ -99,6 +99,9 @@ export function probeResultsDocument(
     measured.map((p) => us(p.latencyMs)),
   );
   add(out, 'pulse_start_lag', latencyMetric(measured.map((p) => p.startLagMs)));
+  // Seed 000 section 5, file I/O delays: each pulse's slowest timed file-system operation.
+  const fileIo = measured.flatMap((p) => (p.fileIo ? [p.fileIo.maxMs] : []));
+  add(out, 'file_io', latencyMetric(fileIo), fileIo.map(us));
 
   const rtts = measured.flatMap((p) =>
     p.targets.filter((t) => t.rttMs !== null).map((t) => ({ id: t.targetId, ms: t.rttMs! })),

@@ -49,6 +49,7 @@ describe('the HTML report of a real quick-concurrency run', () => {
     expect(result.report.html).toBe(result.report.markdown.replace(/\.md$/, '.html'));
     expect(fs.existsSync(`${result.report.html}.sig`)).toBe(true);
     expect(html.match(/<svg\b/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    expect(html).toMatch(/<h2>File I\/O<\/h2>\s*<p>Slowest operation per pulse over \d+ pulse/);
     expect(html).toContain('<polyline'); // the host chart has many samples: a line
     expect(html).toMatch(/<circle class="dot latency"/);
     expect(html).not.toMatch(/<script/i);

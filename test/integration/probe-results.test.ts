@@ -49,6 +49,9 @@ describe('results v1 for a quick-concurrency run', () => {
     expect(latency.count).toBeGreaterThan(0);
     expect(latency.histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
     expect(d.samples!.pulse_latency).toHaveLength(latency.count!);
+    // Seed 000 section 5: every measured pulse timed the file system too.
+    expect(d.metrics.file_io?.count).toBe(latency.count);
+    expect(d.metrics.file_io?.unit).toBe(latency.unit);
     expect(d.metrics.target_rtt!.count).toBeGreaterThan(0);
     expect(Object.keys(d.metrics).some((k) => k.startsWith('target_rtt.worker-'))).toBe(true);
     expect(d.samples!.tes!.length).toBeGreaterThan(0);
