@@ -141,7 +141,8 @@ describe('no raw control byte reaches the terminal from a plan or a target', () 
   it('a real run with hostile args prints live lines, events and anomalies escaped', () => {
     const file = writePlan(tempDir(), hostilePlan());
     const r = cli(['run', file, '--confirm', 'evil', '--out', tempDir()]);
-    expect([0, 1, 3]).toContain(r.status);
+    // Any verdict (its short task may end INCOMPLETE): what matters here is what reached the terminal.
+    expect([0, 1, 3, 5]).toContain(r.status);
     expect(r.stdout).toContain('started; Ctrl-C halts it');
     expect(RAW_CONTROL.test(r.stdout), JSON.stringify(r.stdout)).toBe(false);
     expect(RAW_CONTROL.test(r.stderr), JSON.stringify(r.stderr)).toBe(false);

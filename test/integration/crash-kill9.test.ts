@@ -75,7 +75,8 @@ const quickPlan = () =>
     id: 'crash-next',
     title: 'Next start',
     kind: 'concurrency',
-    targets: [{ id: 'one', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '0.5'] }],
+    // 4 s: long enough for a burst pulse to fall inside the task (else the run ends INCOMPLETE).
+    targets: [{ id: 'one', kind: 'agent', command: 'workload-agent', args: ['--run-sec', '4'] }],
     run: { maxDurationSec: 20 },
   });
 
