@@ -70,6 +70,7 @@ export const CONFIG_KEYS = new Set([
   'rate',
   'episodes',
   'failure_injection_rate',
+  'seed',
 ]);
 export const STATUS_KEYS = new Set(['status', 'result']);
 
