@@ -2,7 +2,7 @@ import type { HistoryRow } from '../../../preload/contract';
 import { useLabMutation, useLabQuery } from '../api/queries';
 import { downloadText } from '../ui/download';
 import { ErrorBanner } from '../ui/ErrorBanner';
-import { formatDateTime, formatPct } from '../ui/format';
+import { formatDateTime, formatPct, plural } from '../ui/format';
 import { Working } from '../ui/Working';
 import { ReportView } from './ReportView';
 
@@ -138,12 +138,14 @@ function HistoryTableRow({
         ) : row.awaitingReview > 0 ? (
           <span
             className="badge bad"
-            title={`${row.anomalies} anomalies, ${row.awaitingReview} not reviewed`}
+            title={`${plural(row.anomalies, 'anomaly', 'anomalies')}, ${row.awaitingReview} not reviewed`}
           >
             {row.awaitingReview} awaiting review
           </span>
         ) : (
-          <span className="good">all {row.anomalies} reviewed</span>
+          <span className="good">
+            {row.anomalies === 1 ? 'the anomaly reviewed' : `all ${row.anomalies} reviewed`}
+          </span>
         )}
       </td>
     </tr>

@@ -8,6 +8,7 @@ import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
 import { OutputStore, type OutputChunk } from '../run/output-buffer';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { plural } from '../ui/format';
 import type { TargetState } from '../../../preload/contract';
 
 /**
@@ -144,7 +145,7 @@ function OutputPane({
             {target.exitCode !== null ? ` exit ${target.exitCode}` : ''}
           </span>
         ) : null}
-        {target ? <span className="muted small"> {target.filesChanged} files changed</span> : null}
+        {target ? <span className="muted small"> {plural(target.filesChanged, 'file')} changed</span> : null}
         {dropped > 0 ? (
           <span className="muted small"> (older {dropped.toLocaleString()} chars not kept)</span>
         ) : null}

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { Pulse } from '../../../preload/contract';
-import { formatDateTime, formatSeconds } from '../ui/format';
+import { formatDateTime, formatSeconds, plural } from '../ui/format';
 
 function pulseTitle(p: Pulse): string {
   const lines = [
@@ -58,14 +58,14 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
         )}
         <span className="muted small">
           {' '}
-          {pulses.length} pulses · ok {counts.ok} · warning {counts.warning} · critical {counts.critical} ·
-          skipped {counts.skipped}
+          {plural(pulses.length, 'pulse')} · ok {counts.ok} · warning {counts.warning} · critical{' '}
+          {counts.critical} · skipped {counts.skipped}
         </span>
       </h3>
       <div className="pulse-cells">
         {hidden ? (
           <span className="muted small" data-testid="pulse-cells-hidden">
-            {hidden} earlier pulses counted above, not drawn ·{' '}
+            {plural(hidden, 'earlier pulse')} counted above, not drawn ·{' '}
           </span>
         ) : null}
         {shown.map((p) => (

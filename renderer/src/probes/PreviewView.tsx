@@ -1,5 +1,5 @@
 import type { RunPreview } from '../../../preload/contract';
-import { formatDuration } from '../ui/format';
+import { formatDuration, plural } from '../ui/format';
 import { escapeForDisplay as esc, shellQuote } from '../../../main/util/escape';
 
 /**
@@ -44,7 +44,7 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
         </dd>
         <dt>Pulses</dt>
         <dd>
-          every {c.pulseEverySec} s; {c.burstCount} bursts {c.burstSpacingSec} s apart; {c.pulsesAfter} after
+          every {c.pulseEverySec} s; {plural(c.burstCount, 'burst')} {c.burstSpacingSec} s apart; {c.pulsesAfter} after
         </dd>
         <dt>Snapshots</dt>
         <dd>
