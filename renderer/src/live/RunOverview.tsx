@@ -41,6 +41,9 @@ export function RunOverview({ live }: { live: LiveRun }) {
           data-verdict={run.verdict ?? ''}
         >
           <strong>Verdict: {run.verdict ?? 'none'}</strong>
+          <span className="muted small" data-testid="verdict-source">
+            from the plan&apos;s thresholds (below); pulse health is a live signal, not the verdict
+          </span>
           {run.reportPath ? (
             <a
               href={formatRoute({ screen: 'history', reportPath: run.reportPath })}
