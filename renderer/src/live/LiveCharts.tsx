@@ -28,16 +28,7 @@ export function PulseLatencyChart({ live }: { live: LiveRun }) {
     ],
     [pulseWarnSec, pulseCritSec],
   );
-  return (
-    <TimeChart
-      testId="pulse-chart"
-      title="Pulse latency"
-      series={series}
-      guides={guides}
-      yUnit=" s"
-      yMax={pulseCritSec * 1.2}
-    />
-  );
+  return <TimeChart testId="pulse-chart" title="Pulse latency" series={series} guides={guides} yUnit=" s" />;
 }
 
 export function ResourceChart({ live }: { live: LiveRun }) {
