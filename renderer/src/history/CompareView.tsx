@@ -3,7 +3,7 @@
  * (`reports.compare`), drawn as its per-metric table with the Mann-Whitney U p-value and the
  * rank-biserial effect size where both runs sampled the metric. A is the earlier run.
  */
-import type { MetricComparison, ResultsComparison } from '../../../preload/contract';
+import type { ComparisonFieldChange, MetricComparison, ResultsComparison } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
@@ -21,28 +21,23 @@ function pValue(p: number): string {
   return p < 0.001 ? p.toExponential(2) : p.toFixed(3);
 }
 
-function TestCells({ m, rows }: { m: MetricComparison; rows: number }) {
+function TestCells({ m }: { m: MetricComparison }) {
   if (m.test === null)
     return (
-      <td rowSpan={rows} colSpan={3} className="muted small">
+      <td colSpan={3} className="muted small">
         {m.testNote ?? 'no samples: no test'}
       </td>
     );
   const t = m.test;
   return (
     <>
-      <td
-        rowSpan={rows}
-        className="num"
-        data-testid="compare-p"
-        title={`U = ${num(t.u)}, z = ${t.z.toFixed(2)}`}
-      >
+      <td className="num" data-testid="compare-p" title={`U = ${num(t.u)}, z = ${t.z.toFixed(2)}`}>
         {pValue(t.p)}
       </td>
-      <td rowSpan={rows} className="num" data-testid="compare-effect">
+      <td className="num" data-testid="compare-effect">
         {t.effectSize.toFixed(3)}
       </td>
-      <td rowSpan={rows} className={t.verdict === 'significant' ? 'bad' : 'muted'}>
+      <td className={t.verdict === 'significant' ? 'bad' : 'muted'}>
         {t.verdict}{' '}
         <span className="muted small">
           (n {t.n1} vs {t.n2})
@@ -52,33 +47,40 @@ function TestCells({ m, rows }: { m: MetricComparison; rows: number }) {
   );
 }
 
-function MetricRows({ m }: { m: MetricComparison }) {
-  const label = (
-    <>
-      {m.name}
-      {m.unit ? <span className="muted small"> ({m.unit})</span> : null}
-      {m.onlyIn ? <span className="muted small"> only in {m.onlyIn.toUpperCase()}</span> : null}
-    </>
-  );
-  const fields = m.fields.length > 0 ? m.fields : [null];
+/**
+ * One row per metric, the fields a reader compares first; the rest (min, p99.9, mean) are in the
+ * row's tooltip. One row per field made a 40-metric comparison 300 rows long.
+ */
+const COLUMNS = ['count', 'p50', 'p95', 'p99', 'max'] as const;
+
+function Cell({ f, unit }: { f: ComparisonFieldChange | undefined; unit: string | null }) {
+  if (f === undefined) return <td className="muted">—</td>;
   return (
-    <>
-      {fields.map((f, i) => (
-        <tr
-          key={f?.field ?? 'none'}
-          data-testid={i === 0 ? 'compare-metric' : undefined}
-          data-metric={m.name}
-        >
-          {i === 0 ? <td rowSpan={fields.length}>{label}</td> : null}
-          <td className="muted">{f === null ? '—' : m.source === 'counter' ? 'count' : f.field}</td>
-          <td className="num">{num(f?.a ?? null)}</td>
-          <td className="num">{num(f?.b ?? null)}</td>
-          <td className="num">{f?.delta == null ? '—' : `${f.delta > 0 ? '+' : ''}${num(f.delta)}`}</td>
-          <td className="num">{pct(f?.pct ?? null)}</td>
-          {i === 0 ? <TestCells m={m} rows={fields.length} /> : null}
-        </tr>
+    <td className="num" title={unit ?? undefined}>
+      {num(f.a)} → {num(f.b)}
+      <div className={`small ${f.pct !== null && f.pct !== 0 ? '' : 'muted'}`}>{pct(f.pct)}</div>
+    </td>
+  );
+}
+
+function MetricRow({ m }: { m: MetricComparison }) {
+  const byField = new Map(m.fields.map((f) => [m.source === 'counter' ? 'count' : f.field, f]));
+  const rest = m.fields
+    .filter((f) => !(COLUMNS as readonly string[]).includes(f.field) && m.source !== 'counter')
+    .map((f) => `${f.field}: ${num(f.a)} → ${num(f.b)} (${pct(f.pct)})`)
+    .join('\n');
+  return (
+    <tr data-testid="compare-metric" data-metric={m.name} title={rest || undefined}>
+      <td>
+        {m.name}
+        {m.unit ? <span className="muted small"> ({m.unit})</span> : null}
+        {m.onlyIn ? <span className="muted small"> only in {m.onlyIn.toUpperCase()}</span> : null}
+      </td>
+      {COLUMNS.map((c) => (
+        <Cell key={c} f={byField.get(c)} unit={m.unit} />
       ))}
-    </>
+      <TestCells m={m} />
+    </tr>
   );
 }
 
@@ -110,11 +112,9 @@ export function CompareView({ a, b, onClose }: { a: string; b: string; onClose: 
             <thead>
               <tr>
                 <th>Metric</th>
-                <th>Field</th>
-                <th>A</th>
-                <th>B</th>
-                <th>Change</th>
-                <th>Change %</th>
+                {COLUMNS.map((c) => (
+                  <th key={c}>{c} A → B</th>
+                ))}
                 <th title="Mann-Whitney U, two-sided">p (Mann-Whitney U)</th>
                 <th title="rank-biserial r of B against A: positive when B tends higher">Effect size r</th>
                 <th>At alpha 0.05</th>
@@ -122,7 +122,7 @@ export function CompareView({ a, b, onClose }: { a: string; b: string; onClose: 
             </thead>
             <tbody>
               {c.metrics.map((m) => (
-                <MetricRows key={`${m.source}:${m.name}`} m={m} />
+                <MetricRow key={`${m.source}:${m.name}`} m={m} />
               ))}
             </tbody>
           </table>

@@ -17,7 +17,7 @@ export function PulseLatencyChart({ live }: { live: LiveRun }) {
   const { pulseWarnSec, pulseCritSec } = live.thresholds;
   const series = useMemo<Series[]>(
     () => [
-      { label: 'pulse latency (s)', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) },
+      { label: 'pulse latency', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) },
     ],
     [live.pulses, t0],
   );

@@ -5,7 +5,7 @@
  * The agents' `@lab {…}` protocol lines are hidden by default (a toggle shows them): they are for
  * the host, and a heartbeat every second buried what the agent itself wrote.
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
 import { OutputStore, type OutputChunk } from '../run/output-buffer';
@@ -143,6 +143,8 @@ function OutputPane({
   showProtocol: boolean;
 }) {
   const heads = showProtocol ? null : chunkHeads(chunks.map((c) => c.text));
+  const shown = chunks.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[i] ?? '')));
+  const onlyProtocol = heads !== null && chunks.length > 0 && shown.every((t) => t.trim() === '');
   const ref = useRef<HTMLPreElement | null>(null);
   const stick = useRef(true);
   useLayoutEffect(() => {
@@ -179,19 +181,30 @@ function OutputPane({
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
       >
+        {onlyProtocol ? (
+          <div className="output-placeholder" data-testid="output-only-protocol">
+            Only @lab protocol lines so far (hidden; tick &quot;show @lab protocol lines&quot; to see them).
+          </div>
+        ) : null}
         {chunks.map((c, i) => (
-          <Chunk key={c.id} text={c.text} head={heads?.[i] ?? null} />
+          <Chunk key={c.id} text={shown[i] ?? ''} />
         ))}
       </pre>
     </div>
   );
 }
 
-/**
- * One block per chunk: an append re-lays out only the chunk that changed. Text only, never HTML.
- * `head` null shows every line; otherwise protocol lines are hidden, given the line it continues.
- */
-const Chunk = memo(function Chunk({ text, head }: { text: string; head: string | null }) {
-  const shown = useMemo(() => (head === null ? text : hideProtocolLines(text, head).text), [text, head]);
-  return <div className="output-chunk">{shown}</div>;
+/** Filtered chunks, kept per chunk object: a redraw filters only the chunk that changed. */
+const filtered = new WeakMap<OutputChunk, { head: string; text: string }>();
+function withoutProtocol(chunk: OutputChunk, head: string): string {
+  const hit = filtered.get(chunk);
+  if (hit !== undefined && hit.head === head) return hit.text;
+  const text = hideProtocolLines(chunk.text, head).text;
+  filtered.set(chunk, { head, text });
+  return text;
+}
+
+/** One block per chunk: an append re-lays out only the chunk that changed. Text only, never HTML. */
+const Chunk = memo(function Chunk({ text }: { text: string }) {
+  return <div className="output-chunk">{text}</div>;
 });

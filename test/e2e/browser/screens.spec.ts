@@ -14,6 +14,8 @@ const PLAN = 'quick-concurrency';
 
 async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
+  // From the top: a full-page shot taken scrolled draws the fixed header mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
@@ -96,6 +98,9 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   // Protocol lines hidden until asked for.
   const panes = page.locator('[data-testid^="output-pane-"]');
   expect((await panes.allTextContents()).join('')).not.toContain('@lab {');
+  // A pane with nothing but protocol lines says so rather than stand empty.
+  for (const pane of await panes.all())
+    if (((await pane.textContent()) ?? '').trim() === '') throw new Error('an output pane stands empty');
   await page.getByTestId('show-protocol').check();
   await expect.poll(async () => (await panes.allTextContents()).join('')).toContain('@lab {');
   await page.getByTestId('show-protocol').uncheck();
@@ -124,6 +129,8 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   const table = page.getByTestId('compare-table');
   await expect(table).toBeVisible({ timeout: 20_000 });
   expect(await table.getByTestId('compare-metric').count()).toBeGreaterThan(0);
-  await page.getByTestId('compare-view').scrollIntoViewIfNeeded();
   await shoot(page, testInfo, '8-history-compare');
+  const detail = testInfo.outputPath('9-compare-table.png');
+  await page.getByTestId('compare-view').screenshot({ path: detail });
+  await testInfo.attach('9-compare-table', { path: detail, contentType: 'image/png' });
 });
