@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatElapsed, formatPct, formatSeconds, plural, progressPct } from './format';
+import {
+  formatDuration,
+  formatElapsed,
+  formatLimit,
+  formatPct,
+  formatSeconds,
+  plural,
+  progressPct,
+} from './format';
 
 describe('format', () => {
   it('formats durations as h:mm:ss or m:ss', () => {
@@ -34,5 +42,11 @@ describe('format', () => {
   it('prints event times as elapsed since the run start, like the CLI', () => {
     expect(formatElapsed(1_013_000, 1_000_000)).toBe('+0:13');
     expect(formatElapsed(999_000, 1_000_000)).toBe('+0:00');
+  });
+
+  it('never says a plan takes "0 min"', () => {
+    expect(formatLimit(30)).toBe('30 s');
+    expect(formatLimit(45)).toBe('45 s');
+    expect(formatLimit(1200)).toBe('20 min');
   });
 });

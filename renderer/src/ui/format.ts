@@ -40,3 +40,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function formatElapsed(at: number, startedAt: number): string {
   return `+${formatDuration(at - startedAt)}`;
 }
+
+/** A plan's time limit in a list: "45 s" under a minute and a half ("up to 0 min" said nothing), else minutes. */
+export function formatLimit(sec: number): string {
+  return sec < 90 ? `${Math.round(sec)} s` : `${Math.round(sec / 60)} min`;
+}

@@ -60,6 +60,11 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   await shoot(page, testInfo, '2-probes');
   await page.getByTestId('review-start').click();
   await expect(page.getByTestId('preview')).toBeVisible();
+  // The targets table scrolls inside its panel; the page itself never scrolls sideways.
+  expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(
+    0,
+  );
+  await expect(page.getByText(/up to 0 min/)).toHaveCount(0);
   await shoot(page, testInfo, '3-preview');
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
