@@ -22,6 +22,7 @@ import type {
   Settings,
 } from '../main/model/api';
 import type { OutputBatch, RunStreamEvent } from '../main/model/stream';
+import type { ResultsComparison } from '../main/model/compare';
 
 // The schemas themselves: the renderer and the preload parse stream frames and replies with them.
 export * from '../main/model/evidence';
@@ -29,6 +30,12 @@ export * from '../main/model/stream';
 export * from '../main/model/verify';
 export * from '../main/model/report';
 export * from '../main/model/api';
+export type {
+  FieldChange as ComparisonFieldChange,
+  MetricComparison,
+  ResultsComparison,
+  SignificanceTest,
+} from '../main/model/compare';
 
 /** Plan ids are slugs: a path can never pass for one across this boundary. */
 const planId = z
@@ -70,6 +77,8 @@ export const Invoke = {
   'reports.list': z.object({}).strict(),
   'reports.open': z.object({ reportPath: z.string().min(1).max(4096) }).strict(),
   'reports.export': z.object({ format: z.enum(['csv', 'json']) }).strict(),
+  /** `probe-lab compare` over the results documents of two reports in the report folder. */
+  'reports.compare': z.object({ a: z.string().min(1).max(4096), b: z.string().min(1).max(4096) }).strict(),
   /** Seed 000 §5: a review of one anomaly (`A1`...) or, with anomaly null, of the run as a whole. */
   'reports.review': z
     .object({
@@ -114,6 +123,7 @@ export interface InvokeOutputs {
   'reports.open': OpenedReport;
   'reports.export': { filename: string; mime: string; body: string };
   'reports.review': ReviewAnswer;
+  'reports.compare': ResultsComparison;
   'settings.get': Settings;
   'settings.set': Settings;
 }

@@ -30,7 +30,7 @@ import type { RegisteredTargets } from '../run/targets';
 import { registeredOf } from './settings-effect';
 import { ProbeRun } from '../run/runner';
 import { previousProbeTes } from '../reports/history';
-import { historyRows, openReport, reviewReport } from './report-access';
+import { compareReports, historyRows, openReport, reviewReport } from './report-access';
 import { Emitter, DisposableStore } from '../util/event';
 import { LabError, toCodedError } from '../util/errors';
 import { zodIssues } from '../model/plan';
@@ -170,6 +170,8 @@ class EngineHost implements LabHost {
         return this.exportHistory(input.format);
       case 'reports.review':
         return reviewReport(this.reportFolder(), input);
+      case 'reports.compare':
+        return compareReports(this.reportFolder(), input);
       case 'settings.get':
         return this.withEffective(this.opts.settings.get());
       case 'settings.set':

@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { HistoryRow, OpenedReport, ReviewAnswer, ReviewVerdict, VerifyResult } from '../model/api';
+import type { ResultsComparison } from '../model/compare';
+import { compareResults } from '../scoring/compare';
+import { parseResultsJson, type ResultsDoc } from '../scoring/results';
 import { parseReportDocument, scanReports } from '../reports/history';
 import { MISSING_CODES } from '../model/verify';
 import { anomalyId } from '../reports/anomaly-context';
@@ -143,4 +146,25 @@ export function openReport(folder: string, reportPath: string): OpenedReport {
     html = null;
   }
   return { reportPath: md, markdown, json, html, verification: verifyReport(md, { within: root }) };
+}
+
+/** The results document written beside a report of the folder (`<base>.results.json`). */
+function containedResults(folder: string, reportPath: string): ResultsDoc {
+  const { root, base } = containedReport(folder, reportPath);
+  // The report itself first: a path that is not one of the folder's reports says only "not found".
+  readContained(root, `${base}.md`);
+  let text: string;
+  try {
+    text = readContained(root, `${base}.results.json`);
+  } catch {
+    throw new LabError('RESULTS_NOT_FOUND', `${base}.md has no ${base}.results.json beside it`);
+  }
+  const parsed = parseResultsJson(text);
+  if (!parsed.ok) throw new LabError(parsed.error.code, `${base}.results.json: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+/** `probe-lab compare`'s engine over two reports of the folder: A is the earlier pick. */
+export function compareReports(folder: string, input: { a: string; b: string }): ResultsComparison {
+  return compareResults(containedResults(folder, input.a), containedResults(folder, input.b));
 }

@@ -36,6 +36,7 @@ export const ErrorCodes = {
   AUTH_REQUIRED: 'Missing or wrong access token',
   RUN_NOT_FOUND: 'No run with that id',
   RESULTS_INVALID: 'Results file failed schema validation',
+  RESULTS_NOT_FOUND: 'The report has no results document beside it (written before results were exported)',
   THRESHOLD_EXPR_INVALID: 'Threshold expression could not be parsed',
   USAGE: 'Command-line usage error',
   INTERNAL: 'Unexpected internal error',

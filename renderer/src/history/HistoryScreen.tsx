@@ -1,9 +1,19 @@
+import { useState } from 'react';
 import type { HistoryRow } from '../../../preload/contract';
 import { useLabMutation, useLabQuery } from '../api/queries';
 import { downloadText } from '../ui/download';
 import { ErrorBanner } from '../ui/ErrorBanner';
-import { formatDateTime, formatPct } from '../ui/format';
+import { formatDateTime, formatPct, plural } from '../ui/format';
 import { Working } from '../ui/Working';
+import { CompareView } from './CompareView';
+import {
+  comparePair,
+  filterOptions,
+  filterRows,
+  NO_FILTER,
+  toggleSelected,
+  type HistoryFilter,
+} from './history-filter';
 import { ReportView } from './ReportView';
 
 export function HistoryScreen({
@@ -17,7 +27,13 @@ export function HistoryScreen({
   const exportMutation = useLabMutation('reports.export', {
     onSuccess: (f) => downloadText(f.filename, f.mime, f.body),
   });
-  const rows = [...(reports.data ?? [])].sort((a, b) => b.date - a.date);
+  const all = [...(reports.data ?? [])].sort((a, b) => b.date - a.date);
+  const [filter, setFilter] = useState<HistoryFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [comparing, setComparing] = useState<{ a: string; b: string } | null>(null);
+  const rows = filterRows(all, filter);
+  const options = filterOptions(all);
+  const pair = comparePair(all, selected);
   return (
     <div className="screen history">
       <div className="screen-head">
@@ -47,9 +63,69 @@ export function HistoryScreen({
       </div>
       <ErrorBanner error={reports.error} title="reports.list" />
       <ErrorBanner error={exportMutation.error} title="reports.export" />
+      <div className="filter-row" data-testid="history-filter">
+        <input
+          type="search"
+          placeholder="Filter: title, plan, verdict, signer"
+          aria-label="filter the history"
+          data-testid="history-filter-text"
+          value={filter.text}
+          onChange={(e) => setFilter({ ...filter, text: e.currentTarget.value })}
+        />
+        <select
+          aria-label="plan"
+          data-testid="history-filter-plan"
+          value={filter.planId}
+          onChange={(e) => setFilter({ ...filter, planId: e.currentTarget.value })}
+        >
+          <option value="">any plan</option>
+          {options.planIds.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="verdict"
+          data-testid="history-filter-verdict"
+          value={filter.verdict}
+          onChange={(e) => setFilter({ ...filter, verdict: e.currentTarget.value })}
+        >
+          <option value="">any verdict</option>
+          {options.verdicts.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+        <span className="muted small" data-testid="history-count">
+          {rows.length} of {plural(all.length, 'run')}
+        </span>
+        <span className="header-spacer" />
+        <span className="muted small">{selected.length}/2 selected</span>
+        <button
+          type="button"
+          className="primary"
+          data-testid="compare-runs"
+          disabled={pair === null}
+          title={pair === null ? 'tick two readable runs to compare them' : undefined}
+          onClick={() => setComparing(pair)}
+        >
+          Compare these two runs
+        </button>
+      </div>
+      {comparing !== null ? (
+        <CompareView
+          key={`${comparing.a}|${comparing.b}`}
+          a={comparing.a}
+          b={comparing.b}
+          onClose={() => setComparing(null)}
+        />
+      ) : null}
       <table className="dense history-table" data-testid="history-table">
         <thead>
           <tr>
+            <th aria-label="select to compare" />
             <th>Date</th>
             <th>Plan</th>
             <th>Verdict</th>
@@ -65,12 +141,15 @@ export function HistoryScreen({
               key={r.reportPath}
               row={r}
               selected={r.reportPath === reportPath}
+              picked={selected.includes(r.reportPath)}
+              onPick={() => setSelected(toggleSelected(selected, r.reportPath))}
               onOpen={onOpen}
             />
           ))}
         </tbody>
       </table>
-      {reports.data && rows.length === 0 ? <p className="muted">No report yet.</p> : null}
+      {reports.data && all.length === 0 ? <p className="muted">No report yet.</p> : null}
+      {all.length > 0 && rows.length === 0 ? <p className="muted">No run matches the filter.</p> : null}
       {reportPath !== null ? <ReportView key={reportPath} reportPath={reportPath} /> : null}
     </div>
   );
@@ -86,10 +165,14 @@ const TRUST_LABEL: Record<HistoryRow['trust'], string> = {
 function HistoryTableRow({
   row,
   selected,
+  picked,
+  onPick,
   onOpen,
 }: {
   row: HistoryRow;
   selected: boolean;
+  picked: boolean;
+  onPick: () => void;
   onOpen: (path: string) => void;
 }) {
   return (
@@ -107,6 +190,15 @@ function HistoryTableRow({
         }
       }}
     >
+      <td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+        <input
+          type="checkbox"
+          aria-label="select to compare"
+          data-testid="history-pick"
+          checked={picked}
+          onChange={onPick}
+        />
+      </td>
       <td>{formatDateTime(row.date)}</td>
       <td>
         {row.title} <span className="muted small">{row.planId}</span>
@@ -138,12 +230,14 @@ function HistoryTableRow({
         ) : row.awaitingReview > 0 ? (
           <span
             className="badge bad"
-            title={`${row.anomalies} anomalies, ${row.awaitingReview} not reviewed`}
+            title={`${plural(row.anomalies, 'anomaly', 'anomalies')}, ${row.awaitingReview} not reviewed`}
           >
             {row.awaitingReview} awaiting review
           </span>
         ) : (
-          <span className="good">all {row.anomalies} reviewed</span>
+          <span className="good">
+            {row.anomalies === 1 ? 'the anomaly reviewed' : `all ${row.anomalies} reviewed`}
+          </span>
         )}
       </td>
     </tr>

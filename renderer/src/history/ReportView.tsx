@@ -10,6 +10,7 @@
 import type { VerifyResult } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { plural } from '../ui/format';
 import { Working } from '../ui/Working';
 import { AnomalyReviews } from './AnomalyReviews';
 
@@ -83,7 +84,7 @@ function Verification({ v }: { v: VerifyResult }) {
         {v.signatures.length === 0 ? <li className="bad">no signature found</li> : null}
         <li data-testid="verification-ledger" data-ok={String(v.ledger.ok)}>
           <span className={v.ledger.ok ? 'good' : 'bad'}>{v.ledger.ok ? '✓' : '✗'}</span> ledger:{' '}
-          {v.ledger.records} records
+          {plural(v.ledger.records, 'record')}
           {v.ledger.firstBad !== null ? `, first bad record ${v.ledger.firstBad}` : ''} — {v.ledger.detail}
         </li>
         <li data-testid="verification-binding" data-ok={String(v.binding.ok)}>

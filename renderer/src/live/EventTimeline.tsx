@@ -1,40 +1,58 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { Anomaly, RunEventRecord } from '../../../preload/contract';
-import { formatDateTime } from '../ui/format';
+import { formatDateTime, formatElapsed, plural } from '../ui/format';
+import { timelineRows, type TimelineOrder } from './event-rows';
 
 /** Rows drawn; the full list is in the ledger and the report. */
 const TIMELINE_ROWS = 300;
 
-type Row =
-  { at: number; kind: 'event'; event: RunEventRecord } | { at: number; kind: 'anomaly'; anomaly: Anomaly };
-
-/** Events and anomalies on one timeline, newest first. */
+/**
+ * Events and anomalies on one timeline, stamped with the time since the run started (as the CLI
+ * prints them), oldest first unless the reader flips it. The wall-clock time is in the tooltip.
+ */
 export const EventTimeline = memo(function EventTimeline({
   events,
   anomalies,
+  startedAt,
 }: {
   events: RunEventRecord[];
   anomalies: Anomaly[];
+  startedAt: number;
 }) {
-  const rows: Row[] = [
-    ...events.map((event): Row => ({ at: event.at, kind: 'event', event })),
-    ...anomalies.map((anomaly): Row => ({ at: anomaly.at, kind: 'anomaly', anomaly })),
-  ]
-    .sort((a, b) => b.at - a.at)
-    .slice(0, TIMELINE_ROWS);
+  const [order, setOrder] = useState<TimelineOrder>('oldest-first');
+  const rows = timelineRows(events, anomalies, order, TIMELINE_ROWS);
+  const stamp = (at: number) => (
+    <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)} data-testid="timeline-time">
+      {formatElapsed(at, startedAt)}
+    </time>
+  );
   return (
-    <section className="panel" data-testid="event-timeline" data-anomalies={anomalies.length}>
+    <section
+      className="panel"
+      data-testid="event-timeline"
+      data-anomalies={anomalies.length}
+      data-order={order}
+    >
       <h3>
         Events and anomalies{' '}
         <span className="muted small">
-          {events.length} events · {anomalies.length} anomalies
-        </span>
+          {plural(events.length, 'event')} · {plural(anomalies.length, 'anomaly', 'anomalies')} · time since
+          the run started
+        </span>{' '}
+        <button
+          type="button"
+          className="small-button"
+          data-testid="timeline-order"
+          onClick={() => setOrder(order === 'oldest-first' ? 'newest-first' : 'oldest-first')}
+        >
+          {order === 'oldest-first' ? 'Oldest first' : 'Newest first'}
+        </button>
       </h3>
       <ol className="timeline">
         {rows.map((r, i) =>
           r.kind === 'event' ? (
             <li key={i} className="tl-event" data-testid="timeline-event" data-kind={r.event.kind}>
-              <time>{formatDateTime(r.at)}</time> <span className="tl-kind">{r.event.kind}</span>
+              {stamp(r.at)} <span className="tl-kind">{r.event.kind}</span>
               {r.event.targetId ? <span className="muted"> [{r.event.targetId}]</span> : null}{' '}
               {r.event.message}
             </li>
@@ -46,8 +64,7 @@ export const EventTimeline = memo(function EventTimeline({
               data-code={r.anomaly.code}
               data-severity={r.anomaly.severity}
             >
-              <time>{formatDateTime(r.at)}</time>{' '}
-              <span className="tl-kind">{r.anomaly.severity.toUpperCase()}</span>{' '}
+              {stamp(r.at)} <span className="tl-kind">{r.anomaly.severity.toUpperCase()}</span>{' '}
               <code>{r.anomaly.code}</code> {r.anomaly.message}
             </li>
           ),

@@ -16,9 +16,7 @@ export function PulseLatencyChart({ live }: { live: LiveRun }) {
   const t0 = live.run.startedAt;
   const { pulseWarnSec, pulseCritSec } = live.thresholds;
   const series = useMemo<Series[]>(
-    () => [
-      { label: 'pulse latency (s)', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) },
-    ],
+    () => [{ label: 'pulse latency', color: COLORS.latency, points: pulseLatencySeries(live.pulses, t0) }],
     [live.pulses, t0],
   );
   const guides = useMemo<Guide[]>(
@@ -28,16 +26,7 @@ export function PulseLatencyChart({ live }: { live: LiveRun }) {
     ],
     [pulseWarnSec, pulseCritSec],
   );
-  return (
-    <TimeChart
-      testId="pulse-chart"
-      title="Pulse latency"
-      series={series}
-      guides={guides}
-      yUnit=" s"
-      yMax={pulseCritSec * 1.2}
-    />
-  );
+  return <TimeChart testId="pulse-chart" title="Pulse latency" series={series} guides={guides} yUnit=" s" />;
 }
 
 export function ResourceChart({ live }: { live: LiveRun }) {

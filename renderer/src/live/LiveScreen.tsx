@@ -50,7 +50,7 @@ function LiveRunView({ runId }: { runId: string }) {
           </div>
           <CoverageTimeline coverage={live.coverage} snapshots={live.snapshots} />
           <OutputPanes runId={runId} store={store} targets={live.targets} />
-          <EventTimeline events={live.events} anomalies={live.anomalies} />
+          <EventTimeline events={live.events} anomalies={live.anomalies} startedAt={live.run.startedAt} />
         </>
       )}
     </div>

@@ -2,12 +2,16 @@
  * Agent output, one pane per target. Output is untrusted: it is drawn as a text node inside a
  * <pre>, never parsed as HTML and never linkified, so a hostile link is just characters. After a
  * redraw the drawn characters are acknowledged to the host in one `output.ack` per target.
+ * The agents' `@lab {…}` protocol lines are hidden by default (a toggle shows them): they are for
+ * the host, and a heartbeat every second buried what the agent itself wrote.
  */
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
 import { OutputStore, type OutputChunk } from '../run/output-buffer';
+import { chunkHeads, hideProtocolLines } from '../run/protocol-lines';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { plural } from '../ui/format';
 import type { TargetState } from '../../../preload/contract';
 
 /**
@@ -60,6 +64,7 @@ export function OutputPanes({
 }) {
   const version = useSyncExternalStore(store.subscribe, store.getVersion);
   const [ackError, setAckError] = useState<unknown>(null);
+  const [showProtocol, setShowProtocol] = useState(false);
 
   const drawn = useRef(new Map<string, number>());
 
@@ -88,7 +93,18 @@ export function OutputPanes({
   const stateOf = new Map(targets.map((t) => [t.targetId, t]));
   return (
     <section className="panel output-section">
-      <h3>Agent output</h3>
+      <h3>
+        Agent output{' '}
+        <label className="small muted inline-toggle">
+          <input
+            type="checkbox"
+            data-testid="show-protocol"
+            checked={showProtocol}
+            onChange={(e) => setShowProtocol(e.currentTarget.checked)}
+          />{' '}
+          show <code>@lab</code> protocol lines
+        </label>
+      </h3>
       <ErrorBanner error={ackError} title="output.ack" onDismiss={() => setAckError(null)} />
       {outputDropped !== null && outputDropped.runIds.includes(runId) ? (
         <p className="notice small" data-testid="output-dropped">
@@ -105,6 +121,7 @@ export function OutputPanes({
             target={stateOf.get(id)}
             chunks={store.chunks(id)}
             dropped={store.dropped(id)}
+            showProtocol={showProtocol}
           />
         ))}
       </div>
@@ -117,18 +134,23 @@ function OutputPane({
   target,
   chunks,
   dropped,
+  showProtocol,
 }: {
   targetId: string;
   target: TargetState | undefined;
   chunks: readonly OutputChunk[];
   dropped: number;
+  showProtocol: boolean;
 }) {
+  const heads = showProtocol ? null : chunkHeads(chunks.map((c) => c.text));
+  const shown = chunks.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[i] ?? '')));
+  const onlyProtocol = heads !== null && chunks.length > 0 && shown.every((t) => t.trim() === '');
   const ref = useRef<HTMLPreElement | null>(null);
   const stick = useRef(true);
   useLayoutEffect(() => {
     const el = ref.current;
     if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
-  }, [chunks]);
+  }, [chunks, showProtocol]);
   return (
     <div className="output-pane">
       <div className="output-title">
@@ -144,7 +166,7 @@ function OutputPane({
             {target.exitCode !== null ? ` exit ${target.exitCode}` : ''}
           </span>
         ) : null}
-        {target ? <span className="muted small"> {target.filesChanged} files changed</span> : null}
+        {target ? <span className="muted small"> {plural(target.filesChanged, 'file')} changed</span> : null}
         {dropped > 0 ? (
           <span className="muted small"> (older {dropped.toLocaleString()} chars not kept)</span>
         ) : null}
@@ -153,17 +175,33 @@ function OutputPane({
         ref={ref}
         className="output-text"
         data-testid={`output-pane-${targetId}`}
+        data-protocol={showProtocol ? 'shown' : 'hidden'}
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
       >
-        {chunks.map((c) => (
-          <Chunk key={c.id} text={c.text} />
+        {onlyProtocol ? (
+          <div className="output-placeholder" data-testid="output-only-protocol">
+            Only @lab protocol lines so far (hidden; tick &quot;show @lab protocol lines&quot; to see them).
+          </div>
+        ) : null}
+        {chunks.map((c, i) => (
+          <Chunk key={c.id} text={shown[i] ?? ''} />
         ))}
       </pre>
     </div>
   );
+}
+
+/** Filtered chunks, kept per chunk object: a redraw filters only the chunk that changed. */
+const filtered = new WeakMap<OutputChunk, { head: string; text: string }>();
+function withoutProtocol(chunk: OutputChunk, head: string): string {
+  const hit = filtered.get(chunk);
+  if (hit !== undefined && hit.head === head) return hit.text;
+  const text = hideProtocolLines(chunk.text, head).text;
+  filtered.set(chunk, { head, text });
+  return text;
 }
 
 /** One block per chunk: an append re-lays out only the chunk that changed. Text only, never HTML. */

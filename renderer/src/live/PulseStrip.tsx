@@ -1,6 +1,7 @@
 import { memo, useMemo } from 'react';
 import type { Pulse } from '../../../preload/contract';
-import { formatDateTime, formatSeconds } from '../ui/format';
+import { formatDateTime, formatSeconds, plural } from '../ui/format';
+import { PULSE_HEALTH_IS_NOT_THE_VERDICT, pulseHealth } from './pulse-health';
 
 function pulseTitle(p: Pulse): string {
   const lines = [
@@ -38,6 +39,7 @@ export const MAX_PULSE_CELLS = 600;
 export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[] }) {
   const latest = pulses[pulses.length - 1];
   const status = latest?.status ?? 'GREEN';
+  const health = useMemo(() => pulseHealth(pulses), [pulses]);
   const counts = useMemo(() => {
     const c = { ok: 0, warning: 0, critical: 0, skipped: 0 };
     for (const p of pulses) c[p.latencyClass] += 1;
@@ -58,23 +60,29 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
         )}
         <span className="muted small">
           {' '}
-          {pulses.length} pulses · ok {counts.ok} · warning {counts.warning} · critical {counts.critical} ·
-          skipped {counts.skipped}
+          {plural(pulses.length, 'pulse')} · ok {counts.ok} · warning {counts.warning} · critical{' '}
+          {counts.critical} · skipped {counts.skipped}
         </span>
       </h3>
       <div className="pulse-cells">
         {hidden ? (
           <span className="muted small" data-testid="pulse-cells-hidden">
-            {hidden} earlier pulses counted above, not drawn ·{' '}
+            {plural(hidden, 'earlier pulse')} counted above, not drawn ·{' '}
           </span>
         ) : null}
         {shown.map((p) => (
           <PulseCell key={p.seq} pulse={p} />
         ))}
       </div>
-      {latest && latest.reasons.length > 0 ? (
-        <p className="small">Latest: {latest.reasons.join('; ')}</p>
+      {health.why !== null ? (
+        <p className="small" data-testid="pulse-health-why">
+          {health.earlier ? 'Last not GREEN: ' : ''}
+          {health.why}
+        </p>
       ) : null}
+      <p className="muted small" data-testid="pulse-health-note">
+        {PULSE_HEALTH_IS_NOT_THE_VERDICT}
+      </p>
     </section>
   );
 });

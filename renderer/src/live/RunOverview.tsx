@@ -1,15 +1,14 @@
 import type { LiveRun } from '../run/live-run';
-import { formatDuration, progressPct } from '../ui/format';
 import { formatRoute } from '../ui/route';
 import { useNow } from '../ui/useNow';
+import { runProgress } from './run-progress';
 
 /** Title, elapsed time against the plan's max duration, and the verdict once the run has ended. */
 export function RunOverview({ live }: { live: LiveRun }) {
   const { run } = live;
   const ended = run.status === 'ended';
   const now = useNow(!ended);
-  const elapsedMs = (run.endedAt ?? now) - run.startedAt;
-  const pct = progressPct(elapsedMs, live.maxDurationSec);
+  const progress = runProgress(run, live.maxDurationSec, now);
   return (
     <section className="panel run-overview" data-testid="run-overview" data-status={run.status}>
       <div className="run-title">
@@ -21,12 +20,19 @@ export function RunOverview({ live }: { live: LiveRun }) {
           {run.status}
         </span>
       </div>
-      <div className="progress-row">
-        <span data-testid="elapsed" data-elapsed-ms={Math.max(0, elapsedMs)}>
-          {formatDuration(elapsedMs)} / {formatDuration(live.maxDurationSec * 1000)}
+      <div className="progress-row" data-testid="run-progress" data-ended={String(progress.ended)}>
+        <span data-testid="elapsed" data-elapsed-ms={progress.elapsedMs}>
+          {progress.text}
         </span>
-        <progress max={100} value={pct} aria-label="progress against the maximum duration" />
-        <span className="muted">{pct.toFixed(0)}%</span>
+        <progress
+          className={progress.ended ? 'progress-ended' : undefined}
+          max={100}
+          value={progress.pct}
+          aria-label={progress.ended ? 'the run has ended' : 'progress against the maximum duration'}
+        />
+        <span className={progress.ended ? 'good' : 'muted'} data-testid="progress-label">
+          {progress.label}
+        </span>
       </div>
       {ended ? (
         <div
@@ -35,6 +41,9 @@ export function RunOverview({ live }: { live: LiveRun }) {
           data-verdict={run.verdict ?? ''}
         >
           <strong>Verdict: {run.verdict ?? 'none'}</strong>
+          <span className="muted small" data-testid="verdict-source">
+            from the plan&apos;s thresholds (below); pulse health is a live signal, not the verdict
+          </span>
           {run.reportPath ? (
             <a
               href={formatRoute({ screen: 'history', reportPath: run.reportPath })}

@@ -1,9 +1,10 @@
 /**
  * One chart.js line chart for time series, tuned for long runs: no animation, no parsing, data
  * normalised, LTTB decimation to about the canvas width, and redraws coalesced to one per
- * animation frame. Guides (thresholds, guard rails) are two-point dashed datasets.
+ * animation frame. Guides (thresholds, guard rails) are two-point dashed datasets. Without a fixed
+ * yMax the y axis follows the data (chart-scale.ts); guides above it are named under the chart.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   Chart,
   Decimation,
@@ -17,11 +18,14 @@ import {
 } from 'chart.js';
 import { formatDuration } from '../ui/format';
 import { xExtent, type Guide, type Series } from './chart-data';
+import { dataYScale, pointRadius, timeStepSec } from './chart-scale';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Decimation, Tooltip, Legend);
 
 /** Points LTTB keeps: about one per horizontal pixel of a typical panel. */
 const DECIMATED_SAMPLES = 600;
+/** Time-axis labels at most: more crowd a half-width panel. */
+const MAX_TIME_TICKS = 8;
 
 type LineDataset = ChartDataset<'line', { x: number; y: number }[]>;
 
@@ -32,7 +36,7 @@ function datasets(series: readonly Series[], guides: readonly Guide[]): LineData
     borderColor: s.color,
     backgroundColor: s.color,
     borderWidth: 1.5,
-    pointRadius: 0,
+    pointRadius: pointRadius(s.points.length),
     indexAxis: 'x' as const,
   }));
   const extent = xExtent(series);
@@ -66,7 +70,21 @@ export function TimeChart(props: {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const chartRef = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
   const frameRef = useRef<number | null>(null);
-  const { series, guides, yUnit, yMax } = props;
+  const { series, yUnit, yMax } = props;
+  const scale = useMemo(
+    () =>
+      yMax === undefined
+        ? dataYScale(series, props.guides)
+        : { max: yMax, shown: props.guides, above: [] as Guide[] },
+    [series, props.guides, yMax],
+  );
+  const guides = scale.shown;
+  // Tick labels follow the scale: a latency axis under a second reads in milliseconds.
+  const yTick = useRef<(v: number) => string>((v) => `${v}${yUnit}`);
+  yTick.current =
+    yUnit === ' s' && scale.max < 1
+      ? (v) => `${Math.round(v * 1000)} ms`
+      : (v) => `${Number(v.toPrecision(4))}${yUnit}`;
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -84,9 +102,13 @@ export function TimeChart(props: {
         scales: {
           x: {
             type: 'linear',
-            ticks: { callback: (v) => formatDuration(Number(v) * 1000), maxTicksLimit: 8 },
+            // Whole-second steps only (set per update): fractional ticks printed "0:01 0:01 0:02".
+            ticks: {
+              callback: (v) => (Number.isInteger(Number(v)) ? formatDuration(Number(v) * 1000) : null),
+              maxTicksLimit: MAX_TIME_TICKS + 1,
+            },
           },
-          y: { type: 'linear', beginAtZero: true, ticks: { callback: (v) => `${v}${yUnit}` } },
+          y: { type: 'linear', beginAtZero: true, ticks: { callback: (v) => yTick.current(Number(v)) } },
         },
         plugins: {
           decimation: {
@@ -116,18 +138,33 @@ export function TimeChart(props: {
       if (chart === null) return;
       chart.data.datasets = datasets(series, guides);
       const y = chart.options.scales?.y;
-      if (y !== undefined) y.suggestedMax = yMax;
+      if (y !== undefined) y.max = scale.max;
+      const x = chart.options.scales?.x;
+      const extent = xExtent(series);
+      if (x?.ticks !== undefined && extent !== null)
+        (x.ticks as { stepSize?: number }).stepSize = timeStepSec(extent.max - extent.min, MAX_TIME_TICKS);
       chart.update('none');
     });
-  }, [series, guides, yMax]);
+  }, [series, guides, scale.max]);
 
   const pointCount = series.reduce((n, s) => n + s.points.length, 0);
   return (
-    <section className="panel chart-panel" data-testid={props.testId} data-points={pointCount}>
+    <section
+      className="panel chart-panel"
+      data-testid={props.testId}
+      data-points={pointCount}
+      data-y-max={scale.max}
+      data-guides-shown={guides.length}
+    >
       <h3>{props.title}</h3>
       <div className="chart-box">
         <canvas ref={canvasRef} role="img" aria-label={props.title} />
       </div>
+      {scale.above.length > 0 ? (
+        <p className="muted small" data-testid="guides-above">
+          Off the top of this scale: {scale.above.map((g) => g.label).join(', ')} (every point is below them).
+        </p>
+      ) : null}
     </section>
   );
 }

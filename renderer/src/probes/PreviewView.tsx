@@ -1,5 +1,5 @@
 import type { RunPreview } from '../../../preload/contract';
-import { formatDuration } from '../ui/format';
+import { formatDuration, plural } from '../ui/format';
 import { escapeForDisplay as esc, shellQuote } from '../../../main/util/escape';
 
 /**
@@ -44,7 +44,8 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
         </dd>
         <dt>Pulses</dt>
         <dd>
-          every {c.pulseEverySec} s; {c.burstCount} bursts {c.burstSpacingSec} s apart; {c.pulsesAfter} after
+          every {c.pulseEverySec} s; {plural(c.burstCount, 'burst')} {c.burstSpacingSec} s apart;{' '}
+          {c.pulsesAfter} after
         </dd>
         <dt>Snapshots</dt>
         <dd>
@@ -84,52 +85,54 @@ export function PreviewView({ preview }: { preview: RunPreview }) {
           )}
         </dd>
       </dl>
-      <table className="dense" data-testid="preview-targets">
-        <thead>
-          <tr>
-            <th>Target</th>
-            <th>Kind</th>
-            <th>Command</th>
-            <th>Args</th>
-            <th>Count</th>
-            <th>Runs (resolved, shell-quoted)</th>
-            <th>Working folder</th>
-            <th>Env set by the plan</th>
-          </tr>
-        </thead>
-        <tbody>
-          {preview.targets.map((t) => (
-            <tr key={t.id} data-testid="preview-target" data-target-id={t.id}>
-              <td>{t.id}</td>
-              <td>{t.kind}</td>
-              <td>
-                <code>{shellQuote(t.command)}</code>
-              </td>
-              <td>
-                {t.args.map((a, i) => (
-                  <code key={i} className="chip">
-                    {shellQuote(a)}
-                  </code>
-                ))}
-              </td>
-              <td className="num">{t.count}</td>
-              <td>
-                <code>{esc(t.resolved)}</code>
-              </td>
-              <td>
-                <code>{esc(t.cwd)}</code>
-              </td>
-              <td data-testid="preview-target-env">
-                {Object.entries(t.env).map(([k, v]) => (
-                  <code key={k} className="chip">
-                    {esc(k)}={shellQuote(v)}
-                  </code>
-                ))}
-              </td>
+      <div className="table-scroll">
+        <table className="dense" data-testid="preview-targets">
+          <thead>
+            <tr>
+              <th>Target</th>
+              <th>Kind</th>
+              <th>Command</th>
+              <th>Args</th>
+              <th>Count</th>
+              <th>Runs (resolved, shell-quoted)</th>
+              <th>Working folder</th>
+              <th>Env set by the plan</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {preview.targets.map((t) => (
+              <tr key={t.id} data-testid="preview-target" data-target-id={t.id}>
+                <td>{t.id}</td>
+                <td>{t.kind}</td>
+                <td>
+                  <code>{shellQuote(t.command)}</code>
+                </td>
+                <td>
+                  {t.args.map((a, i) => (
+                    <code key={i} className="chip">
+                      {shellQuote(a)}
+                    </code>
+                  ))}
+                </td>
+                <td className="num">{t.count}</td>
+                <td>
+                  <code>{esc(t.resolved)}</code>
+                </td>
+                <td>
+                  <code>{esc(t.cwd)}</code>
+                </td>
+                <td data-testid="preview-target-env">
+                  {Object.entries(t.env).map(([k, v]) => (
+                    <code key={k} className="chip">
+                      {esc(k)}={shellQuote(v)}
+                    </code>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p data-testid="preview-containment">
         Containment: <span>{esc(`${preview.containment.label} (${preview.containment.detail})`)}</span>
       </p>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { PlanSummary } from '../../../preload/contract';
 import { useLabQuery } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { formatLimit } from '../ui/format';
 import { Working } from '../ui/Working';
 import { PlanEditor } from './PlanEditor';
 
@@ -76,7 +77,7 @@ function PlanItem({
           {plan.kind}
         </span>
         <span className="muted small">
-          {plan.id} · {plan.source} · up to {Math.round(plan.maxDurationSec / 60)} min
+          {plan.id} · {plan.source} · up to {formatLimit(plan.maxDurationSec)}
         </span>
       </button>
     </li>

@@ -73,21 +73,23 @@ export function App() {
         ) : null}
       </header>
       <DisconnectedBanner />
-      <nav className="app-nav" aria-label="screens">
-        {NAV.map((n) => (
-          <a
-            key={n.screen}
-            href={formatRoute(n.route)}
-            data-testid={n.testId}
-            className={route.screen === n.screen ? 'active' : undefined}
-            aria-current={route.screen === n.screen ? 'page' : undefined}
-          >
-            {n.label}
-            {n.screen === 'live' && activeRun ? (
-              <span className="live-dot" aria-label="a run is active" />
-            ) : null}
-          </a>
-        ))}
+      <nav className="app-nav" aria-label="screens" data-testid="app-nav">
+        <div className="app-nav-links">
+          {NAV.map((n) => (
+            <a
+              key={n.screen}
+              href={formatRoute(n.route)}
+              data-testid={n.testId}
+              className={route.screen === n.screen ? 'active' : undefined}
+              aria-current={route.screen === n.screen ? 'page' : undefined}
+            >
+              {n.label}
+              {n.screen === 'live' && activeRun ? (
+                <span className="live-dot" aria-label="a run is active" />
+              ) : null}
+            </a>
+          ))}
+        </div>
       </nav>
       <main className="app-main">
         <ErrorBanner error={runs.error} title="runs.list" />

@@ -30,3 +30,18 @@ export function progressPct(elapsedMs: number, maxDurationSec: number): number {
   if (!(maxDurationSec > 0)) return 0;
   return Math.min(100, Math.max(0, (elapsedMs / (maxDurationSec * 1000)) * 100));
 }
+
+/** "1 file", "2 files", "0 files"; `many` for irregular plurals ("1 anomaly", "2 anomalies"). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** Time since the run started, as the CLI prints it: "+0:13", "+1:02:05". */
+export function formatElapsed(at: number, startedAt: number): string {
+  return `+${formatDuration(at - startedAt)}`;
+}
+
+/** A plan's time limit in a list: "45 s" under a minute and a half ("up to 0 min" said nothing), else minutes. */
+export function formatLimit(sec: number): string {
+  return sec < 90 ? `${Math.round(sec)} s` : `${Math.round(sec / 60)} min`;
+}
