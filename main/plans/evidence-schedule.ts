@@ -90,8 +90,11 @@ export function* burstOffsets(s: BurstSchedule): Generator<number> {
     for (let i = 0; i < s.count; i++) yield s.firstBurstMs + b * s.cadenceMs + i * s.spacingMs;
 }
 
-/** Kinds whose work takes compliance pulses during the probe itself (chaos: between waves). */
-const KINDS_WITH_OWN_PULSES: readonly string[] = ['chaos'];
+/**
+ * Kinds whose work takes compliance pulses during the probe itself: chaos between waves,
+ * stresstest between repetitions (its guest shell runs one command at a time).
+ */
+const KINDS_WITH_OWN_PULSES: readonly string[] = ['chaos', 'stresstest'];
 
 export interface PlanWarning {
   code: 'NO_BURST_DURING_TASKS' | 'GUARD_WINDOW_TOO_LONG';
@@ -105,7 +108,7 @@ export function planWarnings(plan: Plan): PlanWarning[] {
   const s = burstSchedule(plan);
   const max = plan.run.maxDurationSec;
   const shortest = shortestTask(plan);
-  // Chaos waves take their own steady-state pulses between faults: those are its bursts.
+  // Chaos waves and stress repetitions take their own pulses: those are their bursts.
   if (KINDS_WITH_OWN_PULSES.includes(plan.kind)) {
     /* its evidence during the probe does not depend on the burst schedule */
   } else if (s.firstBurstMs >= max * 1000) {

@@ -79,6 +79,9 @@ class StresstestExtension implements ProbeExtension {
           await this.runOne(api, id, target, s, rep, options);
         }
       }
+      // The guest shell runs one command at a time, so the probe's bursts are taken here, between
+      // repetitions (seed 000: pulses during the probe), never over a suite's own measurement.
+      if (!api.isHalting()) await api.pulseNow();
     }
   }
 
