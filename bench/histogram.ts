@@ -6,7 +6,9 @@
  * coordinated-omission histogram) and, as the baseline, into one bare hdr-histogram-js histogram
  * built with the same settings (`recordValue`). Each is warmed up, then timed over several passes
  * with performance.now(); the best pass counts (the least disturbed by the rest of the machine).
- * Target: at least 10 million values per second.
+ * LatencyRecorder stores raw values in a preallocated batch and folds them into its histogram with
+ * integer bucket arithmetic (main/scoring/histogram-batch.ts); the timed passes include the folds.
+ * Target: at least 10 million values per second, and at least the bare library's rate.
  */
 import { build } from 'hdr-histogram-js';
 import { LatencyRecorder } from '../main/scoring/histogram';
@@ -15,7 +17,9 @@ import { QUICK, fmt, ratio, runBench, type BenchResult } from './lib';
 const ID = 'histogram';
 const FIGURE = 'Histogram recording';
 const TARGET_PER_SEC = 10_000_000;
-const TARGET = '>= 10 M values/s';
+/** Issue 16: the recording path adds nothing over the bare library, on top of the absolute rate. */
+const TARGET_RATIO = 1.0;
+const TARGET = '>= 10 M values/s and >= 1.0x the bare library';
 const VALUES = 1 << 20;
 const PASSES = QUICK ? 3 : 10;
 
@@ -64,9 +68,9 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     baseline: `${fmt(base / 1e6, 1)} M values/s (bare hdr-histogram-js, same settings)`,
     ratio: ratio(lab, base),
     target: TARGET,
-    met: lab >= TARGET_PER_SEC,
+    met: lab >= TARGET_PER_SEC && lab / base >= TARGET_RATIO,
     method:
-      'LatencyRecorder.record() vs one bare hdr-histogram-js recordValue() (64-bit buckets, 3 digits, pure JS), 1 Mi log-uniform values 1 us-10 s, best of ' +
+      'LatencyRecorder.record() (raw values batched, folds timed) vs one bare hdr-histogram-js recordValue() (64-bit buckets, 3 digits, pure JS), 1 Mi log-uniform values 1 us-10 s, best of ' +
       `${PASSES} timed passes after a warm-up.`,
     notes: [],
     quick: QUICK,
