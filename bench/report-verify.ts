@@ -11,7 +11,9 @@
  * the same process on the same data: JSON.stringify of the same document + one Ed25519 signature +
  * writeFileSync (write), and reading the ledger with one JSON.parse and one SHA-256 per line + one
  * Ed25519 verify (verify): the irreducible work of each. Median of 3 (1 with BENCH_QUICK).
- * Target: under 2 s each.
+ * The floor of verify, printed beside it as its limit: one SHA-256 over the ledger's bytes alone,
+ * streamed in 8 MiB reads (no line split, no parse).
+ * Target: write+sign under 2 s; verify under 1 s (issue 16).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -27,7 +29,30 @@ import { QUICK, fmt, median, ratio, runBench, tempDir, type BenchResult } from '
 const ID = 'report-verify';
 const FIGURE = 'Report and verify (24 h run)';
 const TARGET_MS = 2000;
-const TARGET = '< 2 s each';
+/** Issue 16: a 24 h ledger verifies in under a second. */
+const VERIFY_TARGET_MS = 1000;
+const TARGET = 'write+sign < 2 s; verify < 1 s';
+const FLOOR_CHUNK = 8 * 1024 * 1024;
+
+/** SHA-256 over the file's bytes alone, streamed: what no verify of these bytes can beat. */
+function hashFloorMs(file: string): number {
+  const t0 = performance.now();
+  const h = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafe(FLOOR_CHUNK);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (
+      let n = fs.readSync(fd, buf, 0, FLOOR_CHUNK, null);
+      n > 0;
+      n = fs.readSync(fd, buf, 0, FLOOR_CHUNK, null)
+    )
+      h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  h.digest('hex');
+  return performance.now() - t0;
+}
 const SECONDS = 24 * 3600;
 const PULSE_EVERY_SEC = 60;
 const SAMPLES_IN_MEMORY = 3600;
@@ -144,6 +169,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const verifies: number[] = [];
   const baseWrites: number[] = [];
   const baseVerifies: number[] = [];
+  const floors: number[] = [];
   let verifiedOk = true;
   let jsonBytes = 0;
   for (let k = 0; k < REPEATS; k++) {
@@ -182,26 +208,28 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     );
     baseVerifies.push(performance.now() - c0);
     if (!okSig || lines !== ledgerSummary.records) throw new Error('baseline verify disagreed');
+    floors.push(hashFloorMs(path.join(runDir, 'ledger.jsonl')));
   }
   const w = median(writes);
   const v = median(verifies);
   const bw = median(baseWrites);
   const bv = median(baseVerifies);
+  const floor = median(floors);
   fs.rmSync(out, { recursive: true, force: true });
   return {
     id: ID,
     figure: FIGURE,
-    probeLab: `write+sign ${fmt(w / 1000, 2)} s (${w < TARGET_MS ? 'met' : 'missed'}); verify ${fmt(v / 1000, 2)} s (${v < TARGET_MS ? 'met' : 'missed'})${verifiedOk ? '' : ' (VERIFY FAILED)'}`,
-    baseline: `${fmt(bw / 1000, 2)} s; ${fmt(bv / 1000, 2)} s`,
-    ratio: `${ratio(w, bw)}; ${ratio(v, bv)}`,
+    probeLab: `write+sign ${fmt(w / 1000, 2)} s (${w < TARGET_MS ? 'met' : 'missed'}); verify ${fmt(v / 1000, 2)} s (${v < VERIFY_TARGET_MS ? 'met' : 'missed'})${verifiedOk ? '' : ' (VERIFY FAILED)'}`,
+    baseline: `${fmt(bw / 1000, 2)} s; ${fmt(bv / 1000, 2)} s (floor: SHA-256 over the bytes alone ${fmt(floor / 1000, 2)} s)`,
+    ratio: `${ratio(w, bw)}; ${ratio(v, bv)} (${ratio(v, floor)} of the floor)`,
     target: TARGET,
-    met: verifiedOk && w < TARGET_MS && v < TARGET_MS,
+    met: verifiedOk && w < TARGET_MS && v < VERIFY_TARGET_MS,
     method:
-      '24 h synthesised from a real short run: 86,400 snapshots + 86,400 samples + 4,320 pulses in a real hash-chained ledger; writeSignedReport() and verifyReport() timed vs JSON.stringify+Ed25519 sign+write and per-line JSON.parse+SHA-256+Ed25519 verify; median of ' +
+      '24 h synthesised from a real short run: 86,400 snapshots + 86,400 samples + 4,320 pulses in a real hash-chained ledger; writeSignedReport() and verifyReport() timed vs JSON.stringify+Ed25519 sign+write and per-line JSON.parse+SHA-256+Ed25519 verify, and the floor (one streamed SHA-256 over the ledger bytes); median of ' +
       `${REPEATS}.`,
     notes: [
       `ledger ${fmt(ledgerSummary.records, 0)} records, ${fmt(ledgerBytes / 1e6, 1)} MB (generated in ${fmt(genMs / 1000, 1)} s, not timed); JSON report ${fmt(jsonBytes / 1e6, 1)} MB`,
-      `runs: write ${writes.map((x) => fmt(x, 0)).join('/')} ms, verify ${verifies.map((x) => fmt(x, 0)).join('/')} ms`,
+      `runs: write ${writes.map((x) => fmt(x, 0)).join('/')} ms, verify ${verifies.map((x) => fmt(x, 0)).join('/')} ms, floor ${floors.map((x) => fmt(x, 0)).join('/')} ms`,
     ],
     quick: QUICK,
   };
