@@ -9,7 +9,8 @@
  * plannedAt, both from the engine's own records (Date.now, 1 ms resolution). Baseline, at the same
  * time under the same load: a bare Node process firing setTimeout at the same kind of fixed
  * schedule (t0 + k x 250 ms) and recording the same error: the timer floor of the runtime here.
- * Ratio = Probe Lab p99 / baseline p99. Target: p99 under 5 ms. BENCH_QUICK measures 10 s.
+ * Ratio = Probe Lab p99 / baseline p99. Target: p99 under 5 ms and at most 1.2x the bare timer's
+ * p99 (issue 16). BENCH_QUICK measures 10 s.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -28,7 +29,10 @@ import {
 
 const ID = 'pulse-timing';
 const FIGURE = 'Pulse timing under full CPU load';
-const TARGET = 'p99 < 5 ms';
+const TARGET_P99_MS = 5;
+/** Issue 16: the engine's pulses are as punctual as a bare timer, within 20%. */
+const TARGET_RATIO = 1.2;
+const TARGET = 'p99 < 5 ms and <= 1.2x the bare timer';
 const WINDOW_SEC = QUICK ? 10 : 40;
 
 /** A bare Node timer loop on a fixed schedule; prints the lateness of each firing as JSON. */
@@ -92,7 +96,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
       baseline: `p99 ${fmt(b99, 1)} ms (bare setTimeout; max ${fmt(Math.max(...bare), 1)}; n=${bare.length})`,
       ratio: ratio(p99, b99),
       target: TARGET,
-      met: p99 < 5 && skipped === 0,
+      met: p99 < TARGET_P99_MS && p99 <= TARGET_RATIO * b99 && skipped === 0,
       method: `${os.cpus().length} busy loops on ${os.cpus().length} cores; ProbeRun (4 agents, ping pulses 2 per 1 s, snapshots every 250 ms) for ${WINDOW_SEC} s; planned vs actual from its pulse and snapshot records; vs a bare Node setTimeout loop at 250 ms under the same load.`,
       notes: [
         `pulses: p99 ${fmt(percentile(pulseErr, 99), 1)} ms of ${pulseErr.length}; snapshots: p99 ${fmt(percentile(snapErr, 99), 1)} ms of ${snapErr.length}; skipped pulses ${skipped}`,
