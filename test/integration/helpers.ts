@@ -6,6 +6,8 @@ import { ConfirmationAuthority } from '../../main/safety/confirmation';
 import { parsePlanObject, type Plan, type PlanInput } from '../../main/model/plan';
 import { ProbeRun, type RunContext } from '../../main/run/runner';
 import { resourcesDir } from '../../main/util/paths';
+import { createLabHost } from '../../main/host/lab-host';
+import type { LabHost } from '../../main/host/host';
 
 export function tempDir(prefix = 'probe-lab-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -81,4 +83,18 @@ export async function waitFor(cond: () => boolean, ms: number, what: string): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/** The engine host over one fixed report folder, as the console sees it (settings are read-only here). */
+export function hostOverFolder(out: string): LabHost {
+  return createLabHost({
+    settings: {
+      get: () => ({ reportFolder: out, agents: [], labKernel: { kernel: null, initrd: null } }),
+      set: () => {
+        throw new Error('not in this test');
+      },
+    },
+    resourcesDir: resourcesDir(),
+    reportFolder: out,
+  });
 }

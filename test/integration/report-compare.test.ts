@@ -7,12 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Reply } from '../../main/model/api';
 import type { ResultsComparison } from '../../main/model/compare';
-import { createLabHost } from '../../main/host/lab-host';
 import type { LabHost } from '../../main/host/host';
 import { readResultsFile } from '../../main/cli/check';
 import { compareResults } from '../../main/scoring/compare';
-import { resourcesDir } from '../../main/util/paths';
-import { agent, makePlan, newRun, tempDir, useTempHome } from './helpers';
+import { agent, makePlan, newRun, tempDir, useTempHome, hostOverFolder } from './helpers';
 
 let out: string;
 let mdA: string;
@@ -26,16 +24,7 @@ beforeAll(async () => {
   const plan = makePlan({ targets: [agent('a', ['--run-sec', '2'])] });
   mdA = (await newRun(plan, out).run()).report.markdown;
   mdB = (await newRun(plan, out).run()).report.markdown;
-  host = createLabHost({
-    settings: {
-      get: () => ({ reportFolder: out, agents: [], labKernel: { kernel: null, initrd: null } }),
-      set: () => {
-        throw new Error('not in this test');
-      },
-    },
-    resourcesDir: resourcesDir(),
-    reportFolder: out,
-  });
+  host = hostOverFolder(out);
 }, 90_000);
 
 const results = (md: string) => md.replace(/\.md$/, '.results.json');

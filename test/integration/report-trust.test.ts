@@ -7,13 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HistoryRow, OpenedReport, Reply } from '../../main/model/api';
-import { createLabHost } from '../../main/host/lab-host';
 import type { LabHost } from '../../main/host/host';
 import { keyFingerprint, loadOrCreateSigningKey, writeAllowedSigners } from '../../main/reports/keys';
 import { signSshsig } from '../../main/reports/sshsig';
-import { resourcesDir } from '../../main/util/paths';
 import { main } from '../../main/cli/index';
-import { agent, makePlan, newRun, tempDir, useTempHome } from './helpers';
+import { agent, makePlan, newRun, tempDir, useTempHome, hostOverFolder } from './helpers';
 
 let out: string;
 let md: string;
@@ -27,16 +25,7 @@ beforeAll(async () => {
   const result = await newRun(makePlan({ targets: [agent('a', ['--run-sec', '2'])] }), out).run();
   md = result.report.markdown;
   json = result.report.json;
-  host = createLabHost({
-    settings: {
-      get: () => ({ reportFolder: out, agents: [], labKernel: { kernel: null, initrd: null } }),
-      set: () => {
-        throw new Error('not in this test');
-      },
-    },
-    resourcesDir: resourcesDir(),
-    reportFolder: out,
-  });
+  host = hostOverFolder(out);
 }, 60_000);
 
 async function history(): Promise<HistoryRow[]> {

@@ -10,12 +10,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HistoryRow, Reply, ReviewAnswer } from '../../main/model/api';
-import { createLabHost } from '../../main/host/lab-host';
 import type { LabHost } from '../../main/host/host';
 import { readLedger } from '../../main/evidence/ledger-read';
 import { Ledger } from '../../main/evidence/ledger';
-import { resourcesDir } from '../../main/util/paths';
-import { agent, makePlan, newRun, tempDir, useTempHome, waitFor } from './helpers';
+import { agent, makePlan, newRun, tempDir, useTempHome, waitFor, hostOverFolder } from './helpers';
 
 const BIN = path.resolve('bin/probe-lab.mjs');
 let out: string;
@@ -63,16 +61,7 @@ beforeAll(async () => {
   const doc = JSON.parse(fs.readFileSync(json, 'utf8')) as { ledger: { file: string; records: number } };
   ledgerPath = path.join(out, doc.ledger.file);
   pinned = doc.ledger.records;
-  host = createLabHost({
-    settings: {
-      get: () => ({ reportFolder: out, agents: [], labKernel: { kernel: null, initrd: null } }),
-      set: () => {
-        throw new Error('not in this test');
-      },
-    },
-    resourcesDir: resourcesDir(),
-    reportFolder: out,
-  });
+  host = hostOverFolder(out);
 }, 90_000);
 
 describe('anomaly review (seed 000 §5)', () => {
