@@ -28,18 +28,19 @@ function decimals(v: number): number {
  * zeros of a whole number are taken as its resolution (2000 us from a millisecond clock is 2
  * steps), except for percentages, where 100 is the stub's own value and counts 100 steps.
  */
-function steps(v: number, unit: string | undefined): number {
+function steps(v: number, unit: string | undefined, resolution?: number): number {
+  if (resolution !== undefined && resolution > 0) return Math.max(1, Math.round(Math.abs(v) / resolution));
   let n = Math.abs(v) * 10 ** decimals(v);
   if (Number.isInteger(v) && unit !== '%') while (n >= 10 && n % 10 === 0) n /= 10;
   return Math.max(1, n);
 }
 
 /** The chance an honest measurement prints exactly this value again. */
-export function repeatChance(v: number | readonly number[], unit?: string): number {
-  if (typeof v !== 'number') return v.reduce((p, x) => p * repeatChance(x, unit), 1);
+export function repeatChance(v: number | readonly number[], unit?: string, resolution?: number): number {
+  if (typeof v !== 'number') return v.reduce((p, x) => p * repeatChance(x, unit, resolution), 1);
   // Zero is what every event that did not happen prints; its repeating is no evidence at all.
   if (v === 0) return 1;
-  const n = steps(v, unit);
+  const n = steps(v, unit, resolution);
   return Math.min(MAX_REPEAT_CHANCE, 1 / Math.sqrt(2 * Math.PI * n));
 }
 
@@ -62,7 +63,10 @@ export function constantMetrics(runs: readonly AuditRun[]): ConstantMetric[] {
   const out: ConstantMetric[] = [];
   for (const [name, v] of Object.entries(first.metrics)) {
     if (!runs.every((r) => same(r.metrics[name], v))) continue;
-    out.push({ name, value: v, chance: repeatChance(v, first.units?.[name]) ** (runs.length - 1) });
+    // The coarsest clock among the runs decides how easily the value repeats.
+    const res = Math.max(0, ...runs.map((r) => r.resolutions?.[name] ?? 0));
+    const chance = repeatChance(v, first.units?.[name], res > 0 ? res : undefined);
+    out.push({ name, value: v, chance: chance ** (runs.length - 1) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { checkRelation, describeRelation } from './relations';
 import type { AuditFinding, AuditRun } from './audit-types';
-import { ZERO_VARIANCE_ALPHA, constantMetrics, jointChance } from './audit-chance';
+import { ZERO_VARIANCE_ALPHA, constantMetrics, jointChance, repeatChance } from './audit-chance';
 
 /**
  * Integer type maxima a counter clamps at. i8/u8 (127, 255) are left out on purpose: a real count
@@ -68,14 +68,17 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
     for (const [name, v] of Object.entries(run.metrics)) {
       if (!Array.isArray(v) || v.length < MIN_ARRAY_FOR_VARIANCE || flagged.has(`${run.label}:${name}`))
         continue;
-      if (v.every((x) => x === v[0])) {
+      // Four file-system timings of 4 ms each from a millisecond clock happen; ten rewards of
+      // 32767 do not: the same coincidence test as across runs, over the repetitions.
+      const chance = repeatChance(v[0]!, run.units?.[name], run.resolutions?.[name]) ** (v.length - 1);
+      if (v.every((x) => x === v[0]) && chance < ZERO_VARIANCE_ALPHA) {
         flagged.add(`${run.label}:${name}`);
         findings.push({
           code: 'ZERO_VARIANCE',
           metric: name,
           severity: 'warning',
           message: `all ${v.length} values of ${name} in ${run.label} are ${v[0]}: no variation between repetitions`,
-          evidence: { run: run.label, value: v[0], count: v.length },
+          evidence: { run: run.label, value: v[0], count: v.length, chanceIfHonest: chance },
         });
       }
     }

@@ -18,6 +18,12 @@ export interface AuditRun {
   metrics: Record<string, number | number[]>;
   /** Unit per metric ('%', 'ms', ...); a value of 100 with unit '%' is pinned at 100%. */
   units?: Record<string, string>;
+  /**
+   * The measurement quantum of a metric in its unit, where the source shows it (a latency timed in
+   * whole milliseconds and exported in microseconds has a resolution of 1000): coincidence is
+   * judged in these steps, not in the digits printed.
+   */
+  resolutions?: Record<string, number>;
   /** Event names in the order they happened (chaos waves). */
   events?: string[];
   /** Relations between metrics that the run's own output declares. */

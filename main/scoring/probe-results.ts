@@ -26,6 +26,8 @@ export interface ProbeReportView {
 }
 
 const US_PER_MS = 1000;
+/** Health checks round their round trip to 0.01 ms (lab/health-checks.ts, lab/agent-target.ts). */
+const RTT_RESOLUTION_US = 10;
 
 function latencyMetric(ms: readonly number[]): ResultsMetric {
   const rec = new LatencyRecorder();
@@ -92,16 +94,22 @@ export function probeResultsDocument(
     samples: {},
   };
   const us = (ms: number) => Math.round(ms * US_PER_MS);
+  // Each latency says the clock it was read with: a pulse's stamps are Date.now() (whole ms), file
+  // I/O is a rounded performance.now() (whole ms), a target's answer is rounded to 0.01 ms. The stub
+  // audit judges a repeat in those steps, so a repeated 3 ms is not taken for a repeated 3001 us.
   add(
     out,
     'pulse_latency',
-    latencyMetric(measured.map((p) => p.latencyMs)),
+    { ...latencyMetric(measured.map((p) => p.latencyMs)), resolution: US_PER_MS },
     measured.map((p) => us(p.latencyMs)),
   );
-  add(out, 'pulse_start_lag', latencyMetric(measured.map((p) => p.startLagMs)));
+  add(out, 'pulse_start_lag', {
+    ...latencyMetric(measured.map((p) => p.startLagMs)),
+    resolution: US_PER_MS,
+  });
   // Seed 000 section 5, file I/O delays: each pulse's slowest timed file-system operation.
   const fileIo = measured.flatMap((p) => (p.fileIo ? [p.fileIo.maxMs] : []));
-  add(out, 'file_io', latencyMetric(fileIo), fileIo.map(us));
+  add(out, 'file_io', { ...latencyMetric(fileIo), resolution: US_PER_MS }, fileIo.map(us));
 
   const rtts = measured.flatMap((p) =>
     p.targets.filter((t) => t.rttMs !== null).map((t) => ({ id: t.targetId, ms: t.rttMs! })),
@@ -109,14 +117,14 @@ export function probeResultsDocument(
   add(
     out,
     'target_rtt',
-    latencyMetric(rtts.map((r) => r.ms)),
+    { ...latencyMetric(rtts.map((r) => r.ms)), resolution: RTT_RESOLUTION_US },
     rtts.map((r) => us(r.ms)),
   );
   for (const [id, list] of group(rtts, (r) => r.id))
     add(
       out,
       `target_rtt.${id}`,
-      latencyMetric(list.map((r) => r.ms)),
+      { ...latencyMetric(list.map((r) => r.ms)), resolution: RTT_RESOLUTION_US },
       list.map((r) => us(r.ms)),
     );
 

@@ -25,6 +25,11 @@ export const metricSchema = z
     p999: finite.optional(),
     max: finite.optional(),
     mean: finite.optional(),
+    /**
+     * The smallest step the measurement can take, in `unit`: a clock read in whole milliseconds and
+     * exported in microseconds has 1000. Without it, a reader takes the last printed digit.
+     */
+    resolution: finite.refine((v) => v > 0, 'must be positive').optional(),
     /** A single-valued metric (a gauge or a rate). */
     value: finite.optional(),
     /** The HdrHistogram behind the percentiles, V2 compressed base64, so runs can be merged later. */

@@ -452,4 +452,61 @@ describe('resultsToAuditRun', () => {
     const f = auditRuns([resultsToAuditRun(a), resultsToAuditRun(b)]);
     expect(f).toEqual([]);
   });
+
+  // Seen in CI: two honest quick-concurrency runs on a slow disk, whose file-I/O timings (whole
+  // milliseconds, exported in microseconds) landed on 3 ms and 5 ms in both, were called stubs
+  // because 3001 us was judged as 3001 steps of a microsecond clock.
+  it('judges a repeat in the steps of the clock that took the samples', () => {
+    const run = (id: string, io: number[]): ResultsDoc => ({
+      schema: 'probe-lab/results/v1',
+      runId: id,
+      planId: 'quick-concurrency',
+      kind: 'concurrency',
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: id === 'a' ? '2026-01-01T00:00:13Z' : '2026-01-01T00:00:14Z',
+      verdict: 'PASS',
+      metrics: {
+        file_io: {
+          unit: 'us',
+          count: io.length,
+          min: 1000,
+          p50: 3001,
+          p95: 5000,
+          p99: 5000,
+          p999: 5000,
+          max: 5000,
+        },
+        pulse_start_lag: { unit: 'us', count: 6, min: 0, p50: 0, max: 1000, mean: 500, resolution: 1000 },
+        coverage: { unit: '% of slots', value: 100 },
+        // An idle worker of the same program holds the same RSS to the page in both runs.
+        'target_rss.worker-4': { unit: 'kB', count: 9, min: 28096, p50: 28096, max: 28096, mean: 28096 },
+      },
+      counters: { pulses_warning: 0, pulses_critical: 0, pulses_skipped: 0, anomalies: 0 },
+      samples: { file_io: io },
+    });
+    // Four timings of 4 ms in one run are no more a stub than the same p50 in two.
+    expect(auditRuns([resultsToAuditRun(run('c', [4000, 4000, 4000, 4000]))])).toEqual([]);
+    const a = resultsToAuditRun(run('a', [1000, 3000, 3000, 5000, 2000, 4000]));
+    const b = resultsToAuditRun(run('b', [3000, 1000, 5000, 3000, 4000, 3000]));
+    expect(a.resolutions!['file_io.p50']).toBe(1000);
+    expect(auditRuns([a, b])).toEqual([]);
+    // The same values from a microsecond clock are a coincidence nobody believes.
+    const fine = (id: string, io: number[]) => {
+      const d = run(id, io);
+      d.metrics.file_io = {
+        ...d.metrics.file_io!,
+        min: 1013,
+        p50: 3017,
+        p95: 4987,
+        p99: 4987,
+        p999: 4987,
+        max: 4987,
+      };
+      return resultsToAuditRun(d);
+    };
+    const stubbed = auditRuns([fine('a', [1013, 3017, 2871, 4987]), fine('b', [2204, 3017, 1013, 4987])]);
+    expect(has(stubbed, 'ZERO_VARIANCE', 'file_io.p50')).toBe(true);
+    const flat = auditRuns([fine('d', [4987, 4987, 4987, 4987])]);
+    expect(has(flat, 'ZERO_VARIANCE', 'samples.file_io')).toBe(true);
+  });
 });

@@ -76,6 +76,21 @@ export function toAuditRun(out: StresstestOutput, label: string): AuditRun {
 
 const RESULT_FIELDS = ['count', 'min', 'p50', 'p95', 'p99', 'p999', 'max', 'mean'] as const;
 const TIME_UNITS = new Set(['ns', 'us', 'μs', 'ms', 's']);
+/** Fewer samples than this do not show a clock's resolution (one value of 3000 may be chance). */
+const MIN_SAMPLES_FOR_RESOLUTION = 3;
+
+/**
+ * The largest power of ten that divides every sample: a file-system timing taken in whole
+ * milliseconds and exported in microseconds has 1000. Its order statistics repeat in those steps;
+ * the mean of n such samples moves in steps of resolution / n.
+ */
+export function sampleResolution(xs: readonly number[]): number | undefined {
+  const nonZero = xs.filter((x) => x !== 0);
+  if (nonZero.length < MIN_SAMPLES_FOR_RESOLUTION || !nonZero.every(Number.isInteger)) return undefined;
+  let r = 1;
+  while (r < 1e9 && nonZero.every((x) => x % (r * 10) === 0)) r *= 10;
+  return r;
+}
 
 /**
  * A Probe Lab results document as an audit run, so repeated runs of one plan can be audited the
@@ -86,7 +101,9 @@ const TIME_UNITS = new Set(['ns', 'us', 'μs', 'ms', 's']);
 export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun {
   const metrics: Record<string, number | number[]> = {};
   const units: Record<string, string> = {};
+  const resolutions: Record<string, number> = {};
   for (const [name, m] of Object.entries(doc.metrics)) {
+    const resolution = m.resolution ?? sampleResolution(doc.samples?.[name] ?? []);
     // A score is computed from bands (TES), not measured: honest runs that behave alike score alike.
     if (m.unit === 'score') continue;
     if (m.value !== undefined) {
@@ -95,7 +112,9 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
     }
     // A sampled percentage (host or target CPU and RAM) is a gauge of a paced workload, coarse to
     // 1%: runs of one plan agree on it honestly (measured: four idle workers at 0-4% of a core).
-    if (m.unit === '%' && m.value === undefined) continue;
+    // The same holds for a sampled size: an idle process of the same program holds the same RSS
+    // to the page in two runs (measured: 28096 kB for a quick-concurrency worker in both).
+    if ((m.unit === '%' || m.unit === 'kB') && m.value === undefined) continue;
     for (const field of RESULT_FIELDS) {
       const v = m[field];
       // How many measurements were taken is the plan's schedule, not a measurement.
@@ -104,6 +123,8 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
       // The max of a sampled percentage reaching 100 is a saturated host, measured; only a
       // single reported value of exactly 100% is the stub's "always 100%".
       if (m.unit !== '%') units[`${name}.${field}`] = m.unit;
+      if (resolution !== undefined)
+        resolutions[`${name}.${field}`] = field === 'mean' ? resolution / (m.count ?? 1) : resolution;
     }
   }
   for (const [name, v] of Object.entries(doc.counters)) metrics[name] = v;
@@ -111,9 +132,12 @@ export function resultsToAuditRun(doc: ResultsDoc, label = doc.runId): AuditRun 
   // process's RSS or CPU, a score from bands) may hold still for a whole run, honestly.
   for (const [name, xs] of Object.entries(doc.samples ?? {})) {
     const unit = doc.metrics[name]?.unit;
-    if (unit === undefined || TIME_UNITS.has(unit)) metrics[`samples.${name}`] = xs;
+    if (unit !== undefined && !TIME_UNITS.has(unit)) continue;
+    metrics[`samples.${name}`] = xs;
+    const resolution = doc.metrics[name]?.resolution ?? sampleResolution(xs);
+    if (resolution !== undefined) resolutions[`samples.${name}`] = resolution;
   }
-  const run: AuditRun = { label, metrics, units };
+  const run: AuditRun = { label, metrics, units, resolutions };
   const durationMs = Date.parse(doc.endedAt) - Date.parse(doc.startedAt);
   if (Number.isFinite(durationMs)) run.durationMs = durationMs;
   if (doc.scenarios && doc.scenarios.length > 0) {
