@@ -20,7 +20,7 @@ const PREFERRED = [
   'total_rewards',
   'first_episode_reward',
   'last_episode_reward',
-  'best_block_size',
+  'best_mean_reward',
   'attacks_run',
   'attacks_survived',
   'attacks_failed',
