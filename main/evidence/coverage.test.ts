@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage } from './coverage';
+import fc from 'fast-check';
+import { CoverageTracker, computeCoverage } from './coverage';
 
 describe('snapshot coverage', () => {
   it('is complete when every slot has a snapshot within half a cadence', () => {
@@ -31,5 +32,39 @@ describe('snapshot coverage', () => {
     const c = computeCoverage([0, 1000], 0, 6000, 1000);
     expect(c.missing.at(-1)).toMatchObject({ from: 1000, to: 6000 });
     expect(c.pct).toBeLessThan(100);
+  });
+});
+
+describe('CoverageTracker', () => {
+  it('gives the figures computeCoverage gives over the same snapshots, at every step', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 12_000 }), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        (cadenceMs, steps, tailMs) => {
+          const start = 1_000_000;
+          const tracker = new CoverageTracker(start, cadenceMs);
+          const times: number[] = [];
+          let t = start;
+          for (const step of steps) {
+            t += step;
+            times.push(t);
+            tracker.add(t);
+            expect(tracker.at(t)).toEqual(computeCoverage(times, start, t, cadenceMs));
+          }
+          expect(tracker.at(t + tailMs)).toEqual(computeCoverage(times, start, t + tailMs, cadenceMs));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a snapshot stamped before the last one (clock stepped back) at the last one', () => {
+    const tracker = new CoverageTracker(0, 1000);
+    tracker.add(0);
+    tracker.add(2000);
+    tracker.add(1500);
+    expect(tracker.at(2000)).toEqual(computeCoverage([0, 2000, 2000], 0, 2000, 1000));
   });
 });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import { readStat, treePids, type ProcIdentity } from '../lab/process-tree';
 import type { CgroupCell } from '../lab/cgroup';
+import { KeptFiles } from '../lab/kept-file';
 import type { HostSample, ProcTreeSample, ResourceSample } from '../model/evidence';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
@@ -27,8 +28,18 @@ interface CpuTimes {
   total: number;
 }
 
+/** The host's /proc files, read every sample: kept open for the life of the process. */
+const hostFiles = new KeptFiles();
+
+function readProc(file: string): string {
+  const text = hostFiles.read(file);
+  if (text === null) throw new Error(`cannot read ${file}`);
+  return text;
+}
+
 export function readHostCpu(): CpuTimes {
-  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const text = readProc('/proc/stat');
+  const line = text.slice(0, text.indexOf('\n'));
   const parts = line.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = parts;
   const idleAll = idle + iowait;
@@ -37,13 +48,19 @@ export function readHostCpu(): CpuTimes {
 }
 
 export function readMeminfo(): { totalKb: number; availableKb: number } {
-  const text = fs.readFileSync('/proc/meminfo', 'utf8');
-  const get = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-  return { totalKb: get('MemTotal'), availableKb: get('MemAvailable') };
+  const text = readProc('/proc/meminfo');
+  return { totalKb: meminfoKb(text, MEM_TOTAL), availableKb: meminfoKb(text, MEM_AVAILABLE) };
+}
+
+const MEM_TOTAL = /^MemTotal:\s+(\d+)/m;
+const MEM_AVAILABLE = /^MemAvailable:\s+(\d+)/m;
+function meminfoKb(text: string, re: RegExp): number {
+  return Number(re.exec(text)?.[1] ?? NaN);
 }
 
 function readLoad1(): number {
-  return Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  const text = readProc('/proc/loadavg');
+  return Number(text.slice(0, text.indexOf(' ')));
 }
 
 function countFds(pid: number): number {

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { KeptFiles } from './kept-file';
 
 export type CgroupFlavor = 'v2' | 'v1';
 
@@ -60,6 +61,9 @@ export interface CellDirs {
 }
 
 export class CgroupCell {
+  /** The files sampled every second, kept open (one pread each instead of open, read, close). */
+  private readonly kept = new KeptFiles();
+
   constructor(readonly dirs: CellDirs) {}
 
   get flavor(): CgroupFlavor {
@@ -74,7 +78,10 @@ export class CgroupCell {
   }
 
   pids(): number[] {
-    return pidList(readText(path.join(this.dirs.main, 'cgroup.procs')));
+    const file = path.join(this.dirs.main, 'cgroup.procs');
+    // v1 builds a pid list per open file and serves it again for about a second (the kernel's
+    // pidlist cache): a kept descriptor would show a kill the processes that were there before it.
+    return pidList(this.flavor === 'v2' ? this.kept.read(file) : readText(file));
   }
 
   /** v2: from cgroup.events (no list read); v1: a non-empty cgroup.procs. */
@@ -95,20 +102,20 @@ export class CgroupCell {
   /** Total CPU time of everything that ever ran in the cell, in microseconds. */
   cpuUsec(): number | null {
     if (this.flavor === 'v2') {
-      const m = /^usage_usec (\d+)$/m.exec(readText(path.join(this.dirs.main, 'cpu.stat')) ?? '');
+      const m = /^usage_usec (\d+)$/m.exec(this.kept.read(path.join(this.dirs.main, 'cpu.stat')) ?? '');
       return m ? Number(m[1]) : null;
     }
     if (!this.dirs.cpuacct) return null;
-    const ns = Number(readText(path.join(this.dirs.cpuacct, 'cpuacct.usage')));
+    const ns = Number(this.kept.read(path.join(this.dirs.cpuacct, 'cpuacct.usage')));
     return Number.isFinite(ns) ? Math.round(ns / 1000) : null;
   }
 
   /** Memory charged to the cell (v2 memory.current, else v1 memory.usage_in_bytes), bytes. */
   memoryBytes(): number | null {
-    const v2 = this.flavor === 'v2' ? readText(path.join(this.dirs.main, 'memory.current')) : null;
+    const v2 = this.flavor === 'v2' ? this.kept.read(path.join(this.dirs.main, 'memory.current')) : null;
     if (v2 !== null) return Number(v2);
     if (!this.dirs.memory) return null;
-    const v1 = readText(path.join(this.dirs.memory, 'memory.usage_in_bytes'));
+    const v1 = this.kept.read(path.join(this.dirs.memory, 'memory.usage_in_bytes'));
     return v1 === null ? null : Number(v1);
   }
 
@@ -170,6 +177,7 @@ export class CgroupCell {
 
   /** Removes the cell's directories (a cgroup with processes cannot be removed: they stay). */
   remove(): boolean {
+    this.kept.close();
     let ok = true;
     for (const d of [this.dirs.main, this.dirs.memory, this.dirs.cpuacct]) if (d) ok = rmdirQuiet(d) && ok;
     return ok;

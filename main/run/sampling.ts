@@ -2,7 +2,7 @@
  * Resource samples and snapshots, each taken once on its schedule and handed to the recorder; a
  * sustained breach of a guard rail halts the probe.
  */
-import { computeCoverage } from '../evidence/coverage';
+import { CoverageTracker } from '../evidence/coverage';
 import { Sampler } from '../evidence/sampler';
 import type { Anomaly, HostSample, Snapshot } from '../model/evidence';
 import type { Plan } from '../model/plan';
@@ -15,6 +15,8 @@ export class SampleTaker {
   private readonly guard: GuardRails;
   /** The first guard-rail trip (the run is halted by it; later ones add nothing). */
   trip: GuardTrip | null = null;
+  /** Live snapshot coverage, kept up as snapshots come (not recomputed over all of them). */
+  private coverage: CoverageTracker | null = null;
 
   constructor(
     private readonly plan: Plan,
@@ -86,8 +88,8 @@ export class SampleTaker {
       targets: last?.targets ?? [],
       states: this.targets.states(),
     };
-    const ats = [...this.recorder.snapshots.map((s) => s.at), snap.at];
-    const cadenceMs = this.plan.snapshots.cadenceSec * 1000;
-    this.recorder.snapshot(snap, computeCoverage(ats, probeStartAt, Date.now(), cadenceMs));
+    this.coverage ??= new CoverageTracker(probeStartAt, this.plan.snapshots.cadenceSec * 1000);
+    this.coverage.add(snap.at);
+    this.recorder.snapshot(snap, this.coverage.at(Math.max(snap.at, Date.now())));
   }
 }
