@@ -8,8 +8,8 @@
  * over 60 s of wall time and divided by it: a share of one core. The run is then halted. Baseline,
  * in the same window on the same 20 agents: a shell loop running `ps -o pid,pcpu,rss,nlwp,stat -p
  * <20 pids>` once a second (the classic external sampler; pidstat is not installed here), its CPU
- * from bash's `times` (the shell and all its children). Ratio = engine / ps loop. Target: under 1%
- * of one core. BENCH_QUICK measures 10 s.
+ * from bash's `times` (the shell and all its children). Ratio = engine / ps loop. Target (issue 16):
+ * at most 0.5x the ps loop. BENCH_QUICK measures 10 s.
  */
 import { spawn } from 'node:child_process';
 import { agent, makePlan, newRun } from '../test/integration/helpers';
@@ -17,7 +17,9 @@ import { QUICK, fmt, ratio, runBench, sleep, tempDir, type BenchResult } from '.
 
 const ID = 'observer-overhead';
 const FIGURE = 'Observer overhead (20 idle agents)';
-const TARGET = '< 1% of one core';
+/** Issue 16's goal: at most half of what the classic external sampler costs on the same agents. */
+const TARGET = '<= 0.5x the ps loop';
+const MAX_RATIO = 0.5;
 const AGENTS = 20;
 const WINDOW_SEC = QUICK ? 10 : 60;
 const SETTLE_MS = 3000;
@@ -89,7 +91,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     baseline: `${fmt(psPct, 2)}% (ps loop, 1 s)`,
     ratio: ratio(labPct, psPct),
     target: TARGET,
-    met: labPct < 1,
+    met: labPct <= MAX_RATIO * psPct,
     method: `ProbeRun watching ${AGENTS} idle workload-agents (1 s sampling, 1 s snapshots, ping pulses 3 per 10 s, ledger), process.cpuUsage over ${WINDOW_SEC} s wall / wall; vs a bash loop of ps -p <pids> each second, CPU from bash times.`,
     notes: [
       `in the window: ${samples} samples, ${snaps} snapshots, ${pulses} pulses (user ${fmt(cpu.user / 1e6, 2)} s, system ${fmt(cpu.system / 1e6, 2)} s)`,
