@@ -12,6 +12,8 @@
  * at most 0.5x the ps loop. BENCH_QUICK measures 10 s.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { checkWorkerPid } from '../main/evidence/fs-worker';
 import { agent, makePlan, newRun } from '../test/integration/helpers';
 import { QUICK, fmt, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 
@@ -23,6 +25,18 @@ const MAX_RATIO = 0.5;
 const AGENTS = 20;
 const WINDOW_SEC = QUICK ? 10 : 60;
 const SETTLE_MS = 3000;
+
+/** CPU seconds a process has used so far (utime + stime from /proc), 0 when it is gone. */
+function procCpuSec(pid: number | null): number {
+  if (pid === null) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 /** CPU seconds of a bash loop running ps once a second for `sec` seconds (shell + children). */
 function psLoop(pids: number[], sec: number): Promise<{ cpuSec: number; wallSec: number }> {
@@ -71,10 +85,14 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const snapsBefore = run.snapshots.length;
   const samplesBefore = run.samples.length;
   const baseline = psLoop(pids, WINDOW_SEC);
+  // The file checks run in a child process of the engine: its CPU is the engine's too.
+  const checker = checkWorkerPid();
+  const w0 = procCpuSec(checker);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(WINDOW_SEC * 1000);
   const cpu = process.cpuUsage(c0);
+  const checkerSec = procCpuSec(checker) - w0;
   const wallSec = (performance.now() - t0) / 1000;
   const pulses = run.pulses.length - pulsesBefore;
   const snaps = run.snapshots.length - snapsBefore;
@@ -82,7 +100,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const ps = await baseline;
   await run.halt('benchmark window over');
   await done;
-  const labPct = (100 * (cpu.user + cpu.system)) / 1e6 / wallSec;
+  const labPct = (100 * ((cpu.user + cpu.system) / 1e6 + checkerSec)) / wallSec;
   const psPct = (100 * ps.cpuSec) / ps.wallSec;
   return {
     id: ID,
@@ -92,9 +110,9 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     ratio: ratio(labPct, psPct),
     target: TARGET,
     met: labPct <= MAX_RATIO * psPct,
-    method: `ProbeRun watching ${AGENTS} idle workload-agents (1 s sampling, 1 s snapshots, ping pulses 3 per 10 s, ledger), process.cpuUsage over ${WINDOW_SEC} s wall / wall; vs a bash loop of ps -p <pids> each second, CPU from bash times.`,
+    method: `ProbeRun watching ${AGENTS} idle workload-agents (1 s sampling, 1 s snapshots, ping pulses 3 per 10 s, ledger), process.cpuUsage plus the file-check child's /proc CPU over ${WINDOW_SEC} s wall / wall; vs a bash loop of ps -p <pids> each second, CPU from bash times.`,
     notes: [
-      `in the window: ${samples} samples, ${snaps} snapshots, ${pulses} pulses (user ${fmt(cpu.user / 1e6, 2)} s, system ${fmt(cpu.system / 1e6, 2)} s)`,
+      `in the window: ${samples} samples, ${snaps} snapshots, ${pulses} pulses (user ${fmt(cpu.user / 1e6, 2)} s, system ${fmt(cpu.system / 1e6, 2)} s, file-check process ${fmt(checkerSec, 2)} s)`,
     ],
     quick: QUICK,
   };

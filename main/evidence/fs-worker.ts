@@ -2,11 +2,16 @@
  * The client of the file-check worker (resources/evidence/fs-check-worker.mjs): every read of a
  * path a target controls runs there, never on the engine's event loop, and every request has a
  * deadline. A request that misses it resolves with a "deadline missed" answer; the worker is then
- * terminated and a fresh one started for the next request, so Halt, max duration and the guard
- * rails keep their timing whatever a target does to its files.
+ * killed and a fresh one started for the next request, so Halt, max duration and the guard rails
+ * keep their timing whatever a target does to its files.
+ *
+ * The worker is a child process, not a worker thread: Node joins its worker threads on exit, so a
+ * thread stuck in a kernel call (a read on a hung mount, a throttled disk) held the engine's exit
+ * for as long as the call lasted (measured: `process.exit()` never returned while a worker thread
+ * sat in open() on a FIFO). A stuck child is SIGKILLed and never waited for.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { resourcesDir } from '../util/paths';
 
 /**
@@ -17,9 +22,9 @@ import { resourcesDir } from '../util/paths';
  */
 export const CHECK_DEADLINE_MS = 1000;
 /**
- * Workers terminated while still inside a kernel call cannot be reclaimed by Node (see the report
- * of issue 12); past this many, no new worker is started and each check answers "deadline missed"
- * at once, so a target cannot make the lab pile up threads.
+ * A killed worker still inside a kernel call lives until the call returns (a D-state process cannot
+ * die sooner); past this many such, no new worker is started and each check answers "deadline
+ * missed" at once, so a target cannot make the lab pile up processes.
  */
 const MAX_ABANDONED_WORKERS = 3;
 
@@ -31,14 +36,14 @@ interface Pending {
   t0: number;
 }
 
-let worker: Worker | null = null;
+let worker: ChildProcess | null = null;
 let abandoned = 0;
 let nextId = 1;
 const pending = new Map<number, Pending>();
 
 const workerFile = () => path.join(resourcesDir(), 'evidence', 'fs-check-worker.mjs');
 
-function drop(w: Worker, why: string): void {
+function drop(w: ChildProcess, why: string): void {
   if (worker !== w) return;
   worker = null;
   for (const [id, p] of pending) {
@@ -48,8 +53,13 @@ function drop(w: Worker, why: string): void {
   }
 }
 
-function start(): Worker {
-  const w = new Worker(workerFile());
+function start(): ChildProcess {
+  // No inherited flags (a test runner's or a loader's): the worker is plain JavaScript.
+  const w = fork(workerFile(), [], {
+    execArgv: [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   w.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;
@@ -62,9 +72,10 @@ function start(): Worker {
   });
   w.on('error', (err) => drop(w, `check worker failed: ${String(err)}`));
   w.on('exit', (code) => drop(w, `check worker exited with code ${code}`));
-  // Idle, the worker never keeps the process alive (the deadline timer does while a check waits).
-  // After the listeners: adding a 'message' listener refs the worker again.
+  // Idle, the worker never keeps the engine alive (the deadline timer does while a check waits).
+  // After the listeners: adding a 'message' listener refs the channel again.
   w.unref();
+  w.channel?.unref();
   return w;
 }
 
@@ -94,7 +105,8 @@ export function askWorker<T>(
       // Other requests queued behind the stuck one miss with it; the next request gets a new worker.
       drop(w, `another check on the same worker missed its ${deadlineMs} ms deadline`);
       abandoned++;
-      void w.terminate().then(() => abandoned--);
+      w.once('exit', () => abandoned--);
+      w.kill('SIGKILL');
       resolve({
         ok: false,
         missed: `missed its ${deadlineMs} ms deadline`,
@@ -102,7 +114,7 @@ export function askWorker<T>(
       });
     }, deadlineMs);
     pending.set(id, { resolve: resolve as Pending['resolve'], timer, t0 });
-    w.postMessage({ ...req, id });
+    w.send({ ...req, id });
   });
 }
 
@@ -111,5 +123,13 @@ export async function stopWorker(): Promise<void> {
   const w = worker;
   if (!w) return;
   drop(w, 'check worker stopped');
-  await w.terminate();
+  if (w.exitCode !== null || w.signalCode !== null) return;
+  const gone = new Promise<void>((r) => w.once('exit', () => r()));
+  w.kill('SIGKILL');
+  await gone;
+}
+
+/** The worker's pid while one runs: its CPU and memory are the engine's (benches add them). */
+export function checkWorkerPid(): number | null {
+  return worker?.pid ?? null;
 }

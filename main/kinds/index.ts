@@ -11,14 +11,15 @@ import { chaosKind } from './chaos';
 import { kernelPauseKind } from './kernel/pause';
 import { stresstestKind } from './stresstest';
 import type { ProbeKind } from './kind';
+import type { CgroupCell } from '../lab/cgroup';
 
 export const PROBE_KINDS: readonly ProbeKind[] = [chaosKind, burstKind, kernelPauseKind, stresstestKind];
 
 /** Builds a lab-kernel target; given to createTargets so plain agent runs never need QEMU code. */
 export type KernelTargetFactory = (
   spec: Extract<TargetSpec, { kind: 'lab-kernel' }>,
-  opts: { id: string; workdir: string; env: Record<string, string> },
+  opts: { id: string; workdir: string; env: Record<string, string>; cell?: CgroupCell | null },
 ) => Target;
 
-export const labKernelTarget: KernelTargetFactory = (spec, { workdir, env }) =>
-  new KernelTarget(spec, { workdir, env });
+export const labKernelTarget: KernelTargetFactory = (spec, { workdir, env, cell }) =>
+  new KernelTarget(spec, { workdir, env, cell: cell ?? null });

@@ -159,14 +159,15 @@ export function createTargets(
         workdir,
         describe,
         kernelImage: image,
-        // Not yet in a cgroup cell: kernel-target.ts is at its size limit (see the containment report).
-        create: () => {
+        // QEMU runs in the target's cell like an agent: Halt is cgroup.kill, CPU and memory its files.
+        create: (hooks) => {
           if (!kernelFactory)
             throw new LabError('KERNEL_NOT_READY', 'lab-kernel targets are not available in this build');
           return kernelFactory(bootSpec, {
             id: spec.id,
             workdir,
             env: opts.runId ? { PROBE_LAB_RUN_ID: opts.runId } : {},
+            cell: hooks.cell ?? null,
           });
         },
       });

@@ -1,5 +1,5 @@
-// The lab's file checks (integrity hashes, footprint scans), run in a worker thread so a path the
-// target controls can never stall the engine's event loop. Plain ESM JavaScript on purpose: the
+// The lab's file checks (integrity hashes, footprint scans), run in a child process so a path the
+// target controls can never stall the engine's event loop, nor its exit. Plain ESM JavaScript on purpose: the
 // worker is loaded by Node itself, under tsx (CLI, serve), vitest and the Electron build alike; a
 // .ts worker would need a loader registered inside the worker (vitest's transform does not reach
 // worker threads, Node 20 cannot strip types) and an extra entry in the electron-vite build.
@@ -272,13 +272,29 @@ function handle(req) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, req.ms);
     return {};
   }
+  if (req.op === 'block-open') {
+    // Test hook: a check stuck in a kernel call, as a hung mount would leave it (open() of a FIFO
+    // with no writer, without O_NONBLOCK: the one thing the real checks never do).
+    fs.readFileSync(String(req.path));
+    return {};
+  }
   throw new Error(`unknown op ${req.op}`);
 }
 
-parentPort?.on('message', (req) => {
+function answer(req) {
   try {
-    parentPort.postMessage({ id: req.id, ok: true, result: handle(req) });
+    return { id: req.id, ok: true, result: handle(req) };
   } catch (err) {
-    parentPort.postMessage({ id: req.id, ok: false, error: String(err?.stack ?? err) });
+    return { id: req.id, ok: false, error: String(err?.stack ?? err) };
   }
-});
+}
+
+// A child process of the engine (main/evidence/fs-worker.ts forks it): one stuck in a kernel call
+// is killed and forgotten, where a stuck worker thread would hold the engine's exit forever. It
+// ends with the engine: when the IPC channel closes, nothing is left to answer.
+if (process.send) {
+  process.on('message', (req) => process.send(answer(req)));
+  process.on('disconnect', () => process.exit(0));
+} else {
+  parentPort?.on('message', (req) => parentPort.postMessage(answer(req)));
+}

@@ -7,6 +7,7 @@ import { beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setupLabKernel } from '../../main/lab/kernel/setup';
+import { cgroupsOf } from '../../main/lab/cgroup';
 import { loadPlanFile } from '../../main/plans/catalog';
 import { parsePlanObject } from '../../main/model/plan';
 import { verifyReport } from '../../main/reports/verify';
@@ -29,7 +30,18 @@ it('quick-kernel: boot, round-trip pulses, a measured VM pause, a verified repor
   const plan = parsePlanObject(raw);
   const out = tempDir();
   const run = newRun(plan, out);
-  const result = await run.run();
+  // QEMU runs inside the target's cgroup cell where the host gives one (issue 12): seen from
+  // /proc/<pid>/cgroup while the guest is up, and its CPU and memory read from the cell.
+  let qemuCgroups: string[] | null = null;
+  const watch = setInterval(() => {
+    const pid = run.targetStates().find((t) => t.state === 'running')?.pid;
+    if (pid && qemuCgroups === null) qemuCgroups = [...cgroupsOf(pid).values()];
+  }, 200);
+  const result = await run.run().finally(() => clearInterval(watch));
+  if (run.containment?.contained) {
+    expect(qemuCgroups!.some((c) => c.includes(run.runId.replace(/[^A-Za-z0-9_.-]/g, '_')))).toBe(true);
+    expect(run.samples.some((s) => s.targets.some((t) => t.processes === 1 && t.rssKb > 10_000))).toBe(true);
+  } else console.log(`[kernel] no cgroup here (${run.containment?.info.detail}): cell check skipped`);
   const doc = JSON.parse(fs.readFileSync(result.report.json, 'utf8'));
   const rtts = run.pulses
     .flatMap((p) => p.targets.map((t) => t.rttMs))

@@ -11,7 +11,8 @@ import { Emitter, DisposableStore, type Event } from '../../util/event';
 import { LabError } from '../../util/errors';
 import type { AnomalyCode } from '../../model/anomaly';
 import { PtySession } from '../pty-session';
-import { killTree } from '../process-tree';
+import { stopTarget } from '../contained-kill';
+import { wrapInCell, type CgroupCell } from '../cgroup';
 import type {
   StopReason,
   Target,
@@ -49,6 +50,8 @@ export interface KernelTargetOptions {
   /** Which virtio devices the bundled guest gets (defaults: both; each costs well under 100 ms of boot). */
   devices?: Partial<QemuDevices>;
   env?: Record<string, string>;
+  /** The target's cgroup cell: QEMU enters it before it runs (see ENTER_CELL_SCRIPT). */
+  cell?: CgroupCell | null;
 }
 
 export class KernelTarget implements Target {
@@ -58,6 +61,7 @@ export class KernelTarget implements Target {
   readonly exited: Promise<TargetExit>;
   readonly parser: SerialParser;
   readonly shell: SerialShell;
+  readonly cell: CgroupCell | null;
 
   private readonly outputEmitter = new Emitter<string>();
   private readonly signalEmitter = new Emitter<TargetSignal>();
@@ -93,6 +97,7 @@ export class KernelTarget implements Target {
   ) {
     this.id = spec.id;
     this.workdir = opts.workdir;
+    this.cell = opts.cell ?? null;
     this.paths = opts.paths ?? labKernelPaths();
     const bundled = spec.image === 'bundled';
     this.devices = { disk: opts.devices?.disk ?? bundled, nic: opts.devices?.nic ?? bundled };
@@ -195,12 +200,9 @@ export class KernelTarget implements Target {
     this.startedAt = performance.now();
     let pty: PtySession;
     try {
-      pty = PtySession.spawn({
-        file: this.opts.qemuBinary ?? QEMU_BINARY,
-        args: this.args,
-        cwd: this.workdir,
-        env,
-      });
+      const qemu = this.opts.qemuBinary ?? QEMU_BINARY;
+      const cmd = this.cell ? wrapInCell(this.cell, qemu, this.args) : { file: qemu, args: this.args };
+      pty = PtySession.spawn({ file: cmd.file, args: cmd.args, cwd: this.workdir, env });
     } catch (err) {
       this.failBeforeSpawn();
       throw err;
@@ -352,7 +354,8 @@ export class KernelTarget implements Target {
       await Promise.race([this.qmpClient.execute('quit', undefined, QUIT_GRACE_MS).catch(() => {}), exited]);
     }
     if (await grace(Math.max(0, deadline - performance.now()))) return;
-    const { survivors } = await killTree([pty.pid], KILL_GRACE_MS);
+    // QEMU would not quit: its cell is killed whole (cgroup.kill), or the tree where there is none.
+    const { survivors } = await stopTarget({ cell: this.cell, roots: [pty.pid], seen: [] }, KILL_GRACE_MS);
     if (survivors.length)
       this.problemEmitter.fire({
         code: 'INTERNAL',
