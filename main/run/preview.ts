@@ -177,5 +177,5 @@ function namespaceLine(): string {
   const why = netnsUnavailable();
   return why
     ? `a namespace of its own was asked for, but not on this host (${why}): it runs on the host's network and network-partition is not drawn for it`
-    : `a network namespace of its own, made at the start and removed at the end: runs as \`ip netns exec probelab-<engine>-<n>-<slot> <command>\`, joined to the host by a veth pair on a private /30 from ${NETNS_POOL}; its health check goes over the veth`;
+    : `a network namespace of its own, made at the start and removed at the end: runs as \`ip netns exec probelab-<engine>-<n>-<slot> <command>\`, joined to the host by a veth pair on a private /30 from ${NETNS_POOL}; its health check goes over the veth, and the agent gets its address as PROBE_LAB_NET_ADDR`;
 }
