@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../main/kinds/chaos';
 import { applyChaosFlags } from '../../main/kinds/chaos';
@@ -21,6 +21,7 @@ import { STALL_LIMITS } from '../../main/kinds/chaos/agent-host-faults';
 import type { ScenarioRecord } from '../../main/kinds/chaos/report';
 import { ioLimitUnavailable } from '../../main/lab/io-throttle';
 import { NetNamespace, netnsUnavailable, probeLabNamespaces } from '../../main/lab/netns';
+import { readStat } from '../../main/lab/process-tree';
 import { parsePlanObject, type Plan } from '../../main/model/plan';
 import { resolvePlan } from '../../main/plans/catalog';
 import { RunContainment } from '../../main/safety/containment';
@@ -171,9 +172,12 @@ describe.skipIf(SKIP !== null)('agent disk stall and network partition (root, cg
     }
   }, 30_000);
 
-  it('recovery at start sweeps a namespace whose owner is gone, with its veth and guard route', async () => {
-    // A name that claims a dead owner (pid 2^22 + 1 is above Linux's pid_max): an orphan.
-    const ns = NetNamespace.create(`probelab-4194305.1-1`);
+  it('recovery at start leaves a live owner namespace alone and sweeps it once the owner is gone, veth and guard route too', async () => {
+    // The owner is a real process, killed just before the sweep: until then the namespace is a live
+    // run's, and no sweep (this file's or another test process's) may touch it.
+    const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const ownerPid = owner.pid as number;
+    const ns = NetNamespace.create(`probelab-${ownerPid}.${readStat(ownerPid)?.starttimeTicks}-1`);
     const sleeper = spawnSync(
       'ip',
       ['netns', 'exec', ns.name, 'sh', '-c', 'sleep 30 >/dev/null 2>&1 & echo $!'],
@@ -182,7 +186,11 @@ describe.skipIf(SKIP !== null)('agent disk stall and network partition (root, cg
       },
     );
     const pid = Number(sleeper.stdout.trim());
+    await recoverInterruptedRuns(tempDir('agent-faults-recover-'));
     expect(probeLabNamespaces()).toContain(ns.name);
+    expect(fs.existsSync(`/proc/${pid}`)).toBe(true);
+    owner.kill('SIGKILL');
+    await new Promise((r) => owner.once('exit', r));
     await recoverInterruptedRuns(tempDir('agent-faults-recover-'));
     expect(probeLabNamespaces()).not.toContain(ns.name);
     expect(fs.existsSync(`/sys/class/net/${ns.hostIf}`)).toBe(false);
