@@ -13,6 +13,7 @@ import { PtySession } from './pty-session';
 import { readStat, type ProcIdentity } from './process-tree';
 import { wrapInCell, type CgroupCell } from './cgroup';
 import { stopTarget } from './contained-kill';
+import { NetNamespace } from './netns';
 import { execHealth, httpHealth, tcpHealth } from './health-checks';
 import type { StopReason, Target, TargetDescription, TargetExit, TargetHealth, TargetSignal } from './target';
 
@@ -50,6 +51,8 @@ export interface AgentTargetOptions {
   seen?: () => ProcIdentity[];
   /** The target's cgroup cell; null or absent: the weaker process-tree containment. */
   cell?: CgroupCell | null;
+  /** The plan asked for a network namespace: the one made for it, or why the host gave none. */
+  net?: NetNamespace | { reason: string } | null;
 }
 
 export class AgentTarget implements Target {
@@ -65,6 +68,10 @@ export class AgentTarget implements Target {
   readonly onDidProblem = this.problemEmitter.event;
   readonly exited: Promise<TargetExit>;
   readonly cell: CgroupCell | null;
+  /** Its own network namespace (plan `network: "namespace"` on a host that permits it). */
+  readonly netns: NetNamespace | null;
+  /** Why a namespace was asked for and not given (the target then runs on the host's network). */
+  readonly netnsReason: string | null;
   private resolveExited!: (e: TargetExit) => void;
   private stopReason: StopReason | null = null;
   private startedMono = 0;
@@ -77,6 +84,9 @@ export class AgentTarget implements Target {
     this.id = opts.id;
     this.workdir = opts.workdir;
     this.cell = opts.cell ?? null;
+    const net = opts.net ?? null;
+    this.netns = net instanceof NetNamespace ? net : null;
+    this.netnsReason = net && !(net instanceof NetNamespace) ? net.reason : null;
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
@@ -93,13 +103,16 @@ export class AgentTarget implements Target {
   async start(): Promise<void> {
     if (this.session) return;
     const d = this.describe();
-    // Contained targets enter their cell before the command runs (see ENTER_CELL_SCRIPT).
-    const spawn = this.cell ? wrapInCell(this.cell, d.command, d.args) : { file: d.command, args: d.args };
+    // Contained targets enter their cell before the command runs (see ENTER_CELL_SCRIPT), then
+    // their namespace: `ip netns exec` execs the confirmed command itself, inside both.
+    const inner = this.netns ? this.netns.wrap(d.command, d.args) : { file: d.command, args: d.args };
+    const spawn = this.cell ? wrapInCell(this.cell, inner.file, inner.args) : inner;
+    const netEnv: Record<string, string> = this.netns ? { PROBE_LAB_NET_ADDR: this.netns.nsAddr } : {};
     const session = PtySession.spawn({
       file: spawn.file,
       args: spawn.args,
       cwd: this.workdir,
-      env: this.opts.env,
+      env: { ...this.opts.env, ...netEnv },
     });
     this.session = session;
     this.startedMono = performance.now();
@@ -216,8 +229,9 @@ export class AgentTarget implements Target {
         detail: Number.isFinite(ago) ? `last output ${Math.round(ago)} ms ago` : 'no output yet',
       };
     }
-    if (check.type === 'http') return { alive, ...(await httpHealth(check, timeoutMs)) };
-    if (check.type === 'tcp') return { alive, ...(await tcpHealth(check, timeoutMs)) };
+    const via = this.netns?.nsAddr;
+    if (check.type === 'http') return { alive, ...(await httpHealth(check, timeoutMs, via)) };
+    if (check.type === 'tcp') return { alive, ...(await tcpHealth(check, timeoutMs, via)) };
     if (check.type === 'exec') {
       const resolved = this.opts.healthCommand;
       if (!resolved) throw new Error(`target ${this.id}: exec health check without a resolved command`);

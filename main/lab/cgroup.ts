@@ -58,6 +58,8 @@ export interface CellDirs {
   memory?: string;
   /** v1 cpuacct. */
   cpuacct?: string;
+  /** v1 blkio (disk stalls through blkio.throttle where v2 has no io controller). */
+  blkio?: string;
 }
 
 export class CgroupCell {
@@ -72,7 +74,7 @@ export class CgroupCell {
 
   /** Every cgroup.procs a process must be written to, to be wholly inside this cell. */
   procsFiles(): string[] {
-    return [this.dirs.main, this.dirs.memory, this.dirs.cpuacct]
+    return [this.dirs.main, this.dirs.memory, this.dirs.cpuacct, this.dirs.blkio]
       .filter((d): d is string => !!d)
       .map((d) => path.join(d, 'cgroup.procs'));
   }
@@ -179,7 +181,8 @@ export class CgroupCell {
   remove(): boolean {
     this.kept.close();
     let ok = true;
-    for (const d of [this.dirs.main, this.dirs.memory, this.dirs.cpuacct]) if (d) ok = rmdirQuiet(d) && ok;
+    const d = this.dirs;
+    for (const x of [d.main, d.memory, d.cpuacct, d.blkio]) if (x) ok = rmdirQuiet(x) && ok;
     return ok;
   }
 }

@@ -52,13 +52,18 @@ function expectText(expect: HttpCheck['expectStatus']): string {
 }
 
 /** GET the URL; the round trip ends at the response head (status line and headers). */
-export async function httpHealth(check: HttpCheck, pulseTimeoutMs: number): Promise<Answer> {
+/**
+ * `via`: the engine's own veth address of a target in a network namespace of its own (main/lab/
+ * netns.ts), used instead of the plan's loopback host: the namespace's loopback is not the host's.
+ */
+export async function httpHealth(check: HttpCheck, pulseTimeoutMs: number, via?: string): Promise<Answer> {
   const timeoutMs = checkTimeoutMs(check, pulseTimeoutMs);
-  const method = `http GET ${check.url} (status ${expectText(check.expectStatus)})`;
+  const over = via ? ` over the veth to ${via}` : '';
+  const method = `http GET ${check.url}${over} (status ${expectText(check.expectStatus)})`;
   const url = new URL(check.url);
   const t0 = performance.now();
   try {
-    const address = await loopbackAddress(url.hostname);
+    const address = via ?? (await loopbackAddress(url.hostname));
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(
         {
@@ -101,12 +106,12 @@ export async function httpHealth(check: HttpCheck, pulseTimeoutMs: number): Prom
 }
 
 /** Connect and close; the round trip is the connect time. */
-export async function tcpHealth(check: TcpCheck, pulseTimeoutMs: number): Promise<Answer> {
+export async function tcpHealth(check: TcpCheck, pulseTimeoutMs: number, via?: string): Promise<Answer> {
   const timeoutMs = checkTimeoutMs(check, pulseTimeoutMs);
-  const method = `tcp connect ${check.host}:${check.port}`;
+  const method = `tcp connect ${check.host}:${check.port}${via ? ` over the veth to ${via}` : ''}`;
   const t0 = performance.now();
   try {
-    const host = await loopbackAddress(check.host);
+    const host = via ?? (await loopbackAddress(check.host));
     await new Promise<void>((resolve, reject) => {
       const sock = net.connect({ host, port: check.port });
       const timer = setTimeout(

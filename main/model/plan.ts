@@ -51,8 +51,18 @@ export const AgentTargetSchema = z
      * it (a daemon, a server); not scored by TES, and ending on its own is an anomaly.
      */
     role: z.enum(['task', 'service']).default('task'),
+    /**
+     * host (absent): the host's network. namespace: a network namespace of its own, joined to the
+     * host by a veth pair on a private /30; its http or tcp health check goes over the veth, so a
+     * network-partition chaos scenario (veth down, then up) cuts something observable.
+     */
+    network: z.enum(['host', 'namespace']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.network !== 'namespace' || t.health.type === 'http' || t.health.type === 'tcp', {
+    message: 'network "namespace" needs an http or tcp health check (it is what crosses the veth)',
+    path: ['network'],
+  });
 export type AgentTarget = z.infer<typeof AgentTargetSchema>;
 
 export const KernelTargetSchema = z

@@ -165,6 +165,7 @@ export class RunActivities {
         p,
         () => this.sampling.sampler.seenFor(p.instanceId),
         this.containment?.cellFor(p.instanceId),
+        this.containment?.networks,
       );
     await this.targets.scanBeforeStart();
     this.recorder.targets(this.targets.states());

@@ -12,6 +12,7 @@ import { toCodedError } from '../util/errors';
 import type { DisposableStore } from '../util/event';
 import type { PreparedTarget } from './targets';
 import type { CgroupCell } from '../lab/cgroup';
+import type { RunNetworks } from '../lab/netns';
 
 /** Output tail kept per target for late joiners. */
 const OUTPUT_TAIL_CHARS = 16 * 1024;
@@ -59,11 +60,19 @@ export class TargetSet {
     private readonly store: DisposableStore,
   ) {}
 
-  add(p: PreparedTarget, seen: () => ProcIdentity[], cell: CgroupCell | null = null): void {
+  add(
+    p: PreparedTarget,
+    seen: () => ProcIdentity[],
+    cell: CgroupCell | null = null,
+    nets?: RunNetworks,
+  ): void {
     fs.mkdirSync(p.workdir, { recursive: true });
+    // Asked for by the plan only; where the host cannot, the reason travels with the target.
+    const wantsNs = p.spec.kind === 'agent' && p.spec.network === 'namespace';
+    const net = wantsNs ? (nets?.forTarget(p.instanceId) ?? { reason: 'no run containment' }) : null;
     const inst: Instance = {
       prepared: p,
-      target: p.create({ seen, cell }),
+      target: p.create({ seen, cell, net }),
       exit: null,
       pulseClasses: [],
       tail: '',

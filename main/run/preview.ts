@@ -15,6 +15,7 @@ import { createTargets, type PreparedTarget, type RegisteredTargets } from './ta
 import { PROBE_KINDS } from '../kinds/index';
 import { parseKinds, type ProbeKind } from '../kinds/kind';
 import { detectContainment } from '../safety/containment';
+import { netnsUnavailable, NETNS_POOL } from '../lab/netns';
 import { planWarnings } from '../plans/evidence-schedule';
 
 /** Until containment detection lands, say plainly what is in force: the person's own account. */
@@ -92,6 +93,7 @@ export function buildPreview(
     return [
       `Runs ${t.count} x ${esc(t.id)}: ${t.resolved}`,
       ...(spec?.kind === 'agent' ? [`  health check: ${healthLine(spec.health, prepared, spec)}`] : []),
+      ...(spec?.kind === 'agent' && spec.network === 'namespace' ? [`  network: ${namespaceLine()}`] : []),
       `  working folder: ${esc(t.cwd)}`,
       env.length
         ? `  env set by the plan: ${env.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')} (besides ${BASE_ENV_NOTE})`
@@ -169,3 +171,11 @@ function healthLine(
 }
 
 const timeoutText = (sec: number | undefined) => (sec ? `, timeout ${sec} s` : ', pulse timeout');
+
+/** What `network: "namespace"` gives on this host, said before the person confirms. */
+function namespaceLine(): string {
+  const why = netnsUnavailable();
+  return why
+    ? `a namespace of its own was asked for, but not on this host (${why}): it runs on the host's network and network-partition is not drawn for it`
+    : `a network namespace of its own, made at the start and removed at the end: runs as \`ip netns exec probelab-<engine>-<n>-<slot> <command>\`, joined to the host by a veth pair on a private /30 from ${NETNS_POOL}; its health check goes over the veth, and the agent gets its address as PROBE_LAB_NET_ADDR`;
+}

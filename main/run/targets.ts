@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AgentTarget } from '../lab/agent-target';
 import type { ProcIdentity } from '../lab/process-tree';
 import type { CgroupCell } from '../lab/cgroup';
+import type { NetNamespace } from '../lab/netns';
 import type { Target, TargetDescription } from '../lab/target';
 import { LabError } from '../util/errors';
 import { resolveAllowed, type RegisteredAgent, type ResolvedCommand } from '../safety/allowlist';
@@ -23,7 +24,11 @@ export interface PreparedTarget {
   healthCommand?: ResolvedCommand;
   /** A lab kernel's image as it boots (a registered one resolved from Settings). */
   kernelImage?: Extract<TargetSpec, { kind: 'lab-kernel' }>['image'];
-  create(hooks: { seen: () => ProcIdentity[]; cell?: CgroupCell | null }): Target;
+  create(hooks: {
+    seen: () => ProcIdentity[];
+    cell?: CgroupCell | null;
+    net?: NetNamespace | { reason: string } | null;
+  }): Target;
 }
 
 /** The emulator every lab-kernel target runs: it must be on the plan's allowlist like any agent. */
@@ -134,6 +139,7 @@ export function createTargets(
               ...(healthCommand ? { healthCommand } : {}),
               seen: hooks.seen,
               cell: hooks.cell ?? null,
+              net: hooks.net ?? null,
             }),
         });
       }

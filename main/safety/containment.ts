@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CgroupCell, cgroupsOf, childCgroups, rmdirQuiet, type CellDirs } from '../lab/cgroup';
+import { ownerTag, RunNetworks } from '../lab/netns';
 import { readStat } from '../lab/process-tree';
 import { LabError } from '../util/errors';
 
@@ -45,6 +46,16 @@ interface Parents {
   main: string;
   memory?: string;
   cpuacct?: string;
+  blkio?: string;
+}
+
+/** v1 hierarchies a cell may also sit in, beside its main one (figures and I/O limits). */
+const SIDES = ['memory', 'cpuacct', 'blkio'] as const;
+
+function sideDirs(p: Parents, name: string): Partial<Parents> {
+  const out: Partial<Parents> = {};
+  for (const k of SIDES) if (p[k]) out[k] = path.join(p[k], name);
+  return out;
 }
 
 interface Layout {
@@ -123,14 +134,18 @@ function tryV2(notes: string[]): Layout | null {
   let memNote = 'memory.current';
   if (controllers.includes('memory')) {
     // Cells get memory.current only when each level above enables the controller for its children.
-    enableControllers(base, ['memory', 'cpu']);
-    enableControllers(main, ['memory', 'cpu']);
+    enableControllers(base, ['memory', 'cpu', 'io']);
+    enableControllers(main, ['memory', 'cpu', 'io']);
   } else {
     const mem = v1Parent(v1, 'memory');
     if (mem) parents.memory = mem;
     memNote = mem ? 'memory from the v1 memory hierarchy (hybrid host)' : 'no memory figures';
   }
-  const detail = `${main}; ${hasKill ? 'cgroup.kill' : 'freeze and kill'}; ${hasFreeze ? 'cgroup.freeze' : 'no freezer'}; cpu.stat; ${memNote}`;
+  // Disk stalls: io.max where v2 has the io controller, else a v1 blkio hierarchy beside it.
+  const blk = controllers.includes('io') ? null : v1Parent(v1, 'blkio');
+  if (blk) parents.blkio = blk;
+  const ioNote = controllers.includes('io') ? 'io.max' : blk ? 'v1 blkio.throttle' : 'no I/O limits';
+  const detail = `${main}; ${hasKill ? 'cgroup.kill' : 'freeze and kill'}; ${hasFreeze ? 'cgroup.freeze' : 'no freezer'}; cpu.stat; ${memNote}; ${ioNote}`;
   return {
     info: { mode: 'cgroup-v2', label: CONTAINMENT_LABELS['cgroup-v2'], detail, parent: main },
     parents,
@@ -146,7 +161,9 @@ function tryV1(notes: string[]): Layout | null {
   const cpu = v1Parent(v1, 'cpuacct');
   if (mem) parents.memory = mem;
   if (cpu) parents.cpuacct = cpu;
-  const detail = `${main}; freeze, SIGKILL, thaw; ${cpu ? 'cpuacct' : 'no CPU figures'}; ${mem ? 'memory.usage_in_bytes' : 'no memory figures'}`;
+  const blk = v1Parent(v1, 'blkio');
+  if (blk) parents.blkio = blk;
+  const detail = `${main}; freeze, SIGKILL, thaw; ${cpu ? 'cpuacct' : 'no CPU figures'}; ${mem ? 'memory.usage_in_bytes' : 'no memory figures'}; ${blk ? 'blkio.throttle' : 'no I/O limits'}`;
   return {
     info: { mode: 'cgroup-v1', label: CONTAINMENT_LABELS['cgroup-v1'], detail, parent: main },
     parents,
@@ -231,14 +248,12 @@ export function detectContainment(env: NodeJS.ProcessEnv = process.env): Contain
 
 const SAFE_NAME = /[^A-Za-z0-9._-]/g;
 
-function ownerTag(): string {
-  return `${process.pid}.${readStat(process.pid)?.starttimeTicks ?? 0}`;
-}
-
 /** One run's cgroup and its per-target cells. `info.mode` says what is in force. */
 export class RunContainment {
   private readonly cells = new Map<string, CgroupCell>();
   private readonly runDirs: Parents | null;
+  /** Network namespaces of the targets whose plan asks for one (`network: "namespace"`). */
+  readonly networks = new RunNetworks();
 
   private constructor(
     readonly info: ContainmentInfo,
@@ -246,20 +261,14 @@ export class RunContainment {
     readonly runId: string,
   ) {
     const name = `${runId.replace(SAFE_NAME, '_')}@${ownerTag()}`;
-    this.runDirs = parents
-      ? {
-          main: path.join(parents.main, name),
-          ...(parents.memory ? { memory: path.join(parents.memory, name) } : {}),
-          ...(parents.cpuacct ? { cpuacct: path.join(parents.cpuacct, name) } : {}),
-        }
-      : null;
+    this.runDirs = parents ? { main: path.join(parents.main, name), ...sideDirs(parents, name) } : null;
   }
 
   static open(runId: string, env: NodeJS.ProcessEnv = process.env): RunContainment {
     const l = layout(env);
     const c = new RunContainment(l.info, l.parents, runId);
     if (c.runDirs && !usableDir(c.runDirs.main)) return RunContainment.weaker(runId, l.info, 'run cgroup');
-    for (const d of [c.runDirs?.memory, c.runDirs?.cpuacct]) if (d) fs.mkdirSync(d, { recursive: true });
+    for (const k of SIDES) if (c.runDirs?.[k]) fs.mkdirSync(c.runDirs[k], { recursive: true });
     return c;
   }
 
@@ -286,10 +295,9 @@ export class RunContainment {
     const dirs: CellDirs = {
       flavor: this.info.mode === 'cgroup-v2' ? 'v2' : 'v1',
       main: path.join(this.runDirs.main, name),
-      ...(this.runDirs.memory ? { memory: path.join(this.runDirs.memory, name) } : {}),
-      ...(this.runDirs.cpuacct ? { cpuacct: path.join(this.runDirs.cpuacct, name) } : {}),
+      ...sideDirs(this.runDirs, name),
     };
-    for (const d of [dirs.main, dirs.memory, dirs.cpuacct]) if (d) fs.mkdirSync(d, { recursive: true });
+    for (const d of [dirs.main, ...SIDES.map((k) => dirs[k])]) if (d) fs.mkdirSync(d, { recursive: true });
     const cell = new CgroupCell(dirs);
     this.cells.set(targetId, cell);
     return cell;
@@ -309,13 +317,13 @@ export class RunContainment {
    * the pids that would not die (their cells are then left in place for the next start to sweep).
    */
   async close(): Promise<{ survivors: number[] }> {
-    if (!this.runDirs) return { survivors: [] };
-    const survivors = await killCells([...this.cells.values()]);
-    if (!survivors.length) {
+    const survivors = this.runDirs ? await killCells([...this.cells.values()]) : [];
+    if (this.runDirs && !survivors.length) {
       for (const c of this.cells.values()) c.remove();
-      for (const d of [this.runDirs.main, this.runDirs.memory, this.runDirs.cpuacct]) if (d) rmdirQuiet(d);
+      for (const d of [this.runDirs.main, ...SIDES.map((k) => this.runDirs?.[k])]) if (d) rmdirQuiet(d);
     }
-    return { survivors };
+    // Namespaces go whatever the mode: after the cells, so nothing of the run is left inside them.
+    return { survivors: [...survivors, ...this.networks.removeAll()] };
   }
 }
 
@@ -352,7 +360,7 @@ export async function sweepOrphanRunCgroups(): Promise<OrphanRunCgroup[]> {
   }
   const fz = v1.get('freezer');
   if (fz) parents.push({ main: path.join(fz, cgroupsOf('self').get('freezer') ?? '/', GROUP), flavor: 'v1' });
-  const side = ['memory', 'cpuacct']
+  const side = [...SIDES]
     .map((c) => (v1.has(c) ? path.join(v1.get(c) as string, cgroupsOf('self').get(c) ?? '/', GROUP) : null))
     .filter((d): d is string => d !== null);
   const out: OrphanRunCgroup[] = [];

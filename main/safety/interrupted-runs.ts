@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findInterruptedLedgers } from '../evidence/ledger-interrupted';
+import { sweepOrphanNamespaces } from '../lab/netns';
 import { killTree, processesOfRun } from '../lab/process-tree';
 import { writeFileAtomic } from '../util/atomic-file';
 import { sweepOrphanRunCgroups, type OrphanRunCgroup } from './containment';
@@ -48,6 +49,8 @@ const swept = new Map<string, OrphanRunCgroup>();
 /** Kills every orphaned Probe Lab run cgroup on this host (owner gone); cheap when there is none. */
 export async function sweepOrphans(): Promise<OrphanRunCgroup[]> {
   const found = await sweepOrphanRunCgroups();
+  // After the cgroups (their processes are gone by now): a crashed run's namespaces and veth pairs.
+  sweepOrphanNamespaces();
   for (const o of found) {
     const had = swept.get(o.runId);
     swept.set(

@@ -7,6 +7,7 @@
 // Protocol on the terminal: lines `@lab {json}` are structured events; it answers `@lab ping <nonce>`
 // on its input with `@lab {"type":"pong","nonce":"<nonce>"}`. Everything else is plain output.
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -29,17 +30,22 @@ const HELP = `workload-agent [options]
   --flood-line-bytes L  bytes per flood line (default 100)
   --jitter F          vary each file write time by up to F of its slot (default 0.2), from real randomness
   --label X           free text echoed in heartbeats
+  --serve-port P      answer HTTP GET with 200 on 127.0.0.1:P (and on $PROBE_LAB_NET_ADDR:P, the veth
+                      address Probe Lab gives an agent in a network namespace of its own)
 
 Chaos commands on the input (each bounded; ignored while hung):
   @lab spike cpu <ms> <share>   burn <share> (0..1) of one core for <ms>, then report spike-done
   @lab spike mem <mb> <ms>      allocate and touch <mb> MB, hold it <ms>, release it, report spike-done
   @lab flood <bytes>            print <bytes> of telemetry as fast as the terminal takes them
-  @lab msg <text>               a message to read and discard (counted in heartbeats as messages)`;
+  @lab msg <text>               a message to read and discard (counted in heartbeats as messages)
+  @lab spike io <ms> <kb>       write <kb> KB chunks + fdatasync into the working folder for <ms>,
+                                then report spike-done with the bytes written and the slowest write`;
 
 function parseArgs(argv) {
   const o = {
     runSec: 5, cpuShare: 0, memoryMb: 0, files: 0, fileKb: 4, modify: 0, heartbeatMs: 1000, exitCode: 0,
     crashAtSec: null, hangAtSec: null, children: 0, floodBytes: 0, floodLineBytes: 100, jitter: 0.2, label: '',
+    servePort: 0,
   };
   const num = (name, v, min, max) => {
     const n = Number(v);
@@ -68,6 +74,7 @@ function parseArgs(argv) {
       case '--flood-line-bytes': o.floodLineBytes = num(a, v, 2, 65536); i++; break;
       case '--jitter': o.jitter = num(a, v, 0, 1); i++; break;
       case '--label': o.label = String(v ?? ''); i++; break;
+      case '--serve-port': o.servePort = num(a, v, 1, 65535); i++; break;
       case '--help': console.log(HELP); process.exit(0); break;
       default:
         console.error(`workload-agent: unknown option ${a}\n${HELP}`);
@@ -196,6 +203,43 @@ async function spikeMem(mb, ms) {
   emit({ type: 'spike-done', kind: 'mem', mb, ms: Math.round(performance.now() - start), peakRssKb, rssKb: Math.round(process.memoryUsage().rss / 1024), at: Date.now() });
 }
 
+// Disk writes off the event loop (the libuv pool), so heartbeats and pongs go on while a write
+// waits on a stalled disk; the file is rewritten in place so a long spike never fills the disk.
+const IO_FILE_MAX = 8 * 1024 * 1024;
+async function spikeIo(ms, kb) {
+  const file = path.join(process.cwd(), '.io-spike.bin');
+  const chunk = crypto.randomBytes(kb * 1024);
+  const fh = await fs.promises.open(file, 'w');
+  const start = performance.now();
+  let bytes = 0;
+  let slowestMs = 0;
+  try {
+    while (performance.now() - start < ms) {
+      const w0 = performance.now();
+      await fh.write(chunk, 0, chunk.length, bytes % IO_FILE_MAX);
+      await fh.datasync();
+      slowestMs = Math.max(slowestMs, performance.now() - w0);
+      bytes += chunk.length;
+    }
+  } finally {
+    await fh.close();
+    await fs.promises.rm(file, { force: true });
+  }
+  const took = performance.now() - start;
+  emit({ type: 'spike-done', kind: 'io', ms: Math.round(took), bytes, bytesPerSec: Math.round(bytes / (took / 1000)), slowestWriteMs: Math.round(slowestMs), at: Date.now() });
+}
+
+function serve(port) {
+  const hosts = ['127.0.0.1', ...(process.env.PROBE_LAB_NET_ADDR ? [process.env.PROBE_LAB_NET_ADDR] : [])];
+  for (const host of hosts) {
+    const server = http.createServer((req, res) => res.end('ok\n'));
+    server.on('error', (err) => process.stdout.write(`workload-agent: cannot serve on ${host}:${port}: ${err.message}\n`));
+    server.listen(port, host);
+    server.unref();
+  }
+  emit({ type: 'serving', port, hosts, at: Date.now() });
+}
+
 function chaosCommand(body) {
   const parts = body.split(/\s+/);
   const n = (v, min, max) => {
@@ -212,6 +256,10 @@ function chaosCommand(body) {
     const mb = n(parts[2], 1, CHAOS_MAX_MB);
     const ms = n(parts[3], 0, CHAOS_MAX_MS);
     if (mb !== null && ms !== null) void spikeMem(mb, ms);
+  } else if (parts[0] === 'spike' && parts[1] === 'io') {
+    const ms = n(parts[2], 1, CHAOS_MAX_MS);
+    const kb = n(parts[3], 1, 1024);
+    if (ms !== null && kb !== null) void spikeIo(ms, kb);
   } else if (parts[0] === 'flood') {
     const bytes = n(parts[1], 1, CHAOS_MAX_FLOOD);
     if (bytes !== null && !flooding) {
@@ -225,6 +273,7 @@ async function main() {
   emit({ type: 'start', pid: process.pid, at: Date.now(), opts });
   const hb = setInterval(heartbeat, opts.heartbeatMs);
   heartbeat();
+  if (opts.servePort) serve(opts.servePort);
   if (opts.floodBytes > 0) await flood();
   const windowMs = 100;
   let modified = false;

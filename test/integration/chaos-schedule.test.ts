@@ -64,7 +64,7 @@ describe('chaos schedule', () => {
     const s = buildSchedule(only, agents, 3);
     expect(s.waves[0]?.events).toEqual([]);
     expect(s.waves[0]?.skipped).toHaveLength(2);
-    expect(s.waves[0]?.skipped[0]?.reason).toMatch(/network endpoint/);
+    expect(s.waves[0]?.skipped[0]?.reason).toMatch(/network "namespace"/);
   });
 
   it('--fail-rate injects failures into that share of events without changing what runs', () => {

@@ -18,17 +18,17 @@ const MESSAGES_PER_WRITE = 64;
 /** Bytes per second we allow a telemetry storm when waiting for its end (the pty moves ~90 MB/s). */
 const STORM_MIN_BYTES_PER_SEC = 1024 * 1024;
 
-interface PtyLike {
+export interface PtyLike {
   write(data: string): void;
 }
 
-function ptyOf(target: Target): PtyLike {
+export function ptyOf(target: Target): PtyLike {
   const pty = (target as { pty?: PtyLike | null }).pty;
   if (!pty) throw new Error(`${target.id}: no terminal to write to (not running)`);
   return pty;
 }
 
-async function untilSignal(
+export async function untilSignal(
   ctx: FaultContext,
   after: number,
   timeoutMs: number,

@@ -27,7 +27,8 @@ import {
   type ScenarioRecord,
   type SteadyCheck,
 } from './report';
-import { buildSchedule, freshSeed, type ChaosSchedule, type ScheduledEvent } from './schedule';
+import { buildSchedule, freshSeed, scheduleNotes, type ChaosSchedule, type ScheduledEvent } from './schedule';
+import { hostCapabilities } from './agent-host-faults';
 import type { ChaosSection } from './schema';
 import { TargetWatch } from './watch';
 
@@ -90,7 +91,7 @@ export class ChaosExtension implements ProbeExtension {
     for (const [id, t] of targets) this.watches.set(id, new TargetWatch(t));
     const schedule = buildSchedule(
       this.section,
-      [...targets].map(([id, t]) => ({ id, kind: t.kind })),
+      [...targets].map(([id, t]) => ({ id, kind: t.kind, can: hostCapabilities(t) })),
       this.seed,
     );
     this.schedule = schedule;
@@ -102,14 +103,10 @@ export class ChaosExtension implements ProbeExtension {
       // scenarios/waves: the CLI's live view shows chaos progress against these totals.
       { seed: this.seed, scenarios: n, waves: schedule.waves.length },
     );
-    for (const w of schedule.waves)
-      for (const s of w.skipped) {
-        this.counters.skipped_draws++;
-        api.event(
-          'chaos',
-          `wave ${w.index} (${w.name}): a draw for ${s.targetId} found nothing to run: ${s.reason}`,
-        );
-      }
+    for (const note of scheduleNotes(schedule)) {
+      if (note.skipped) this.counters.skipped_draws++;
+      api.event('chaos', note.message);
+    }
 
     await this.takeBaseline(api, targets);
     await this.steadyState(api, 'before wave 1');

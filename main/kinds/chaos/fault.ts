@@ -11,6 +11,7 @@ import {
   messageFlood,
   telemetryStorm,
 } from './agent-scenarios';
+import { diskIoStall, networkPartition } from './agent-host-faults';
 import { runKernelFault } from './kernel-scenarios';
 
 export { CpuBudget, type FaultContext, type FaultOutcome } from './fault-context';
@@ -33,7 +34,8 @@ export async function runFault(ctx: FaultContext, freezer: Freezer): Promise<Fau
     case 'command-burst':
       return commandBurst(ctx);
     case 'disk-io-stall':
+      return diskIoStall(ctx);
     case 'network-partition':
-      throw new Error(`${ctx.event.type} is not supported on agent targets (the schedule never draws it)`);
+      return networkPartition(ctx);
   }
 }

@@ -31,12 +31,18 @@ export const SUPPORTED: Record<TargetKindLite, readonly ScenarioType[]> = {
   ],
 };
 
+/**
+ * Scenarios a local agent takes only where the host permits (cgroup I/O limits on a block device,
+ * a network namespace of its own) and only when a wave's pool names them: a default pool stays the
+ * same on every host, so a seed replays the same schedule anywhere.
+ */
+export const HOST_DEPENDENT: readonly ScenarioType[] = ['disk-io-stall', 'network-partition'];
+
 /** Why a type is missing for a kind, shown when a wave's pool leaves nothing to run. */
 export const UNSUPPORTED_REASON: Record<TargetKindLite, Partial<Record<ScenarioType, string>>> = {
   agent: {
-    'disk-io-stall': "no real way to stall one local process's disk I/O without cgroup io.max; not faked",
-    'network-partition':
-      'the bundled agent has no network endpoint, so a namespace partition would cut nothing observable',
+    'disk-io-stall': 'needs the agent in a cgroup with I/O limits, writing to a block device',
+    'network-partition': 'needs an agent with network "namespace" on a host that can make one',
   },
   'lab-kernel': {
     'message-flood': "use command-burst: the serial shell is the guest's only input",
@@ -69,6 +75,25 @@ export interface ChaosSchedule {
   seed: number;
   failRate: number;
   waves: ScheduledWave[];
+  /** Host-dependent scenarios a wave's pool names that a target cannot take here, and why. */
+  notDrawn?: { targetId: string; type: ScenarioType; reason: string }[];
+}
+
+/** A target as the schedule sees it; `can`: host-dependent scenarios, true or why not. */
+export interface ScheduleTarget {
+  id: string;
+  kind: TargetKindLite;
+  can?: Partial<Record<ScenarioType, true | string>>;
+}
+
+function canTake(t: ScheduleTarget, type: ScenarioType, named: boolean): boolean {
+  if (SUPPORTED[t.kind].includes(type)) return true;
+  return named && t.kind === 'agent' && HOST_DEPENDENT.includes(type) && t.can?.[type] === true;
+}
+
+function whyNot(t: ScheduleTarget, type: ScenarioType): string {
+  const c = t.can?.[type];
+  return typeof c === 'string' ? c : (UNSUPPORTED_REASON[t.kind][type] ?? 'unsupported');
 }
 
 const HALF: Record<Severity, number> = { low: 0, moderate: 0.25, high: 0.5 };
@@ -123,7 +148,7 @@ function paramsFor(
  */
 export function buildSchedule(
   section: ChaosSection,
-  targets: readonly { id: string; kind: TargetKindLite }[],
+  targets: readonly ScheduleTarget[],
   seed: number,
 ): ChaosSchedule {
   const prng = createPrng(seed);
@@ -141,11 +166,9 @@ export function buildSchedule(
         continue;
       }
       const target = prng.pick(eligible);
-      const pool = (w.pool ?? SCENARIO_TYPES).filter((t) => SUPPORTED[target.kind].includes(t));
+      const pool = (w.pool ?? SCENARIO_TYPES).filter((t) => canTake(target, t, !!w.pool));
       if (pool.length === 0) {
-        const why = (w.pool ?? [])
-          .map((t) => `${t}: ${UNSUPPORTED_REASON[target.kind][t] ?? 'unsupported'}`)
-          .join('; ');
+        const why = (w.pool ?? []).map((t) => `${t}: ${whyNot(target, t)}`).join('; ');
         skipped.push({ targetId: target.id, reason: why });
         continue;
       }
@@ -166,10 +189,32 @@ export function buildSchedule(
     events.sort((a, b) => a.startOffsetMs - b.startOffsetMs || (a.id < b.id ? -1 : 1));
     return { index: wi + 1, name: w.name, severity: w.severity, events, skipped };
   });
-  return { seed, failRate: section.failRate, waves };
+  const notDrawn: NonNullable<ChaosSchedule['notDrawn']> = [];
+  const named = new Set(section.waves.flatMap((w) => w.pool ?? []));
+  for (const t of sorted)
+    for (const type of HOST_DEPENDENT)
+      if (t.kind === 'agent' && named.has(type) && !canTake(t, type, true))
+        notDrawn.push({ targetId: t.id, type, reason: whyNot(t, type) });
+  return { seed, failRate: section.failRate, waves, ...(notDrawn.length ? { notDrawn } : {}) };
 }
 
 /** A fresh uint32 seed for a run that did not name one. */
 export function freshSeed(): number {
   return crypto.randomBytes(4).readUInt32BE(0);
+}
+
+/** One line per draw that found nothing to run, and per host-dependent scenario not drawn here. */
+export function scheduleNotes(s: ChaosSchedule): { message: string; skipped: boolean }[] {
+  return [
+    ...s.waves.flatMap((w) =>
+      w.skipped.map((k) => ({
+        message: `wave ${w.index} (${w.name}): a draw for ${k.targetId} found nothing to run: ${k.reason}`,
+        skipped: true,
+      })),
+    ),
+    ...(s.notDrawn ?? []).map((n) => ({
+      message: `${n.type} is not drawn for ${n.targetId} on this host: ${n.reason}`,
+      skipped: false,
+    })),
+  ];
 }
