@@ -120,8 +120,15 @@ export class SerialShell implements Disposable {
         sub.dispose();
       }
       // Our own typed line comes back as an echo after the prompt, and bare prompts are not output.
-      const echo = line.trim() ? lines.findIndex((l) => l.includes(line.trim())) : -1;
-      if (echo >= 0) lines.splice(0, echo + 1);
+      const typed = line.trim();
+      const echo = typed ? lines.findIndex((l) => l.includes(typed)) : -1;
+      if (echo >= 0) {
+        // Output the console glued to the echo on one line is output all the same: dropped with the
+        // echo, a suite's header would go (one run under heavy host load lost its header this way
+        // or another; its kind could not be told from its text).
+        const rest = lines[echo]!.slice(lines[echo]!.indexOf(typed) + typed.length).trim();
+        lines.splice(0, echo + 1, ...(rest ? [rest] : []));
+      }
       const output = lines.filter((l) => !this.parser.isPrompt(l));
       lines.length = 0;
       lines.push(...output);
