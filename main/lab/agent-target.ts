@@ -20,6 +20,21 @@ import type { StopReason, Target, TargetDescription, TargetExit, TargetHealth, T
 /** Lines longer than this are not protocol lines; scanning stops there so a flood costs nothing. */
 const MAX_PROTOCOL_LINE = 64 * 1024;
 
+/** What starts a protocol line's body (followed by a space). */
+const MARKER = '@lab';
+
+/**
+ * The unfinished last line, as far as the scanner needs it: a line with a marker is kept (up to
+ * MAX_PROTOCOL_LINE, past which it is no protocol line), a line without one only as its last
+ * characters, where a marker split across two reads may begin. A flood of long lines thus keeps
+ * a few characters, not a copy of each.
+ */
+function keptPartial(line: string): string {
+  if (line.includes(MARKER)) return line.slice(-MAX_PROTOCOL_LINE);
+  // Three characters: V8 copies slices this short, so the whole chunk is not held by them.
+  return line.slice(-(MARKER.length - 1));
+}
+
 /** The longest event type an agent may name. */
 const MAX_TYPE_CHARS = 64;
 
@@ -148,16 +163,22 @@ export class AgentTarget implements Target {
 
   private parseProtocol(data: string): void {
     this.lastOutputAt = Date.now();
-    // Cheap path for floods: nothing that could be a protocol line in this batch.
-    // The marker may straddle two reads: look at the partial line's tail joined to this chunk.
-    if (!(this.partial.slice(-4) + data).includes('@lab') && !this.partial.includes('@lab')) {
+    // Cheap path for floods: nothing that could be a protocol line in this chunk. It scans the
+    // chunk in place: joining it to the partial line first copied every byte of a flood once more
+    // (bench/pty-ingest.ts, profiled). The marker may straddle two reads: the few characters kept
+    // of a marker-free partial line, joined to this chunk's head, are checked for it.
+    if (
+      !data.includes(MARKER) &&
+      !this.partial.includes(MARKER) &&
+      !(this.partial + data.slice(0, MARKER.length - 1)).includes(MARKER)
+    ) {
       const nl = data.lastIndexOf('\n');
-      this.partial = nl >= 0 ? data.slice(nl + 1) : (this.partial + data).slice(-MAX_PROTOCOL_LINE);
+      this.partial = keptPartial(nl >= 0 ? data.slice(nl + 1) : this.partial + data);
       return;
     }
     const text = this.partial + data;
     const lines = text.split(/\r*\n/);
-    this.partial = (lines.pop() ?? '').slice(-MAX_PROTOCOL_LINE);
+    this.partial = keptPartial(lines.pop() ?? '');
     for (const line of lines) {
       const at = line.indexOf('@lab ');
       if (at < 0) continue;

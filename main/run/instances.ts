@@ -13,6 +13,7 @@ import type { DisposableStore } from '../util/event';
 import type { PreparedTarget } from './targets';
 import type { CgroupCell } from '../lab/cgroup';
 import type { RunNetworks } from '../lab/netns';
+import { OutputTail } from './output-tail';
 
 /** Output tail kept per target for late joiners. */
 const OUTPUT_TAIL_CHARS = 16 * 1024;
@@ -27,7 +28,7 @@ export interface Instance {
   scanBefore: FolderScan | null;
   exit: TargetExit | null;
   pulseClasses: LatencyClass[];
-  tail: string;
+  tail: OutputTail;
   logFd: number;
 }
 
@@ -70,14 +71,15 @@ export class TargetSet {
     // Asked for by the plan only; where the host cannot, the reason travels with the target.
     const wantsNs = p.spec.kind === 'agent' && p.spec.network === 'namespace';
     const net = wantsNs ? (nets?.forTarget(p.instanceId) ?? { reason: 'no run containment' }) : null;
+    const logFd = fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a');
     const inst: Instance = {
       prepared: p,
       target: p.create({ seen, cell, net }),
       exit: null,
       pulseClasses: [],
-      tail: '',
+      tail: new OutputTail(OUTPUT_TAIL_CHARS),
       scanBefore: null,
-      logFd: fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a'),
+      logFd,
       state: {
         targetId: p.instanceId,
         state: 'pending',
@@ -178,11 +180,7 @@ export class TargetSet {
           h.anomaly('OUTPUT_WRITE_FAILED', 'warning', `${id}: output log write failed: ${String(err)}`);
         }
         i.state.outputBytes += data.length;
-        // A flood's batch alone can exceed the tail: then it is the tail, with no copy of the old one.
-        i.tail =
-          data.length >= OUTPUT_TAIL_CHARS
-            ? data.slice(-OUTPUT_TAIL_CHARS)
-            : (i.tail + data).slice(-OUTPUT_TAIL_CHARS);
+        i.tail.push(data);
         h.output(id, data);
       }),
     );

@@ -159,7 +159,7 @@ export class ProbeRun {
   }
 
   outputTails(): { targetId: string; tail: string }[] {
-    return this.act.targets.list.map((i) => ({ targetId: i.state.targetId, tail: i.tail }));
+    return this.act.targets.list.map((i) => ({ targetId: i.state.targetId, tail: i.tail.text }));
   }
 
   /** The run's containment (cgroup v2, v1 or the process tree): known once the run is opened. */

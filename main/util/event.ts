@@ -11,17 +11,29 @@ export type Event<T> = (listener: (e: T) => void) => Disposable;
  */
 export class Emitter<T> implements Disposable {
   private listeners = new Set<(e: T) => void>();
+  /**
+   * The listeners as an array, made again only after a change: fire() iterates a copy (a listener
+   * added or removed while firing does not change this round), and a pty flood fires once per
+   * 4 KiB read, so copying the set on every fire was garbage for nothing.
+   */
+  private snapshot: ((e: T) => void)[] | null = null;
   private disposed = false;
   constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
 
   readonly event: Event<T> = (listener) => {
     if (this.disposed) return { dispose() {} };
     this.listeners.add(listener);
-    return { dispose: () => void this.listeners.delete(listener) };
+    this.snapshot = null;
+    return {
+      dispose: () => {
+        if (this.listeners.delete(listener)) this.snapshot = null;
+      },
+    };
   };
 
   fire(e: T): void {
-    for (const l of [...this.listeners]) {
+    const listeners = (this.snapshot ??= [...this.listeners]);
+    for (const l of listeners) {
       try {
         l(e);
       } catch (err) {
@@ -37,6 +49,7 @@ export class Emitter<T> implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();
+    this.snapshot = null;
   }
 }
 
