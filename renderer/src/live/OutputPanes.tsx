@@ -8,7 +8,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
-import { OutputStore, type OutputChunk } from '../run/output-buffer';
+import { OutputStore, tailChunks, type OutputChunk } from '../run/output-buffer';
 import { chunkHeads, hideProtocolLines } from '../run/protocol-lines';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { plural } from '../ui/format';
@@ -142,15 +142,24 @@ function OutputPane({
   dropped: number;
   showProtocol: boolean;
 }) {
+  // Following the live end, only the newest text is drawn; scrolled up, everything retained is.
+  const [follow, setFollow] = useState(true);
+  const drawn = follow ? tailChunks(chunks) : chunks;
+  const skipped = chunks.length - drawn.length;
   const heads = showProtocol ? null : chunkHeads(chunks.map((c) => c.text));
-  const shown = chunks.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[i] ?? '')));
-  const onlyProtocol = heads !== null && chunks.length > 0 && shown.every((t) => t.trim() === '');
+  const shown = drawn.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[skipped + i] ?? '')));
+  const onlyProtocol = heads !== null && drawn.length > 0 && shown.every((t) => t.trim() === '');
   const ref = useRef<HTMLPreElement | null>(null);
   const stick = useRef(true);
+  /** Distance from the bottom when the reader left the live end: kept while older text is drawn in above. */
+  const fromBottom = useRef<number | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
-  }, [chunks, showProtocol]);
+    if (el === null) return;
+    if (stick.current) el.scrollTop = el.scrollHeight;
+    else if (fromBottom.current !== null) el.scrollTop = el.scrollHeight - fromBottom.current;
+    fromBottom.current = null;
+  }, [chunks, showProtocol, follow]);
   return (
     <div className="output-pane">
       <div className="output-title">
@@ -176,17 +185,23 @@ function OutputPane({
         className="output-text"
         data-testid={`output-pane-${targetId}`}
         data-protocol={showProtocol ? 'shown' : 'hidden'}
+        data-drawn={follow ? 'tail' : 'all'}
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          if (stick.current !== follow) {
+            if (!stick.current) fromBottom.current = el.scrollHeight - el.scrollTop;
+            setFollow(stick.current);
+          }
         }}
       >
         {onlyProtocol ? (
           <div className="output-placeholder" data-testid="output-only-protocol">
-            Only @lab protocol lines so far (hidden; tick &quot;show @lab protocol lines&quot; to see them).
+            Only @lab protocol lines {skipped > 0 ? 'lately' : 'so far'} (hidden; tick &quot;show @lab
+            protocol lines&quot; to see them).
           </div>
         ) : null}
-        {chunks.map((c, i) => (
+        {drawn.map((c, i) => (
           <Chunk key={c.id} text={shown[i] ?? ''} />
         ))}
       </pre>
