@@ -11,6 +11,7 @@ import { call } from '../api/queries';
 import { OutputStore, tailChunks, type OutputChunk } from '../run/output-buffer';
 import { chunkHeads, hideProtocolLines } from '../run/protocol-lines';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { frameJobKey, frameJobs } from '../ui/frame-jobs';
 import { plural } from '../ui/format';
 import type { TargetState } from '../../../preload/contract';
 
@@ -26,8 +27,11 @@ const ACK_EVERY_MS = 100;
  * at this rate the flood costs a small fraction of it and still reads as live.
  */
 const OUTPUT_REDRAW_MS = 200;
-const frameSchedule = (cb: () => void) =>
-  void window.setTimeout(() => requestAnimationFrame(cb), OUTPUT_REDRAW_MS);
+/** After OUTPUT_REDRAW_MS, a redraw in the page's frame jobs (never in the same frame as a chart). */
+function frameSchedule(): (cb: () => void) => void {
+  const key = frameJobKey('output');
+  return (cb) => void window.setTimeout(() => frameJobs().run(key, cb), OUTPUT_REDRAW_MS);
+}
 
 /** Output for one run; reseeded from the host's tails each time its state is (re)fetched. */
 export function useOutputStore(
@@ -35,7 +39,7 @@ export function useOutputStore(
   tails: { targetId: string; tail: string }[] | null,
   fetchedAt: number,
 ): OutputStore {
-  const [store] = useState(() => new OutputStore(frameSchedule));
+  const [store] = useState(() => new OutputStore(frameSchedule()));
   const seededAt = useRef(0);
   useEffect(
     () =>
@@ -53,7 +57,8 @@ export function useOutputStore(
   return store;
 }
 
-export function OutputPanes({
+/** Memoised: the live state's flushes re-render the screen four times a second; output has its own clock. */
+export const OutputPanes = memo(function OutputPanes({
   runId,
   store,
   targets,
@@ -89,7 +94,7 @@ export function OutputPanes({
 
   const connection = getConnection();
   const { outputDropped } = useSyncExternalStore(connection.subscribe, connection.get);
-  const ids = [...new Set([...targets.map((t) => t.targetId), ...store.targetIds()])];
+  const ids = [...new Set([...targets.map((t) => t.targetId), ...store.shownTargetIds()])];
   const stateOf = new Map(targets.map((t) => [t.targetId, t]));
   return (
     <section className="panel output-section">
@@ -119,17 +124,18 @@ export function OutputPanes({
             key={id}
             targetId={id}
             target={stateOf.get(id)}
-            chunks={store.chunks(id)}
-            dropped={store.dropped(id)}
+            chunks={store.shownChunks(id)}
+            dropped={store.shownDropped(id)}
             showProtocol={showProtocol}
           />
         ))}
       </div>
     </section>
   );
-}
+});
 
-function OutputPane({
+/** Memoised: a quiet pane is not redrawn when another pane gets output. */
+const OutputPane = memo(function OutputPane({
   targetId,
   target,
   chunks,
@@ -207,7 +213,7 @@ function OutputPane({
       </pre>
     </div>
   );
-}
+});
 
 /** Filtered chunks, kept per chunk object: a redraw filters only the chunk that changed. */
 const filtered = new WeakMap<OutputChunk, { head: string; text: string }>();

@@ -64,6 +64,22 @@ describe('OutputStore', () => {
     expect(store.takeUnacked()).toEqual([]);
   });
 
+  it('draws what it had when it notified: appends after that wait for the next notify', () => {
+    const pending: (() => void)[] = [];
+    const store = new OutputStore((cb) => pending.push(cb));
+    store.append('a', 'one');
+    expect(store.shownChunks('a')).toEqual([]);
+    pending.shift()?.();
+    const drawn = store.shownChunks('a');
+    expect(drawn.map((c) => c.text)).toEqual(['one']);
+    store.append('a', ' two');
+    expect(store.shownChunks('a')).toBe(drawn);
+    expect(store.text('a')).toBe('one two');
+    pending.shift()?.();
+    expect(store.shownChunks('a').map((c) => c.text)).toEqual(['one two']);
+    expect(store.shownTargetIds()).toEqual(['a']);
+  });
+
   it('acks chars that were dropped by the cap too, so the host never stalls', () => {
     const store = new OutputStore(() => {});
     store.append('a', 'x'.repeat(OUTPUT_PANE_MAX_CHARS + 10));

@@ -61,6 +61,7 @@ export function appendChunked(
 }
 
 const EMPTY: Pane = { chunks: [], length: 0, dropped: 0, nextId: 0 };
+const NO_CHUNKS: readonly OutputChunk[] = [];
 
 /**
  * Per-target output plus the characters not yet acknowledged to the host. The host pauses a target
@@ -69,6 +70,11 @@ const EMPTY: Pane = { chunks: [], length: 0, dropped: 0, nextId: 0 };
  */
 export class OutputStore {
   private readonly panes = new Map<string, Pane>();
+  /**
+   * The panes as of the last notify: what the page draws. A render for another reason (the live
+   * state's four flushes a second) then redraws no output, which only changes on notify.
+   */
+  private shown = new Map<string, Pane>();
   private readonly unacked = new Map<string, number>();
   private version = 0;
   private readonly listeners = new Set<() => void>();
@@ -109,6 +115,19 @@ export class OutputStore {
     return [...this.panes.keys()];
   }
 
+  /** What to draw: the chunks as of the last notify (a stable array between notifies). */
+  shownChunks(targetId: string): readonly OutputChunk[] {
+    return this.shown.get(targetId)?.chunks ?? NO_CHUNKS;
+  }
+
+  shownDropped(targetId: string): number {
+    return this.shown.get(targetId)?.dropped ?? 0;
+  }
+
+  shownTargetIds(): string[] {
+    return [...this.shown.keys()];
+  }
+
   /** Characters appended since the last call, per target; the caller acks them once drawn. */
   takeUnacked(): { targetId: string; chars: number }[] {
     const out = [...this.unacked].filter(([, n]) => n > 0).map(([targetId, chars]) => ({ targetId, chars }));
@@ -129,6 +148,7 @@ export class OutputStore {
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
+      this.shown = new Map(this.panes);
       this.version += 1;
       for (const l of [...this.listeners]) l();
     });
