@@ -25,6 +25,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -57,6 +58,8 @@ const DEADLINE_MS = 185_000;
 const API_TIMEOUT_MS = 10_000;
 const TRACE_FILE = process.env.BENCH_CONSOLE_TRACE;
 const STREAM_TRACE_MS = 6_000;
+/** Into the stream, so the trace shows the page with most of its pulses (tracing slows those frames). */
+const TRACE_AFTER_MS = QUICK ? 5_000 : 45_000;
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/;
 
 function skipped(reason: string): BenchResult {
@@ -266,6 +269,24 @@ class Steps {
   }
 }
 
+/**
+ * CPU seconds per Chromium process type (renderer, gpu-process, browser...), from CDP: a measure of
+ * the page's work that a loaded host does not inflate the way it inflates frame times.
+ */
+async function chromiumCpu(browser: Browser): Promise<Map<string, number>> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; cpuTime: number }[];
+    };
+    const out = new Map<string, number>();
+    for (const p of processInfo) out.set(p.type, (out.get(p.type) ?? 0) + p.cpuTime);
+    return out;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
 /** Clicks a test id, failing within STEP_TIMEOUT_MS if it never shows. */
 async function click(page: Page, testId: string): Promise<void> {
   await page.getByTestId(testId).click({ timeout: STEP_TIMEOUT_MS });
@@ -278,6 +299,9 @@ async function pulsesShown(page: Page): Promise<number> {
 }
 
 async function drive(page: Page, browser: Browser, url: string, steps: Steps): Promise<BenchResult> {
+  // What the page had to take in: bytes of event-socket frames, counted from the browser's side.
+  let wsBytes = 0;
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => (wsBytes += f.payload.length)));
   await steps.run('open the console', () => page.goto(url));
   await steps.run('Probes screen', () => click(page, 'nav-probes'));
   await steps.run(`pick plan ${PLAN_ID}`, () => click(page, `plan-item-${PLAN_ID}`));
@@ -304,12 +328,15 @@ async function drive(page: Page, browser: Browser, url: string, steps: Steps): P
     page.getByTestId('pulse-cell').first().waitFor({ timeout: STEP_TIMEOUT_MS }),
   );
   const runFrames = await recordFrames(page);
+  const cpu0 = await chromiumCpu(browser);
+  const ws0 = wsBytes;
+  const load0 = os.loadavg()[0]?.toFixed(1);
   const t0 = Date.now();
   let shown = 0;
   await steps.run(`stream until ${PULSES} pulses show (bound ${MAX_STREAM_SEC} s)`, async () => {
     let traced = TRACE_FILE === undefined;
     while (shown < PULSES && Date.now() - t0 < MAX_STREAM_SEC * 1000) {
-      if (!traced && Date.now() - t0 > 5_000) {
+      if (!traced && Date.now() - t0 > TRACE_AFTER_MS) {
         traced = true;
         await browser.startTracing(page, { path: TRACE_FILE, screenshots: false });
         await sleep(STREAM_TRACE_MS);
@@ -321,6 +348,11 @@ async function drive(page: Page, browser: Browser, url: string, steps: Steps): P
   });
   const frames = await runFrames();
   const streamedSec = (Date.now() - t0) / 1000;
+  const cpu1 = await chromiumCpu(browser);
+  const wsRate = (wsBytes - ws0) / streamedSec / 1e6;
+  const cpuNote = [...cpu1]
+    .map(([type, sec]) => `${type} ${fmt((sec - (cpu0.get(type) ?? 0)) / streamedSec, 3)}`)
+    .join(', ');
   const engine = await steps.run('engine pulse count', () => enginePulses(url, runId));
   await steps.run('halt', () => haltRun(url, runId));
   const p95 = percentile(frames, 95);
@@ -337,6 +369,7 @@ async function drive(page: Page, browser: Browser, url: string, steps: Steps): P
     method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; pulses planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) until ${PULSES} show (bound ${MAX_STREAM_SEC} s) + a flooding agent; rAF frame deltas over the stream (${fmt(streamedSec, 0)} s) vs the same page idle ${IDLE_MS / 1000} s.`,
     notes: [
       `pulses on screen at the end: ${shown} (wanted ${PULSES}); pulses the engine had recorded: ${engine.total} (${engine.skipped} skipped), planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s: the engine's sustained pulse rate here was ${fmt(Number(engine.total) / streamedSec, 0)}/s`,
+      `event socket into the page: ${fmt(wsRate, 2)} MB/s; Chromium CPU while streaming, seconds per second: ${cpuNote}; host load average before/after the stream: ${load0} / ${os.loadavg()[0]?.toFixed(1)}`,
       `frames over ${TARGET_P95_MS} ms while streaming: ${over} of ${frames.length} (${fmt((100 * over) / frames.length, 1)}%)`,
       ...(TRACE_FILE ? [`Chromium trace of ${STREAM_TRACE_MS / 1000} s of the stream: ${TRACE_FILE}`] : []),
     ],

@@ -97,7 +97,7 @@ export const OutputPanes = memo(function OutputPanes({
   const ids = [...new Set([...targets.map((t) => t.targetId), ...store.shownTargetIds()])];
   const stateOf = new Map(targets.map((t) => [t.targetId, t]));
   return (
-    <section className="panel output-section">
+    <section className="panel output-section offscreen-skip">
       <h3>
         Agent output{' '}
         <label className="small muted inline-toggle">
