@@ -21,7 +21,13 @@
  * own short timeout naming the missing test id, and the whole bench a deadline under run-all's,
  * so a changed console fails in seconds with the step that broke instead of being killed silently.
  * BENCH_CONSOLE_TRACE=<file.json> also writes a Chromium performance trace of STREAM_TRACE_MS of
- * the stream (bench/console-trace.ts summarises it).
+ * the stream (bench/console-trace.ts summarises it); tracing slows the frames it covers, so a traced
+ * run's figure is not the figure.
+ *
+ * Frame times on a shared 2-core host swing with the host's load alone (the same build measured
+ * p95 16.8 and 33.4 ms minutes apart at load average 13), so the notes also give what load does
+ * not inflate: Chromium's CPU seconds per streamed second by process type (CDP
+ * SystemInfo.getProcessInfo), the event-socket bytes the page took in, and the load average.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

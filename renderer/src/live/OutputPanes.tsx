@@ -162,10 +162,22 @@ const OutputPane = memo(function OutputPane({
   useLayoutEffect(() => {
     const el = ref.current;
     if (el === null) return;
-    if (stick.current) el.scrollTop = el.scrollHeight;
-    else if (fromBottom.current !== null) el.scrollTop = el.scrollHeight - fromBottom.current;
+    // Off screen (content-visibility skips the panel), reading scrollHeight would force the layout
+    // the browser is skipping: the pane is scrolled to its end when it comes into view instead.
+    if (stick.current) {
+      if (onScreen(el)) el.scrollTop = el.scrollHeight;
+    } else if (fromBottom.current !== null) el.scrollTop = el.scrollHeight - fromBottom.current;
     fromBottom.current = null;
   }, [chunks, showProtocol, follow]);
+  useEffect(() => {
+    const el = ref.current;
+    if (el === null || typeof IntersectionObserver === 'undefined') return;
+    const seen = new IntersectionObserver((entries) => {
+      if (stick.current && entries.some((e) => e.isIntersecting)) el.scrollTop = el.scrollHeight;
+    });
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, []);
   return (
     <div className="output-pane">
       <div className="output-title">
@@ -214,6 +226,13 @@ const OutputPane = memo(function OutputPane({
     </div>
   );
 });
+
+/** False while content-visibility skips the element (off screen); true where the check is missing. */
+function onScreen(el: HTMLElement): boolean {
+  return typeof el.checkVisibility === 'function'
+    ? el.checkVisibility({ contentVisibilityAuto: true })
+    : true;
+}
 
 /** Filtered chunks, kept per chunk object: a redraw filters only the chunk that changed. */
 const filtered = new WeakMap<OutputChunk, { head: string; text: string }>();
