@@ -67,7 +67,9 @@ function main(): void {
   if (!file) throw new Error('usage: npx tsx bench/console-trace.ts <trace.json>');
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] };
   const events = Array.isArray(raw) ? raw : raw.traceEvents;
-  const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const mains = events.filter(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain',
+  );
   const counts = new Map<string, number>();
   for (const e of events) {
     const k = `${e.pid}:${e.tid}`;
