@@ -12,20 +12,37 @@
  * (plan, review, start, typed confirmation). In the page a requestAnimationFrame loop records
  * performance.now() deltas: the frame time. Probe Lab's figure is the p95 of frame times while the
  * run streams; the baseline is the same console, same page, idle for 5 s before the start. Ratio =
- * streaming p95 / idle p95. Target: p95 frame under 32 ms. Without a built renderer or a working
- * `serve` the bench prints "skipped: <reason>" and exits 0. BENCH_QUICK streams 2,000 pulses.
+ * streaming p95 / idle p95. Target (issue 16): p95 frame <= 17 ms, no dropped frame at 60 Hz.
+ * Without a built renderer or a working `serve` the bench prints "skipped: <reason>" and exits 0.
+ * BENCH_QUICK streams 2,000 pulses.
+ *
+ * The pulse count is read from the strip's data-pulses (the strip draws only its newest cells, so
+ * counting cells never reached 10,000 and the stream always ran to its bound). Each UI step has its
+ * own short timeout naming the missing test id, and the whole bench a deadline under run-all's,
+ * so a changed console fails in seconds with the step that broke instead of being killed silently.
+ * BENCH_CONSOLE_TRACE=<file.json> also writes a Chromium performance trace of STREAM_TRACE_MS of
+ * the stream (bench/console-trace.ts summarises it); tracing slows the frames it covers, so a traced
+ * run's figure is not the figure.
+ *
+ * Frame times on a shared 2-core host swing with the host's load alone (the same build measured
+ * p95 16.8 and 33.4 ms minutes apart at load average 13), so the notes also give what load does
+ * not inflate: Chromium's CPU seconds per streamed second by process type (CDP
+ * SystemInfo.getProcessInfo), the event-socket bytes the page took in, and the load average.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium';
 import { QUICK, fmt, percentile, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 
 const ID = 'console';
 const FIGURE = 'Console frame times';
-const TARGET = 'p95 frame < 32 ms';
+const TARGET = 'p95 frame <= 17 ms (no dropped frame at 60 Hz)';
+/** Issue 16: one 60 Hz frame (16.7 ms) plus rAF jitter. */
+const TARGET_P95_MS = 17;
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const PULSES = QUICK ? 2_000 : 10_000;
 const BURST = 20;
@@ -39,6 +56,16 @@ const MAX_STREAM_SEC = QUICK ? 20 : 100;
 const RUN_SEC = MAX_STREAM_SEC + 10;
 const IDLE_MS = 5_000;
 const PLAN_ID = 'bench-console-storm';
+/** A UI step that takes longer than this means the console's flow changed, not that it is slow. */
+const STEP_TIMEOUT_MS = 15_000;
+/** Under run-all's 200 s for this bench, so a stuck bench still reports which step it was on. */
+const DEADLINE_MS = 185_000;
+/** The bench's own API calls (pulse count, halt): seen not to answer after a long storm. */
+const API_TIMEOUT_MS = 10_000;
+const TRACE_FILE = process.env.BENCH_CONSOLE_TRACE;
+const STREAM_TRACE_MS = 6_000;
+/** Into the stream, so the trace shows the page with most of its pulses (tracing slows those frames). */
+const TRACE_AFTER_MS = QUICK ? 5_000 : 45_000;
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}/;
 
 function skipped(reason: string): BenchResult {
@@ -157,6 +184,7 @@ async function haltRun(url: string, runId: string | null): Promise<void> {
       Authorization: `Bearer ${u.searchParams.get('token') ?? ''}`,
     },
     body: JSON.stringify({ runId }),
+    signal: AbortSignal.timeout(API_TIMEOUT_MS),
   }).catch(() => undefined);
 }
 
@@ -175,12 +203,17 @@ async function enginePulses(
         Authorization: `Bearer ${u.searchParams.get('token') ?? ''}`,
       },
       body: JSON.stringify({ runId }),
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
     });
     const reply = (await res.json()) as { ok: boolean; value?: { pulses?: { latencyClass: string }[] } };
     const pulses = reply.value?.pulses ?? [];
     return { total: pulses.length, skipped: pulses.filter((p) => p.latencyClass === 'skipped').length };
-  } catch {
-    return { total: '?', skipped: '?' };
+  } catch (err) {
+    const why =
+      err instanceof Error && err.name === 'TimeoutError'
+        ? `no answer in ${API_TIMEOUT_MS / 1000} s`
+        : String(err);
+    return { total: `? (runs.state: ${why})`, skipped: '?' };
   }
 }
 
@@ -204,59 +237,150 @@ async function main(): Promise<BenchResult> {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+  let deadline: NodeJS.Timeout | undefined;
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    await page.goto(serve.url);
-    await page.getByTestId('nav-probes').click();
-    await page.getByTestId(`plan-item-${PLAN_ID}`).click();
-    await page.getByTestId('review-start').click();
-
-    const idleFrames = await recordFrames(page);
-    await sleep(IDLE_MS);
-    const idle = await idleFrames();
-
-    await page.getByTestId('start-button').click();
-    await page.getByTestId('confirm-input').fill(PLAN_ID);
-    await page.getByTestId('confirm-submit').click();
-    const live = page.getByTestId('live-screen');
-    await live.waitFor();
-    const runId = await live.getAttribute('data-run-id');
-    const runFrames = await recordFrames(page);
-    const t0 = Date.now();
-    // The stream: until the console shows every planned pulse point, bounded. Counting the cells
-    // costs the page one querySelectorAll a second, a cost included in the figure.
-    let shown = 0;
-    while (shown < PULSES && Date.now() - t0 < MAX_STREAM_SEC * 1000) {
-      await sleep(1000);
-      shown = await page.locator('.pulse-cell').count();
-    }
-    const frames = await runFrames();
-    const streamedSec = (Date.now() - t0) / 1000;
-    const cells = await page.locator('.pulse-cell').count();
-    const engine = await enginePulses(serve.url, runId);
-    await haltRun(serve.url, runId);
-    const p95 = percentile(frames, 95);
-    const i95 = percentile(idle, 95);
-    return {
-      id: ID,
-      figure: FIGURE,
-      probeLab: `p95 ${fmt(p95, 1)} ms (p50 ${fmt(percentile(frames, 50), 1)}, p99 ${fmt(percentile(frames, 99), 1)}, max ${fmt(Math.max(...frames), 0)}; ${frames.length} frames)`,
-      baseline: `p95 ${fmt(i95, 1)} ms (same console idle; ${idle.length} frames)`,
-      ratio: ratio(p95, i95),
-      target: TARGET,
-      met: p95 < 32,
-      method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; pulses planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) until ${PULSES} points show (bound ${MAX_STREAM_SEC} s) + a flooding agent; rAF frame deltas over the stream (${fmt(streamedSec, 0)} s) vs the same page idle ${IDLE_MS / 1000} s.`,
-      notes: [
-        `pulse points on screen at the end: ${cells} (wanted ${PULSES}); pulses the engine had recorded: ${engine.total} (${engine.skipped} skipped), planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s: the engine's sustained pulse rate here was ${fmt(Number(engine.total) / streamedSec, 0)}/s`,
-      ],
-      quick: QUICK,
-    };
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const steps = new Steps();
+    const overdue = new Promise<never>((_, reject) => {
+      deadline = setTimeout(
+        () => reject(new Error(`no result within ${DEADLINE_MS / 1000} s; stuck at step: ${steps.current}`)),
+        DEADLINE_MS,
+      );
+    });
+    return await Promise.race([drive(page, browser, serve.url, steps), overdue]);
   } finally {
+    clearTimeout(deadline);
     await browser.close().catch(() => undefined);
     await stopServe(serve.child);
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Names the step under way, logs it, and turns a selector timeout into a message that says which. */
+class Steps {
+  current = 'starting';
+  private readonly t0 = Date.now();
+  async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.current = name;
+    console.error(`[console bench] ${((Date.now() - this.t0) / 1000).toFixed(1)} s: ${name}`);
+    try {
+      return await fn();
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new Error(
+        `step "${name}" failed: ${msg} (has the console's flow changed? compare test/e2e/browser/console.spec.ts)`,
+      );
+    }
+  }
+}
+
+/**
+ * CPU seconds per Chromium process type (renderer, gpu-process, browser...), from CDP: a measure of
+ * the page's work that a loaded host does not inflate the way it inflates frame times.
+ */
+async function chromiumCpu(browser: Browser): Promise<Map<string, number>> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; cpuTime: number }[];
+    };
+    const out = new Map<string, number>();
+    for (const p of processInfo) out.set(p.type, (out.get(p.type) ?? 0) + p.cpuTime);
+    return out;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/** Clicks a test id, failing within STEP_TIMEOUT_MS if it never shows. */
+async function click(page: Page, testId: string): Promise<void> {
+  await page.getByTestId(testId).click({ timeout: STEP_TIMEOUT_MS });
+}
+
+async function pulsesShown(page: Page): Promise<number> {
+  return Number(
+    await page.getByTestId('pulse-strip').getAttribute('data-pulses', { timeout: STEP_TIMEOUT_MS }),
+  );
+}
+
+async function drive(page: Page, browser: Browser, url: string, steps: Steps): Promise<BenchResult> {
+  // What the page had to take in: bytes of event-socket frames, counted from the browser's side.
+  let wsBytes = 0;
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => (wsBytes += f.payload.length)));
+  await steps.run('open the console', () => page.goto(url));
+  await steps.run('Probes screen', () => click(page, 'nav-probes'));
+  await steps.run(`pick plan ${PLAN_ID}`, () => click(page, `plan-item-${PLAN_ID}`));
+  await steps.run('review', () => click(page, 'review-start'));
+
+  const idle = await steps.run(`idle baseline ${IDLE_MS / 1000} s`, async () => {
+    const collect = await recordFrames(page);
+    await sleep(IDLE_MS);
+    return collect();
+  });
+
+  await steps.run('start', () => click(page, 'start-button'));
+  await steps.run('typed confirmation', async () => {
+    await page.getByTestId('confirm-dialog').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.getByTestId('confirm-input').fill(PLAN_ID, { timeout: STEP_TIMEOUT_MS });
+    await click(page, 'confirm-submit');
+  });
+  const live = page.getByTestId('live-screen');
+  const runId = await steps.run('live screen', async () => {
+    await live.waitFor({ timeout: STEP_TIMEOUT_MS });
+    return live.getAttribute('data-run-id');
+  });
+  await steps.run('first pulse on screen', () =>
+    page.getByTestId('pulse-cell').first().waitFor({ timeout: STEP_TIMEOUT_MS }),
+  );
+  const runFrames = await recordFrames(page);
+  const cpu0 = await chromiumCpu(browser);
+  const ws0 = wsBytes;
+  const load0 = os.loadavg()[0]?.toFixed(1);
+  const t0 = Date.now();
+  let shown = 0;
+  await steps.run(`stream until ${PULSES} pulses show (bound ${MAX_STREAM_SEC} s)`, async () => {
+    let traced = TRACE_FILE === undefined;
+    while (shown < PULSES && Date.now() - t0 < MAX_STREAM_SEC * 1000) {
+      if (!traced && Date.now() - t0 > TRACE_AFTER_MS) {
+        traced = true;
+        await browser.startTracing(page, { path: TRACE_FILE, screenshots: false });
+        await sleep(STREAM_TRACE_MS);
+        await browser.stopTracing();
+      }
+      await sleep(1000);
+      shown = await pulsesShown(page);
+    }
+  });
+  const frames = await runFrames();
+  const streamedSec = (Date.now() - t0) / 1000;
+  const cpu1 = await chromiumCpu(browser);
+  const wsRate = (wsBytes - ws0) / streamedSec / 1e6;
+  const cpuNote = [...cpu1]
+    .map(([type, sec]) => `${type} ${fmt((sec - (cpu0.get(type) ?? 0)) / streamedSec, 3)}`)
+    .join(', ');
+  const engine = await steps.run('engine pulse count', () => enginePulses(url, runId));
+  await steps.run('halt', () => haltRun(url, runId));
+  const p95 = percentile(frames, 95);
+  const i95 = percentile(idle, 95);
+  const over = frames.filter((f) => f > TARGET_P95_MS).length;
+  return {
+    id: ID,
+    figure: FIGURE,
+    probeLab: `p95 ${fmt(p95, 1)} ms (p50 ${fmt(percentile(frames, 50), 1)}, p99 ${fmt(percentile(frames, 99), 1)}, max ${fmt(Math.max(...frames), 0)}; ${frames.length} frames)`,
+    baseline: `p95 ${fmt(i95, 1)} ms (same console idle; ${idle.length} frames)`,
+    ratio: ratio(p95, i95),
+    target: TARGET,
+    met: p95 <= TARGET_P95_MS,
+    method: `probe-lab serve + built renderer in headless Debian Chromium (playwright-core); run started through the UI; pulses planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s (bursts of ${BURST} every ${BURST_EVERY_SEC * 1000} ms) until ${PULSES} show (bound ${MAX_STREAM_SEC} s) + a flooding agent; rAF frame deltas over the stream (${fmt(streamedSec, 0)} s) vs the same page idle ${IDLE_MS / 1000} s.`,
+    notes: [
+      `pulses on screen at the end: ${shown} (wanted ${PULSES}); pulses the engine had recorded: ${engine.total} (${engine.skipped} skipped), planned at ${fmt(BURST / BURST_EVERY_SEC, 0)}/s: the engine's sustained pulse rate here was ${fmt(Number(engine.total) / streamedSec, 0)}/s`,
+      `event socket into the page: ${fmt(wsRate, 2)} MB/s; Chromium CPU while streaming, seconds per second: ${cpuNote}; host load average before/after the stream: ${load0} / ${os.loadavg()[0]?.toFixed(1)}`,
+      `frames over ${TARGET_P95_MS} ms while streaming: ${over} of ${frames.length} (${fmt((100 * over) / frames.length, 1)}%)`,
+      ...(TRACE_FILE ? [`Chromium trace of ${STREAM_TRACE_MS / 1000} s of the stream: ${TRACE_FILE}`] : []),
+    ],
+    quick: QUICK,
+  };
 }
 
 runBench(ID, FIGURE, TARGET, main);

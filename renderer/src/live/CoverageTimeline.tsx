@@ -15,7 +15,7 @@ export const CoverageTimeline = memo(function CoverageTimeline({
   const drawn = slots.length > MAX_SLOT_CELLS ? slots.slice(slots.length - MAX_SLOT_CELLS) : slots;
   return (
     <section
-      className="panel"
+      className="panel offscreen-skip"
       data-testid="coverage-timeline"
       data-expected={coverage?.expected ?? 0}
       data-present={coverage?.present ?? snapshots.length}

@@ -28,7 +28,7 @@ export const EventTimeline = memo(function EventTimeline({
   );
   return (
     <section
-      className="panel"
+      className="panel offscreen-skip"
       data-testid="event-timeline"
       data-anomalies={anomalies.length}
       data-order={order}

@@ -8,9 +8,10 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { getConnection, getLab } from '../api/lab';
 import { call } from '../api/queries';
-import { OutputStore, type OutputChunk } from '../run/output-buffer';
+import { OutputStore, tailChunks, type OutputChunk } from '../run/output-buffer';
 import { chunkHeads, hideProtocolLines } from '../run/protocol-lines';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { frameJobKey, frameJobs } from '../ui/frame-jobs';
 import { plural } from '../ui/format';
 import type { TargetState } from '../../../preload/contract';
 
@@ -26,8 +27,11 @@ const ACK_EVERY_MS = 100;
  * at this rate the flood costs a small fraction of it and still reads as live.
  */
 const OUTPUT_REDRAW_MS = 200;
-const frameSchedule = (cb: () => void) =>
-  void window.setTimeout(() => requestAnimationFrame(cb), OUTPUT_REDRAW_MS);
+/** After OUTPUT_REDRAW_MS, a redraw in the page's frame jobs (never in the same frame as a chart). */
+function frameSchedule(): (cb: () => void) => void {
+  const key = frameJobKey('output');
+  return (cb) => void window.setTimeout(() => frameJobs().run(key, cb), OUTPUT_REDRAW_MS);
+}
 
 /** Output for one run; reseeded from the host's tails each time its state is (re)fetched. */
 export function useOutputStore(
@@ -35,7 +39,7 @@ export function useOutputStore(
   tails: { targetId: string; tail: string }[] | null,
   fetchedAt: number,
 ): OutputStore {
-  const [store] = useState(() => new OutputStore(frameSchedule));
+  const [store] = useState(() => new OutputStore(frameSchedule()));
   const seededAt = useRef(0);
   useEffect(
     () =>
@@ -53,7 +57,8 @@ export function useOutputStore(
   return store;
 }
 
-export function OutputPanes({
+/** Memoised: the live state's flushes re-render the screen four times a second; output has its own clock. */
+export const OutputPanes = memo(function OutputPanes({
   runId,
   store,
   targets,
@@ -89,10 +94,10 @@ export function OutputPanes({
 
   const connection = getConnection();
   const { outputDropped } = useSyncExternalStore(connection.subscribe, connection.get);
-  const ids = [...new Set([...targets.map((t) => t.targetId), ...store.targetIds()])];
+  const ids = [...new Set([...targets.map((t) => t.targetId), ...store.shownTargetIds()])];
   const stateOf = new Map(targets.map((t) => [t.targetId, t]));
   return (
-    <section className="panel output-section">
+    <section className="panel output-section offscreen-skip">
       <h3>
         Agent output{' '}
         <label className="small muted inline-toggle">
@@ -119,17 +124,18 @@ export function OutputPanes({
             key={id}
             targetId={id}
             target={stateOf.get(id)}
-            chunks={store.chunks(id)}
-            dropped={store.dropped(id)}
+            chunks={store.shownChunks(id)}
+            dropped={store.shownDropped(id)}
             showProtocol={showProtocol}
           />
         ))}
       </div>
     </section>
   );
-}
+});
 
-function OutputPane({
+/** Memoised: a quiet pane is not redrawn when another pane gets output. */
+const OutputPane = memo(function OutputPane({
   targetId,
   target,
   chunks,
@@ -142,15 +148,36 @@ function OutputPane({
   dropped: number;
   showProtocol: boolean;
 }) {
+  // Following the live end, only the newest text is drawn; scrolled up, everything retained is.
+  const [follow, setFollow] = useState(true);
+  const drawn = follow ? tailChunks(chunks) : chunks;
+  const skipped = chunks.length - drawn.length;
   const heads = showProtocol ? null : chunkHeads(chunks.map((c) => c.text));
-  const shown = chunks.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[i] ?? '')));
-  const onlyProtocol = heads !== null && chunks.length > 0 && shown.every((t) => t.trim() === '');
+  const shown = drawn.map((c, i) => (heads === null ? c.text : withoutProtocol(c, heads[skipped + i] ?? '')));
+  const onlyProtocol = heads !== null && drawn.length > 0 && shown.every((t) => t.trim() === '');
   const ref = useRef<HTMLPreElement | null>(null);
   const stick = useRef(true);
+  /** Distance from the bottom when the reader left the live end: kept while older text is drawn in above. */
+  const fromBottom = useRef<number | null>(null);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el !== null && stick.current) el.scrollTop = el.scrollHeight;
-  }, [chunks, showProtocol]);
+    if (el === null) return;
+    // Off screen (content-visibility skips the panel), reading scrollHeight would force the layout
+    // the browser is skipping: the pane is scrolled to its end when it comes into view instead.
+    if (stick.current) {
+      if (onScreen(el)) el.scrollTop = el.scrollHeight;
+    } else if (fromBottom.current !== null) el.scrollTop = el.scrollHeight - fromBottom.current;
+    fromBottom.current = null;
+  }, [chunks, showProtocol, follow]);
+  useEffect(() => {
+    const el = ref.current;
+    if (el === null || typeof IntersectionObserver === 'undefined') return;
+    const seen = new IntersectionObserver((entries) => {
+      if (stick.current && entries.some((e) => e.isIntersecting)) el.scrollTop = el.scrollHeight;
+    });
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, []);
   return (
     <div className="output-pane">
       <div className="output-title">
@@ -176,22 +203,35 @@ function OutputPane({
         className="output-text"
         data-testid={`output-pane-${targetId}`}
         data-protocol={showProtocol ? 'shown' : 'hidden'}
+        data-drawn={follow ? 'tail' : 'all'}
         onScroll={(e) => {
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          if (stick.current !== follow) {
+            if (!stick.current) fromBottom.current = el.scrollHeight - el.scrollTop;
+            setFollow(stick.current);
+          }
         }}
       >
         {onlyProtocol ? (
           <div className="output-placeholder" data-testid="output-only-protocol">
-            Only @lab protocol lines so far (hidden; tick &quot;show @lab protocol lines&quot; to see them).
+            Only @lab protocol lines {skipped > 0 ? 'lately' : 'so far'} (hidden; tick &quot;show @lab
+            protocol lines&quot; to see them).
           </div>
         ) : null}
-        {chunks.map((c, i) => (
+        {drawn.map((c, i) => (
           <Chunk key={c.id} text={shown[i] ?? ''} />
         ))}
       </pre>
     </div>
   );
+});
+
+/** False while content-visibility skips the element (off screen); true where the check is missing. */
+function onScreen(el: HTMLElement): boolean {
+  return typeof el.checkVisibility === 'function'
+    ? el.checkVisibility({ contentVisibilityAuto: true })
+    : true;
 }
 
 /** Filtered chunks, kept per chunk object: a redraw filters only the chunk that changed. */

@@ -48,7 +48,12 @@ export const PulseStrip = memo(function PulseStrip({ pulses }: { pulses: Pulse[]
   const hidden = Math.max(0, pulses.length - MAX_PULSE_CELLS);
   const shown = hidden ? pulses.slice(hidden) : pulses;
   return (
-    <section className="panel" data-testid="pulse-strip" data-status={latest ? status : 'NONE'}>
+    <section
+      className="panel"
+      data-testid="pulse-strip"
+      data-status={latest ? status : 'NONE'}
+      data-pulses={pulses.length}
+    >
       <h3>
         Pulse health{' '}
         {latest ? (

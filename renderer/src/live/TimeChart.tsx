@@ -1,10 +1,10 @@
 /**
  * One chart.js line chart for time series, tuned for long runs: no animation, no parsing, data
- * normalised, LTTB decimation to about the canvas width, and redraws coalesced to one per
- * animation frame. Guides (thresholds, guard rails) are two-point dashed datasets. Without a fixed
+ * normalised, LTTB decimation to about the canvas width, and redraws coalesced into the page's
+ * frame jobs (one redraw per animation frame across every chart and pane, ui/frame-jobs.ts). Guides (thresholds, guard rails) are two-point dashed datasets. Without a fixed
  * yMax the y axis follows the data (chart-scale.ts); guides above it are named under the chart.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Chart,
   Decimation,
@@ -17,6 +17,7 @@ import {
   type ChartDataset,
 } from 'chart.js';
 import { formatDuration } from '../ui/format';
+import { frameJobKey, frameJobs } from '../ui/frame-jobs';
 import { xExtent, type Guide, type Series } from './chart-data';
 import { dataYScale, pointRadius, timeStepSec } from './chart-scale';
 
@@ -69,7 +70,8 @@ export function TimeChart(props: {
 }) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const chartRef = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
-  const frameRef = useRef<number | null>(null);
+  const cancelRef = useRef<(() => void) | null>(null);
+  const [jobKey] = useState(() => frameJobKey('chart'));
   const { series, yUnit, yMax } = props;
   const scale = useMemo(
     () =>
@@ -124,16 +126,14 @@ export function TimeChart(props: {
     });
     chartRef.current = chart;
     return () => {
-      if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
+      cancelRef.current?.();
       chart.destroy();
       chartRef.current = null;
     };
   }, [yUnit]);
 
   useEffect(() => {
-    if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
-    frameRef.current = requestAnimationFrame(() => {
-      frameRef.current = null;
+    cancelRef.current = frameJobs().run(jobKey, () => {
       const chart = chartRef.current;
       if (chart === null) return;
       chart.data.datasets = datasets(series, guides);
@@ -145,7 +145,7 @@ export function TimeChart(props: {
         (x.ticks as { stepSize?: number }).stepSize = timeStepSec(extent.max - extent.min, MAX_TIME_TICKS);
       chart.update('none');
     });
-  }, [series, guides, scale.max]);
+  }, [series, guides, scale.max, jobKey]);
 
   const pointCount = series.reduce((n, s) => n + s.points.length, 0);
   return (

@@ -5,13 +5,27 @@
  * idempotent).
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import type { RunStreamEvent } from '../../../preload/contract';
 import { getConnection, getLab } from '../api/lab';
 import { useLabQuery } from '../api/queries';
 import { foldRunEvents, fromRunState, type LiveRun } from '../run/live-run';
+import { frameJobKey, frameJobs } from '../ui/frame-jobs';
 
 /** Charts and panels redraw at most this often (about four times a second), however fast events come. */
 export const LIVE_FLUSH_MS = 250;
+
+/**
+ * Folds the queue and renders the result inside one of the page's frame jobs, synchronously
+ * (flushSync), so the render owns that frame instead of landing, as a scheduler task, in a frame a
+ * chart or a pane is already redrawing in.
+ */
+function flushInFrame(key: string, fold: () => LiveRun | null, set: (l: LiveRun) => void): () => void {
+  return frameJobs().run(key, () => {
+    const next = fold();
+    if (next !== null) flushSync(() => set(next));
+  });
+}
 
 export function useLiveRun(runId: string) {
   const connection = getConnection();
@@ -36,12 +50,20 @@ export function useLiveRun(runId: string) {
   }, [stateQuery.data]);
 
   useEffect(() => {
-    const timer = window.setInterval(() => {
-      if (base.current === null || queue.current.length === 0) return;
+    const key = frameJobKey('live');
+    let cancel = () => {};
+    const fold = () => {
+      if (base.current === null || queue.current.length === 0) return null;
       base.current = foldRunEvents(base.current, queue.current.splice(0));
-      setLive(base.current);
+      return base.current;
+    };
+    const timer = window.setInterval(() => {
+      if (base.current !== null && queue.current.length > 0) cancel = flushInFrame(key, fold, setLive);
     }, LIVE_FLUSH_MS);
-    return () => window.clearInterval(timer);
+    return () => {
+      window.clearInterval(timer);
+      cancel();
+    };
   }, []);
 
   // After a reconnect events may be missing; after an output-dropped notice the tails are.

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OUTPUT_CHUNK_CHARS, OUTPUT_PANE_MAX_CHARS, OutputStore, appendChunked } from './output-buffer';
+import {
+  OUTPUT_CHUNK_CHARS,
+  OUTPUT_PANE_MAX_CHARS,
+  OutputStore,
+  appendChunked,
+  tailChunks,
+} from './output-buffer';
 
 const empty = { chunks: [], length: 0, dropped: 0, nextId: 0 };
 const joined = (p: { chunks: { text: string }[] }) => p.chunks.map((c) => c.text).join('');
@@ -58,6 +64,22 @@ describe('OutputStore', () => {
     expect(store.takeUnacked()).toEqual([]);
   });
 
+  it('draws what it had when it notified: appends after that wait for the next notify', () => {
+    const pending: (() => void)[] = [];
+    const store = new OutputStore((cb) => pending.push(cb));
+    store.append('a', 'one');
+    expect(store.shownChunks('a')).toEqual([]);
+    pending.shift()?.();
+    const drawn = store.shownChunks('a');
+    expect(drawn.map((c) => c.text)).toEqual(['one']);
+    store.append('a', ' two');
+    expect(store.shownChunks('a')).toBe(drawn);
+    expect(store.text('a')).toBe('one two');
+    pending.shift()?.();
+    expect(store.shownChunks('a').map((c) => c.text)).toEqual(['one two']);
+    expect(store.shownTargetIds()).toEqual(['a']);
+  });
+
   it('acks chars that were dropped by the cap too, so the host never stalls', () => {
     const store = new OutputStore(() => {});
     store.append('a', 'x'.repeat(OUTPUT_PANE_MAX_CHARS + 10));
@@ -72,5 +94,22 @@ describe('OutputStore', () => {
     store.seed([{ targetId: 'a', tail: 'from host' }]);
     expect(store.text('a')).toBe('from host');
     expect(store.takeUnacked()).toEqual([]);
+  });
+});
+
+describe('tailChunks', () => {
+  const chunks = [
+    { id: 0, text: 'a'.repeat(10) },
+    { id: 1, text: 'b'.repeat(10) },
+    { id: 2, text: 'c'.repeat(5) },
+  ];
+  it('keeps the fewest newest chunks that hold the characters asked for', () => {
+    expect(tailChunks(chunks, 5).map((c) => c.id)).toEqual([2]);
+    expect(tailChunks(chunks, 6).map((c) => c.id)).toEqual([1, 2]);
+    expect(tailChunks(chunks, 15).map((c) => c.id)).toEqual([1, 2]);
+  });
+  it('keeps everything when there is less than asked for, and the same array when nothing is cut', () => {
+    expect(tailChunks(chunks, 100)).toBe(chunks);
+    expect(tailChunks([], 100)).toEqual([]);
   });
 });

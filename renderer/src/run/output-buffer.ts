@@ -61,6 +61,7 @@ export function appendChunked(
 }
 
 const EMPTY: Pane = { chunks: [], length: 0, dropped: 0, nextId: 0 };
+const NO_CHUNKS: readonly OutputChunk[] = [];
 
 /**
  * Per-target output plus the characters not yet acknowledged to the host. The host pauses a target
@@ -69,6 +70,11 @@ const EMPTY: Pane = { chunks: [], length: 0, dropped: 0, nextId: 0 };
  */
 export class OutputStore {
   private readonly panes = new Map<string, Pane>();
+  /**
+   * The panes as of the last notify: what the page draws. A render for another reason (the live
+   * state's four flushes a second) then redraws no output, which only changes on notify.
+   */
+  private shown = new Map<string, Pane>();
   private readonly unacked = new Map<string, number>();
   private version = 0;
   private readonly listeners = new Set<() => void>();
@@ -109,6 +115,19 @@ export class OutputStore {
     return [...this.panes.keys()];
   }
 
+  /** What to draw: the chunks as of the last notify (a stable array between notifies). */
+  shownChunks(targetId: string): readonly OutputChunk[] {
+    return this.shown.get(targetId)?.chunks ?? NO_CHUNKS;
+  }
+
+  shownDropped(targetId: string): number {
+    return this.shown.get(targetId)?.dropped ?? 0;
+  }
+
+  shownTargetIds(): string[] {
+    return [...this.shown.keys()];
+  }
+
   /** Characters appended since the last call, per target; the caller acks them once drawn. */
   takeUnacked(): { targetId: string; chars: number }[] {
     const out = [...this.unacked].filter(([, n]) => n > 0).map(([targetId, chars]) => ({ targetId, chars }));
@@ -129,8 +148,30 @@ export class OutputStore {
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
+      this.shown = new Map(this.panes);
       this.version += 1;
       for (const l of [...this.listeners]) l();
     });
   }
+}
+
+/**
+ * Characters a pane draws while it follows the live end (about 100 lines of 80 columns, many
+ * screenfuls of a 240 px pane). Drawing the whole 200 KB tail made every redraw re-lay out and
+ * measure it: in a Chromium trace of the console bench, the pane's scroll-to-bottom forced 25-48 ms
+ * layouts, the main cause of dropped frames. Scrolling up draws everything retained.
+ */
+export const FOLLOW_DRAW_CHARS = 12_000;
+
+/** The newest chunks holding at least `chars` characters (all of them if there are fewer). */
+export function tailChunks(
+  chunks: readonly OutputChunk[],
+  chars = FOLLOW_DRAW_CHARS,
+): readonly OutputChunk[] {
+  let n = 0;
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    n += chunks[i]!.text.length;
+    if (n >= chars) return i === 0 ? chunks : chunks.slice(i);
+  }
+  return chunks;
 }
