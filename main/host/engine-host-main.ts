@@ -19,7 +19,7 @@ import type { ConfirmMode, LabHost, SettingsStore } from './host';
 import { createLabHost } from './lab-host';
 import { SettingsSchema } from './settings-file';
 import type { FromHostFrame } from './wire';
-import { LineSplitter, ToHostFrame, decodeFrame, encodeFrame, type ReadyFrame } from './wire';
+import { LineSplitter, ToHostFrame, decodeFrame, encodeFitted, type ReadyFrame } from './wire';
 
 /** The parent sends `init` at once; a parent that stays silent this long is not one. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -73,7 +73,11 @@ class HostSession {
   }
 
   private send(frame: FromHostFrame): void {
-    if (!this.closing || frame.t !== 'confirm-request') this.io.write(encodeFrame(frame));
+    if (this.closing && frame.t === 'confirm-request') return;
+    const fitted = encodeFitted(frame);
+    if (fitted.tooLarge) this.io.log(`engine-host: HOST_FRAME_TOO_LARGE: ${fitted.tooLarge}`);
+    if (fitted.line !== null) this.io.write(fitted.line);
+    else this.warn('HOST_FRAME_TOO_LARGE', `dropped a ${fitted.tooLarge}`);
   }
 
   private warn(code: string, message: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FromHostFrame, LineSplitter, ToHostFrame, decodeFrame } from './wire';
+import { FromHostFrame, LineSplitter, ToHostFrame, decodeFrame, encodeFitted } from './wire';
 
 describe('engine host wire', () => {
   it('splits frames across chunks and drops an oversize one without losing the next', () => {
@@ -41,5 +41,21 @@ describe('engine host wire', () => {
     expect(decodeFrame(FromHostFrame, frame({ type: 'pulse', runId: 'r', pulse: { seq: 1 } })).ok).toBe(
       false,
     );
+  });
+
+  // Seen in the console bench: runs.state of a run with 10,000 pulses was longer than the pipe
+  // carries, the parent dropped the line, and the console's call never got an answer.
+  it('answers a reply too long for the pipe with HOST_FRAME_TOO_LARGE instead of dropping it', () => {
+    const big = { t: 'reply' as const, id: 7, reply: { ok: true as const, value: 'x'.repeat(500) } };
+    const fitted = encodeFitted(big, 200);
+    expect(fitted.tooLarge).toMatch(/reply frame of \d+ characters, over the 200/);
+    const back = JSON.parse(fitted.line!) as { id: number; reply: { ok: boolean; error: { code: string } } };
+    expect(back).toMatchObject({ id: 7, reply: { ok: false, error: { code: 'HOST_FRAME_TOO_LARGE' } } });
+    expect(FromHostFrame.safeParse(back).success).toBe(true);
+    // Anything else too long is not written at all; a frame that fits is written as it is.
+    expect(
+      encodeFitted({ t: 'log', level: 'warn', code: 'X', message: 'y'.repeat(500) }, 200).line,
+    ).toBeNull();
+    expect(encodeFitted({ t: 'reply', id: 1, reply: { ok: true, value: 1 } }, 200).tooLarge).toBeUndefined();
   });
 });

@@ -100,6 +100,24 @@ export const asPreview = (p: RunPreview): RunPreview => p;
 
 export const encodeFrame = (frame: ToHostFrame | FromHostFrame): string => `${JSON.stringify(frame)}\n`;
 
+/**
+ * A frame as the line to write, held to the size the other side reads (LineSplitter drops longer
+ * lines). A reply too long becomes a HOST_FRAME_TOO_LARGE error reply, so its caller is answered
+ * instead of waiting forever; any other frame too long is not written (line null). `tooLarge` says
+ * what was too long, for the log.
+ */
+export function encodeFitted(
+  frame: FromHostFrame,
+  max = MAX_FRAME_CHARS,
+): { line: string | null; tooLarge?: string } {
+  const line = encodeFrame(frame);
+  if (line.length <= max) return { line };
+  const tooLarge = `${frame.t} frame of ${line.length} characters, over the ${max} the pipe carries`;
+  if (frame.t !== 'reply') return { line: null, tooLarge };
+  const error = { code: 'HOST_FRAME_TOO_LARGE', message: `the answer was a ${tooLarge}` };
+  return { line: encodeFrame({ t: 'reply', id: frame.id, reply: { ok: false, error } }), tooLarge };
+}
+
 export type Decoded<T> =
   { ok: true; frame: T } | { ok: false; code: 'HOST_FRAME_INVALID'; message: string; id?: number };
 

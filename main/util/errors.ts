@@ -49,6 +49,7 @@ export const ErrorCodes = {
   STRESSTEST_PARSE: 'Stresstest output could not be parsed',
   METRIC_NOT_FOUND: 'A threshold names a metric the results do not have',
   HOST_FRAME_INVALID: 'Engine host frame is not valid JSON or fails its schema',
+  HOST_FRAME_TOO_LARGE: 'An engine host answer is longer than the pipe between the processes carries',
   HOST_EXITED: 'Engine host process exited; the call could not be answered',
   HOST_START_FAILED: 'Engine host process could not be started',
   UNTRUSTED_SIGNER: 'Good signature, but by a key the user does not trust',
