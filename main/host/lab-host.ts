@@ -34,11 +34,16 @@ import { compareReports, historyRows, openReport, reviewReport } from './report-
 import { Emitter, DisposableStore } from '../util/event';
 import { LabError, toCodedError } from '../util/errors';
 import { zodIssues } from '../model/plan';
+import { RUN_STATE_WINDOW } from '../model/api';
 import type { AckChannel } from '../lab/pty-session';
 import type { ConfirmMode, LabHost, SettingsStore } from './host';
 
 /** A typed challenge is for now, not for later. */
 const CHALLENGE_TTL_MS = 2 * 60 * 1000;
+
+/** The latest RUN_STATE_WINDOW entries of a growing list (see RunStateSchema). */
+const latest = <T>(list: readonly T[]): T[] =>
+  list.length > RUN_STATE_WINDOW ? list.slice(list.length - RUN_STATE_WINDOW) : [...list];
 
 export interface LabHostOptions {
   settings: SettingsStore;
@@ -344,13 +349,13 @@ class EngineHost implements LabHost {
       run: this.summary(h),
       maxDurationSec: r.plan.run.maxDurationSec,
       pulses: r.pulses,
-      samples: r.samples,
-      snapshots: r.snapshots,
+      samples: latest(r.samples),
+      snapshots: latest(r.snapshots),
       coverage: r.coverage,
       tes: r.tes,
       integrity: r.integrity,
-      events: r.events,
-      anomalies: r.anomalies,
+      events: latest(r.events),
+      anomalies: latest(r.anomalies),
       targets: r.targetStates(),
       output: r.outputTails(),
       guardRails: { ...t.guard },

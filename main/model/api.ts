@@ -120,6 +120,13 @@ export type StartAnswer = z.infer<typeof StartAnswerSchema>;
 export const TargetOutputTailSchema = z.object({ targetId: z.string(), tail: z.string() });
 export type TargetOutputTail = z.infer<typeof TargetOutputTailSchema>;
 
+/**
+ * How many of each growing list `runs.state` carries (the latest ones): a 24 h run holds 86,400
+ * samples and snapshots, far more than the console draws or the engine host's pipe carries. Pulses
+ * are sent whole (the evidence status reads their phases); the ledger and the report hold all.
+ */
+export const RUN_STATE_WINDOW = 2_000;
+
 export const RunStateSchema = z.object({
   run: RunSummarySchema,
   maxDurationSec: z.number(),

@@ -23,4 +23,19 @@ describe('coverageSlots', () => {
     expect(coverageSlots(cov(3), []).every((s) => s.state === 'missing')).toBe(true);
     expect(coverageSlots(null, [])).toEqual([]);
   });
+
+  it('judges a windowed list (a long run) from its first slot on, not the earlier slots as missing', () => {
+    // Snapshots 5001..5003 of a run that expects 5004 slots: the window starts at slot 5000.
+    const slots = coverageSlots(cov(5004), [
+      snapshot(5001, 5000),
+      snapshot(5002, 5001),
+      snapshot(5003, 5003),
+    ]);
+    expect(slots).toEqual([
+      { slot: 5000, state: 'present' },
+      { slot: 5001, state: 'present' },
+      { slot: 5002, state: 'missing' },
+      { slot: 5003, state: 'present' },
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStreamEvent } from '../../../preload/contract';
-import { MAX_SAMPLES, foldRunEvent, foldRunEvents, fromRunState } from './live-run';
+import { MAX_SAMPLES, MAX_SNAPSHOTS, foldRunEvent, foldRunEvents, fromRunState } from './live-run';
 import { RUN_ID, pulse, runState, sample, snapshot, tes } from './test-fixtures';
 
 const start = () => fromRunState(runState());
@@ -52,6 +52,23 @@ describe('foldRunEvents', () => {
   it('trims a huge initial state to the window', () => {
     const samples = Array.from({ length: 86_400 }, (_, i) => sample(i + 1));
     expect(fromRunState(runState({ samples })).samples).toHaveLength(MAX_SAMPLES);
+  });
+
+  it('keeps the latest window of snapshots, as runs.state sends them (a 24 h run has 86,400)', () => {
+    let s = start();
+    const coverage = {
+      cadenceMs: 1000,
+      expected: MAX_SNAPSHOTS + 10,
+      present: MAX_SNAPSHOTS + 10,
+      pct: 100,
+      missing: [],
+    };
+    const events: RunStreamEvent[] = [];
+    for (let i = 1; i <= MAX_SNAPSHOTS + 10; i++)
+      events.push({ type: 'snapshot', runId: RUN_ID, snapshot: snapshot(i), coverage });
+    s = foldRunEvents(s, events);
+    expect(s.snapshots).toHaveLength(MAX_SNAPSHOTS);
+    expect(s.snapshots[0]?.seq).toBe(11);
   });
 
   it('replaces coverage with each snapshot and keys snapshots by seq', () => {

@@ -7,7 +7,7 @@
  * Folding is idempotent: a late joiner folds events that the fresh RunState may already contain,
  * so pulses and snapshots are keyed by seq, samples by time, TES by subject and targets by id.
  */
-import type { RunState, RunStreamEvent } from '../../../preload/contract';
+import { RUN_STATE_WINDOW, type RunState, type RunStreamEvent } from '../../../preload/contract';
 
 export type ThresholdResult = Extract<RunStreamEvent, { type: 'end' }>['thresholds'][number];
 
@@ -18,17 +18,25 @@ export interface LiveRun extends RunState {
   guard?: Extract<RunStreamEvent, { type: 'sample' }>['guard'];
 }
 
-/** Resource samples kept: the charts draw a moving window of this many points and no more. */
-export const MAX_SAMPLES = 2_000;
+/**
+ * Resource samples kept: the charts draw a moving window of this many points and no more. The same
+ * window as the host's `runs.state`, so a page that joins late sees what one that stayed sees.
+ */
+export const MAX_SAMPLES = RUN_STATE_WINDOW;
 /** Events and anomalies kept for the timeline; older ones are in the ledger and the report. */
-export const MAX_EVENTS = 2_000;
-export const MAX_ANOMALIES = 2_000;
+export const MAX_EVENTS = RUN_STATE_WINDOW;
+export const MAX_ANOMALIES = RUN_STATE_WINDOW;
+/** Snapshots kept (coverage figures come whole with each snapshot event; the slots drawn are recent). */
+export const MAX_SNAPSHOTS = RUN_STATE_WINDOW;
 
 export function fromRunState(state: RunState): LiveRun {
   return {
     ...state,
     pulses: sortedUniqueBy(state.pulses, (p) => p.seq),
-    snapshots: sortedUniqueBy(state.snapshots, (s) => s.seq),
+    snapshots: keepLast(
+      sortedUniqueBy(state.snapshots, (s) => s.seq),
+      MAX_SNAPSHOTS,
+    ),
     samples: keepLast(state.samples, MAX_SAMPLES),
     events: keepLast(state.events, MAX_EVENTS),
     anomalies: keepLast(state.anomalies, MAX_ANOMALIES),
@@ -124,6 +132,7 @@ export function foldRunEvents(state: LiveRun, events: readonly RunStreamEvent[])
     }
   }
   if (copied.has('samples')) next.samples = keepLast(next.samples, MAX_SAMPLES);
+  if (copied.has('snapshots')) next.snapshots = keepLast(next.snapshots, MAX_SNAPSHOTS);
   if (copied.has('events')) next.events = keepLast(next.events, MAX_EVENTS);
   if (copied.has('anomalies')) next.anomalies = keepLast(next.anomalies, MAX_ANOMALIES);
   return next;
