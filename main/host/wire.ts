@@ -16,10 +16,13 @@ import {
 import { envelopeSchema } from '../util/errors';
 
 /**
- * Largest frame either end accepts. A plan is at most 1 MB of text (the contract's cap); JSON
- * escaping can double it, and a run state or an output batch stays well under this.
+ * Largest frame either end accepts: a bound on what one runaway line can make the other side hold.
+ * A plan is at most 1 MB of text (the contract's cap; JSON escaping can double it). The largest
+ * honest frame is `runs.state` of a long run: windowed lists (RUN_STATE_WINDOW) plus every pulse,
+ * about 1.5 KB a pulse with 20 targets, so the console bench's 10,000 pulses need ~15 MB (it was 8
+ * MiB, and that run's state never arrived). Past this a reply becomes HOST_FRAME_TOO_LARGE.
  */
-export const MAX_FRAME_CHARS = 8 * 1024 * 1024;
+export const MAX_FRAME_CHARS = 32 * 1024 * 1024;
 
 const settings = SettingsSchema;
 const frameId = z.number().int().min(0);
