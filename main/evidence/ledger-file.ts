@@ -2,7 +2,7 @@
  * The file layer under the ledger, kept tiny so a fault injector can replace it: disk full, EIO
  * and short writes are all things `write` and `sync` may do, and the ledger must survive each.
  */
-import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface LedgerFile {
@@ -10,6 +10,11 @@ export interface LedgerFile {
   write(buf: Buffer): number;
   /** Makes everything written so far durable (fdatasync). */
   sync(): void;
+  /**
+   * The same, off the event loop (libuv's thread pool); `done` gets the error or null. Optional: a
+   * file layer without it is synced in place by Ledger.syncSoon().
+   */
+  syncAsync?(done: (err: Error | null) => void): void;
   /** Idempotent. */
   close(): void;
 }
@@ -24,6 +29,7 @@ export const openLedgerFile: LedgerFileFactory = (path) => {
   return {
     write: (buf) => writeSync(fd, buf, 0, buf.length),
     sync: () => fdatasyncSync(fd),
+    syncAsync: (done) => fdatasync(fd, done),
     close: () => {
       if (closed) return;
       closed = true;
@@ -39,6 +45,7 @@ export const appendLedgerFile: LedgerFileFactory = (path) => {
   return {
     write: (buf) => writeSync(fd, buf, 0, buf.length),
     sync: () => fdatasyncSync(fd),
+    syncAsync: (done) => fdatasync(fd, done),
     close: () => {
       if (closed) return;
       closed = true;

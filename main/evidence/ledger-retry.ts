@@ -72,6 +72,16 @@ export function retryingFile(
       return 0;
     }
   };
+  const syncFailed = (err: unknown): void =>
+    onAttempt({
+      at: Date.now(),
+      attempt: 1,
+      op: 'sync',
+      code: codeOf(err),
+      message: err instanceof Error ? err.message : String(err),
+      fileOffset: offset,
+      next: 'fail',
+    });
   return {
     write(buf) {
       for (let attempt = 1; ; attempt++) {
@@ -116,18 +126,19 @@ export function retryingFile(
       try {
         inner.sync();
       } catch (err) {
-        onAttempt({
-          at: Date.now(),
-          attempt: 1,
-          op: 'sync',
-          code: codeOf(err),
-          message: err instanceof Error ? err.message : String(err),
-          fileOffset: offset,
-          next: 'fail',
-        });
+        syncFailed(err);
         throw err;
       }
     },
+    ...(inner.syncAsync
+      ? {
+          syncAsync: (done: (err: Error | null) => void) =>
+            inner.syncAsync?.((err) => {
+              if (err) syncFailed(err);
+              done(err);
+            }),
+        }
+      : {}),
     close: () => inner.close(),
   };
 }
@@ -245,6 +256,15 @@ export function faultInjectingFile(
       sync() {
         if (plan.syncFault) throw injected(plan.syncFault);
         real.sync();
+      },
+      syncAsync(done) {
+        const fault = plan.syncFault;
+        if (fault) setImmediate(() => done(injected(fault)));
+        else if (real.syncAsync) real.syncAsync(done);
+        else {
+          real.sync();
+          setImmediate(() => done(null));
+        }
       },
       close: () => real.close(),
     };

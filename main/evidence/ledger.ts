@@ -42,6 +42,12 @@ export class Ledger {
   private closed = false;
   /** Bytes written since the last successful fdatasync: a clean ledger skips the syscall. */
   private dirty = false;
+  /** A background fdatasync is under way (syncSoon), and whether another is wanted after it. */
+  private syncing = false;
+  private syncAgain = false;
+  /** close() came while a background sync held the descriptor: it is closed when that ends. */
+  private closeWhenIdle = false;
+  private idleWaiters: (() => void)[] = [];
 
   private constructor(
     readonly path: string,
@@ -122,6 +128,55 @@ export class Ledger {
     this.syncOrFail('flush failed');
   }
 
+  /**
+   * fdatasync everything appended so far, off the event loop (libuv's pool), so the engine's timers
+   * never wait on the disk. Calls coalesce: one sync in flight, at most one more after it for what
+   * was written meanwhile. A failure fails the ledger closed exactly as a synchronous one does, and
+   * is handed to `onFailure`. A file layer with no asynchronous sync is synced here and now.
+   */
+  syncSoon(onFailure: (err: LabError) => void): void {
+    if (this.failure || this.closed || !this.dirty) return;
+    const file = this.file;
+    if (!file.syncAsync) {
+      try {
+        this.syncOrFail('sync failed');
+      } catch (err) {
+        onFailure(err as LabError);
+      }
+      return;
+    }
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    this.dirty = false;
+    file.syncAsync((err) => {
+      this.syncing = false;
+      // Reported even after close(): its own sync may have passed over pages this one lost.
+      if (err && !this.failure) {
+        this.failure = new LabError(
+          'LEDGER_WRITE_FAILED',
+          `ledger ${this.path}: sync failed: ${errText(err)}`,
+        );
+        onFailure(this.failure);
+      }
+      if (this.syncAgain && !this.closed && !this.failure) {
+        this.syncAgain = false;
+        this.syncSoon(onFailure);
+        return;
+      }
+      this.syncAgain = false;
+      if (this.closeWhenIdle) this.closeFile();
+      for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  /** Resolves once no background sync is under way (its failure, if any, is then in `failed`). */
+  idle(): Promise<void> {
+    return this.syncing ? new Promise((r) => this.idleWaiters.push(r)) : Promise.resolve();
+  }
+
   /** sha256 of the last line written: what a report signs to pin the ledger. */
   head(): string {
     return this.headHash;
@@ -147,6 +202,14 @@ export class Ledger {
 
   private closeQuietly(): void {
     this.closed = true;
+    // A background fdatasync still holds the descriptor: closing it now could let a new file
+    // take its number under that sync.
+    if (this.syncing) this.closeWhenIdle = true;
+    else this.closeFile();
+  }
+
+  private closeFile(): void {
+    this.closeWhenIdle = false;
     try {
       this.file.close();
     } catch {
@@ -178,7 +241,8 @@ export class Ledger {
   }
 
   private syncOrFail(what: string): void {
-    if (!this.dirty) return;
+    // A background sync under way has not yet made its bytes durable: sync them here too.
+    if (!this.dirty && !this.syncing) return;
     try {
       this.file.sync();
       this.dirty = false;

@@ -177,8 +177,7 @@ export class RunActivities {
     // planned during a boot would otherwise fire late and read as skipped pulses and gaps.
     const t0 = (this.probeStartAt = Date.now());
     for (const e of this.bursts.clockEvents(t0, spawnAt)) this.event('run', e.message, { data: e.data });
-    const s = plan.sampling.intervalMs;
-    this.store.add(scheduleAt(t0, every(s, s), () => this.sampling.sample()));
+    this.store.add(this.sampling.schedule(t0, plan.sampling.intervalMs));
     this.store.add(
       scheduleAt(t0, every(plan.snapshots.cadenceSec * 1000), (f) =>
         this.sampling.snapshot(f.index, f.plannedAt, t0),

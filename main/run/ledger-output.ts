@@ -7,10 +7,14 @@ import type { Ledger } from '../evidence/ledger';
 import type { LedgerFileFactory } from '../evidence/ledger-file';
 import { openRetryingLedger } from '../evidence/ledger-retry';
 import type { RunStreamEvent } from '../model/api';
-import { toCodedError } from '../util/errors';
+import { toCodedError, type LabError } from '../util/errors';
 import type { RunConclusion, RunOutput } from './output';
 
-/** The ledger is fsync'd at least this often; pulses, anomalies and the end are fsync'd at once. */
+/**
+ * The ledger is fsync'd at least this often; pulses, anomalies and journal records marked durable
+ * get an fsync started at once. Both run off the event loop (Ledger.syncSoon), so a slow disk never
+ * delays a pulse or snapshot timer; only run.end is synced in place, after every such sync ended.
+ */
 const LEDGER_FLUSH_MS = 1000;
 
 /** Stream events as ledger records: type, payload, and whether it is fsync'd at once. */
@@ -61,15 +65,13 @@ export class LedgerOutput implements RunOutput {
   }
 
   start(): void {
-    this.flusher = setInterval(() => {
-      try {
-        this.ledger.flush();
-      } catch (err) {
-        this.failure ??= String(err);
-        this.onFailure('ledger flush failed');
-      }
-    }, LEDGER_FLUSH_MS);
+    this.flusher = setInterval(() => this.ledger.syncSoon(this.syncFailed), LEDGER_FLUSH_MS);
   }
+
+  private readonly syncFailed = (err: LabError): void => {
+    this.failure ??= `${err.code}: ${err.message}`;
+    this.onFailure('ledger sync failed');
+  };
 
   add(e: RunStreamEvent): void {
     const r = asRecord(e);
@@ -78,9 +80,15 @@ export class LedgerOutput implements RunOutput {
 
   /** Appends a journal record; never throws (a failure halts the run instead). */
   record(type: string, data: unknown, durable = false): void {
+    this.append(type, data, durable ? 'soon' : 'none');
+  }
+
+  /** `soon`: an fsync starts now, off the event loop; `now`: synced before this returns. */
+  private append(type: string, data: unknown, sync: 'none' | 'soon' | 'now'): void {
     if (this.closed || this.failure) return;
     try {
-      this.ledger.append(type, data, { durable });
+      this.ledger.append(type, data, { durable: sync === 'now' });
+      if (sync === 'soon') this.ledger.syncSoon(this.syncFailed);
     } catch (err) {
       const coded = toCodedError(err);
       this.failure = `${coded.code}: ${coded.message}`;
@@ -90,7 +98,9 @@ export class LedgerOutput implements RunOutput {
 
   async stop(end: RunConclusion): Promise<void> {
     this.disposeFlusher();
-    this.record(
+    // A background sync's failure must be in run.end (or stop it being written), never after it.
+    await this.ledger.idle();
+    this.append(
       'run.end',
       {
         verdict: end.verdict,
@@ -100,7 +110,7 @@ export class LedgerOutput implements RunOutput {
         skippedPulses: end.skippedPulses,
         observerErrors: end.recorded.observerErrors,
       },
-      true,
+      'now',
     );
     this.close();
   }

@@ -9,6 +9,8 @@ import type { Plan } from '../model/plan';
 import { GuardRails, type GuardTrip } from '../safety/guard-rails';
 import type { TargetSet } from './instances';
 import type { Recorder } from './recorder';
+import { every, scheduleAt } from './schedule';
+import type { Disposable } from '../util/event';
 
 export class SampleTaker {
   readonly sampler = new Sampler();
@@ -49,6 +51,26 @@ export class SampleTaker {
     return [...set];
   }
 
+  /**
+   * Samples every `intervalMs` from t0. Sampling reads /proc on this thread, so each one is deferred
+   * past the timers phase: a pulse or snapshot planned for the same instant (the schedules share t0
+   * and round cadences) is stamped first.
+   */
+  schedule(t0: number, intervalMs: number): Disposable {
+    let live = true;
+    const timer = scheduleAt(t0, every(intervalMs, intervalMs), () =>
+      setImmediate(() => {
+        if (live) this.sample();
+      }),
+    );
+    return {
+      dispose: () => {
+        live = false;
+        timer.dispose();
+      },
+    };
+  }
+
   sample(): void {
     try {
       const roots = this.targets.list.map((i) => ({
@@ -76,6 +98,8 @@ export class SampleTaker {
   }
 
   snapshot(slot: number, plannedAt: number, probeStartAt: number): void {
+    // Stamped first: handing the next footprint scan to the worker is the lab's work, not lateness.
+    const at = Date.now();
     const last = this.recorder.samples.at(-1);
     // Files changed as of the last scan; the next one runs in the worker, off this schedule.
     this.targets.refreshFootprints();
@@ -83,7 +107,7 @@ export class SampleTaker {
       seq: this.recorder.snapshots.length + 1,
       slot,
       plannedAt,
-      at: Date.now(),
+      at,
       host: last?.host ?? this.sampler.host(),
       targets: last?.targets ?? [],
       states: this.targets.states(),
