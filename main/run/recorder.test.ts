@@ -99,6 +99,8 @@ describe('Recorder memory over a long run', () => {
     expect(r.snapshots.map((s) => [s.seq, s.slot, s.plannedAt, s.at])).toEqual(
       all.map((s) => [s.seq, s.slot, s.plannedAt, s.at]),
     );
+    expect(r.snapshotCount).toBe(all.length);
+    expect(r.snapshotTimes()).toEqual(all.map((s) => s.at));
     const whole = r.snapshots.filter((s) => s.targets.length > 0);
     // The last SNAPSHOTS_WHOLE, and 50, 51 and 52 around the two early anomalies (the late one is recent).
     expect(whole).toHaveLength(SNAPSHOTS_WHOLE + 3);

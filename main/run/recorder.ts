@@ -55,6 +55,9 @@ export class Recorder implements RecordedRun, Disposable {
   readonly resources = new ResourceTally();
 
   private readonly outputs: RunOutput[] = [];
+  /** Every snapshot's time, 8 bytes each: what coverage needs once the snapshots are bounded. */
+  private times = new Float64Array(1024);
+  private timesLength = 0;
   /** Snapshots an anomaly review compares (the last at or before it, the first after): kept whole. */
   private readonly pinned = new Set<Snapshot>();
   /** Anomaly times still waiting for their first snapshot after them. */
@@ -86,10 +89,26 @@ export class Recorder implements RecordedRun, Disposable {
 
   snapshot(snapshot: Snapshot, coverage: Coverage): void {
     this.snapshots.push(snapshot);
+    if (this.timesLength === this.times.length) {
+      const grown = new Float64Array(this.times.length * 2);
+      grown.set(this.times);
+      this.times = grown;
+    }
+    this.times[this.timesLength++] = snapshot.at;
     this.pinForAnomalies(snapshot);
     this.thin(this.snapshots.length - 1 - SNAPSHOTS_WHOLE);
     this.coverage = coverage;
     this.emit({ type: 'snapshot', runId: this.runId, snapshot, coverage });
+  }
+
+  /** How many snapshots were recorded (the next one's seq is this + 1). */
+  get snapshotCount(): number {
+    return this.timesLength;
+  }
+
+  /** Every snapshot's time, in the order recorded (a copy: coverage sorts its input). */
+  snapshotTimes(): number[] {
+    return Array.from(this.times.subarray(0, this.timesLength));
   }
 
   tesScores(tes: TesScore[]): void {
