@@ -6,6 +6,9 @@ export interface MemPoint {
   simH: number;
   rssMB: number;
   heapMB: number;
+  /** V8 heap committed (used + free pages kept), and memory outside it (Buffers, native). */
+  heapTotalMB?: number;
+  externalMB?: number;
 }
 
 /** Least-squares slope of y over x; 0 with fewer than two distinct x. */
