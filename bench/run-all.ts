@@ -31,6 +31,8 @@ const BENCHES: { file: string; figure: string; timeoutSec: number }[] = [
   { file: 'histogram.ts', figure: 'Histogram recording', timeoutSec: 60 },
   { file: 'report-verify.ts', figure: 'Report and verify (24 h run)', timeoutSec: 180 },
   { file: 'console.ts', figure: 'Console frame times', timeoutSec: 200 },
+  // Its own wall budget (soak.ts WALL_BUDGET_SEC) plus the report at the end and the agents' exit.
+  { file: 'soak.ts', figure: 'Soak (24 h, time-compressed)', timeoutSec: 800 },
 ];
 
 function runOne(b: (typeof BENCHES)[number]): Promise<BenchResult> {

@@ -26,6 +26,7 @@ import type { DriftFinding } from '../scoring/tes';
 import { REPORT_NAMESPACE } from './keys';
 import { REPORT_SCHEMA, type ReportDocument } from '../model/report';
 import { anomalyContexts } from './anomaly-context';
+import { ResourceTally, type ResourcesSummary } from './resource-stats';
 
 export { REPORT_SCHEMA };
 export type { ReportDocument };
@@ -82,7 +83,10 @@ export interface ReportInput {
   baseline: IntegrityBaseline | null;
   anomalies: Anomaly[];
   events: RunEventRecord[];
+  /** The samples held in memory (the last hour of a long run): the charts' and results' series. */
   samples: ResourceSample[];
+  /** Figures over every sample of the run, tallied as recorded; else computed from `samples`. */
+  resources?: ResourcesSummary;
   targets: { state: TargetState; describe: TargetDescription; exit: TargetExit | null }[];
   ledger: { file: string; records: number; head: string };
   ledgerFailure: string | null;
@@ -139,17 +143,6 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
   const byClass = { ok: 0, warning: 0, critical: 0, skipped: 0 };
   for (const p of input.pulses) byClass[p.latencyClass]++;
   const probe = input.tes.find((t) => t.subject === 'probe') ?? null;
-  const hostCpu = input.samples.map((s) => s.host.cpuPct);
-  const hostRam = input.samples.map((s) => s.host.ramPct);
-  const engineCpu = input.samples.map((s) => s.engineCpuPct);
-  const perTarget = new Map<string, { cpu: number[]; rss: number[] }>();
-  for (const s of input.samples)
-    for (const t of s.targets) {
-      const e = perTarget.get(t.targetId) ?? { cpu: [], rss: [] };
-      e.cpu.push(t.cpuPct);
-      e.rss.push(t.rssKb);
-      perTarget.set(t.targetId, e);
-    }
   return {
     schema: REPORT_SCHEMA,
     runId: input.runId,
@@ -214,17 +207,7 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
         : null,
       final: input.integrity,
     },
-    resources: {
-      samples: input.samples.length,
-      hostCpuPct: stats(hostCpu),
-      hostRamPct: stats(hostRam),
-      engineCpuPct: stats(engineCpu),
-      targets: [...perTarget].map(([targetId, v]) => ({
-        targetId,
-        cpuPct: stats(v.cpu),
-        rssKb: stats(v.rss),
-      })),
-    },
+    resources: input.resources ?? ResourceTally.of(input.samples).summary(),
     targets: input.targets,
     anomalies: input.anomalies,
     /** Seed 000 §5, per anomaly (same order, ids A1, A2, ...): snapshots around it, governance hash, pulse. */

@@ -71,7 +71,7 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
   if (integrity) recorder.integrityCheck(integrity);
   const list = c.targets.list;
   const stopAt = list.length ? Math.max(...list.map((i) => i.exit?.at ?? probeEnd)) : probeEnd;
-  const snapTimes = recorder.snapshots.map((s) => s.at);
+  const snapTimes = recorder.snapshotTimes();
   recorder.coverage = computeCoverage(
     snapTimes,
     c.probeStartAt || c.startedAt,

@@ -24,6 +24,7 @@ import type { BurstSchedule } from '../plans/evidence-schedule';
 import type { Confirmation } from '../safety/confirmation';
 import type { DriftFinding } from '../scoring/tes';
 import type { ContainmentInfo } from '../safety/containment';
+import type { ResourcesSummary } from '../reports/resource-stats';
 
 export interface RunMeta {
   runId: string;
@@ -48,6 +49,8 @@ export interface RecordedRun {
   readonly coverage: Coverage | null;
   readonly burstCoverage?: Coverage | null;
   readonly observerErrors: readonly string[];
+  /** Resource figures over every sample, where the recorder tallies them. */
+  readonly resources?: { summary(): ResourcesSummary };
 }
 
 /** Everything the run concluded, handed to every output's `stop`. */

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStreamEvent } from '../model/api';
 import type { RunConclusion, RunMeta, RunOutput } from './output';
-import { Recorder } from './recorder';
+import type { ResourceSample, Snapshot } from '../model/evidence';
+import { anomalyContexts } from '../reports/anomaly-context';
+import { ResourceTally } from '../reports/resource-stats';
+import { Recorder, SNAPSHOTS_WHOLE } from './recorder';
 
 const meta = {} as RunMeta;
 
@@ -54,5 +57,87 @@ describe('Recorder', () => {
       meta,
     );
     await expect(r.stopOutputs({ recorded: r } as unknown as RunConclusion)).rejects.toThrow('disk');
+  });
+});
+
+describe('Recorder memory over a long run', () => {
+  const host = (at: number) => ({
+    at,
+    cpuPct: (at / 1000) % 97,
+    ramPct: 40,
+    gpuPct: null,
+    memTotalKb: 1000,
+    memAvailableKb: 600,
+    load1: 0.5,
+  });
+  const snap = (k: number): Snapshot => ({
+    seq: k + 1,
+    slot: k,
+    plannedAt: k * 1000,
+    at: k * 1000 + 3,
+    host: host(k * 1000),
+    targets: [{ targetId: 'a', processes: 1, cpuPct: k % 7, rssKb: 1000 + k, threads: 1, openFiles: 3 }],
+    states: [
+      { targetId: 'a', state: 'running', pid: 10, exitCode: null, filesChanged: k % 5, outputBytes: k },
+    ],
+  });
+  const cov = { cadenceMs: 1000, expected: 1, present: 1, pct: 100, missing: [] };
+
+  it('keeps every snapshot time and count, and only the recent and reviewed ones whole', () => {
+    const r = new Recorder('r1');
+    const all: Snapshot[] = [];
+    const anomalyAt = [50_500, 51_200, 1_700_500];
+    for (let k = 0; k < SNAPSHOTS_WHOLE * 3; k++) {
+      const s = snap(k);
+      all.push(s);
+      r.snapshot(s, cov);
+      for (const at of anomalyAt)
+        if (at >= s.at && at < s.at + 1000)
+          r.anomaly({ at, code: 'PULSE_SKIPPED', severity: 'warning', message: `at ${at}` });
+    }
+    expect(r.snapshots).toHaveLength(all.length);
+    expect(r.snapshots.map((s) => [s.seq, s.slot, s.plannedAt, s.at])).toEqual(
+      all.map((s) => [s.seq, s.slot, s.plannedAt, s.at]),
+    );
+    expect(r.snapshotCount).toBe(all.length);
+    expect(r.snapshotTimes()).toEqual(all.map((s) => s.at));
+    const whole = r.snapshots.filter((s) => s.targets.length > 0);
+    // The last SNAPSHOTS_WHOLE, and 50, 51 and 52 around the two early anomalies (the late one is recent).
+    expect(whole).toHaveLength(SNAPSHOTS_WHOLE + 3);
+    expect(whole.slice(0, 3).map((s) => s.slot)).toEqual([50, 51, 52]);
+    expect(r.snapshots.slice(-SNAPSHOTS_WHOLE)).toEqual(all.slice(-SNAPSHOTS_WHOLE));
+    // The review of every anomaly is what it would be with every snapshot whole.
+    const input = { anomalies: r.anomalies, pulses: [], finalIntegrity: null };
+    expect(anomalyContexts({ ...input, snapshots: [...r.snapshots] })).toEqual(
+      anomalyContexts({ ...input, snapshots: all }),
+    );
+  });
+
+  it('tallies resource figures over every sample while holding the last hour', () => {
+    const r = new Recorder('r1');
+    const samples: ResourceSample[] = [];
+    for (let k = 0; k < 5000; k++) {
+      const s: ResourceSample = {
+        at: k,
+        host: host(k * 1000),
+        targets: [
+          { targetId: 'a', processes: 1, cpuPct: (k % 13) / 10, rssKb: 5000 - k, threads: 1, openFiles: 3 },
+        ],
+        engineCpuPct: (k % 31) / 10,
+      };
+      samples.push(s);
+      r.sample(s);
+    }
+    expect(r.samples).toHaveLength(3600);
+    expect(r.resources.summary()).toEqual(ResourceTally.of(samples).summary());
+    expect(r.resources.summary().samples).toBe(5000);
+    expect(r.resources.summary().targets[0]?.rssKb?.min).toBe(1);
+  });
+
+  it('holds a bounded tail of events', () => {
+    const r = new Recorder('r1');
+    for (let k = 0; k < 25_000; k++) r.event({ at: k, kind: 'agent.progress', message: String(k) });
+    expect(r.events.length).toBeLessThanOrEqual(11_000);
+    expect(r.events.at(-1)?.message).toBe('24999');
   });
 });

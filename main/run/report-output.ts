@@ -53,6 +53,7 @@ export class ReportOutput implements RunOutput {
       anomalies: [...r.anomalies],
       events: [...r.events],
       samples: [...r.samples],
+      ...(r.resources ? { resources: r.resources.summary() } : {}),
       targets: end.targets,
       ledger: { file: path.relative(meta.outDir, this.ledger.file), ...this.ledger.summary() },
       ledgerFailure: this.ledger.failure,
