@@ -104,7 +104,7 @@ export class SampleTaker {
     // Files changed as of the last scan; the next one runs in the worker, off this schedule.
     this.targets.refreshFootprints();
     const snap: Snapshot = {
-      seq: this.recorder.snapshots.length + 1,
+      seq: this.recorder.snapshotCount + 1,
       slot,
       plannedAt,
       at,
