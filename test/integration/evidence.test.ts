@@ -146,7 +146,15 @@ describe.skipIf(!canThrottle)('file I/O delays', () => {
       );
       expect(r.stdout).toMatch(/io \d+ ms (WARNING|CRITICAL)/);
     } finally {
-      fs.rmdirSync(cg);
+      // The run made its v1 blkio cells under the CLI's own blkio cgroup (containment.ts keeps
+      // each hierarchy's cells under the engine's group), and the shared `probe-lab` parent stays:
+      // child cgroups go first, deepest first, or the rmdir is EBUSY.
+      const dirs = (d: string): string[] =>
+        fs
+          .readdirSync(d, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .flatMap((e) => [...dirs(path.join(d, e.name)), path.join(d, e.name)]);
+      for (const d of [...dirs(cg), cg]) fs.rmdirSync(d);
     }
   }, 180_000);
 
