@@ -35,6 +35,9 @@ function keptPartial(line: string): string {
   return line.slice(-(MARKER.length - 1));
 }
 
+/** Malformed `@lab` lines recorded one by one per target (see AgentTarget.malformed). */
+export const MAX_MALFORMED_REPORTED = 100;
+
 /** The longest event type an agent may name. */
 const MAX_TYPE_CHARS = 64;
 
@@ -74,6 +77,7 @@ export class AgentTarget implements Target {
   readonly kind = 'agent' as const;
   readonly id: string;
   readonly workdir: string;
+  private malformedLines = 0;
   private session: PtySession | null = null;
   private readonly outputEmitter = new Emitter<string>();
   private readonly signalEmitter = new Emitter<TargetSignal>();
@@ -186,28 +190,34 @@ export class AgentTarget implements Target {
     }
   }
 
+  /**
+   * A malformed line is an anomaly, the first MAX_MALFORMED_REPORTED of them one by one; past that
+   * a target flooding bad lines would turn every line into a durable ledger record (an fsync each),
+   * so one more anomaly says the rest are only in the output log, which keeps every byte.
+   */
+  private malformed(message: string, body: string): void {
+    this.malformedLines++;
+    if (this.malformedLines > MAX_MALFORMED_REPORTED + 1) return;
+    const past = this.malformedLines > MAX_MALFORMED_REPORTED;
+    this.problemEmitter.fire({
+      code: 'AGENT_OUTPUT_MALFORMED',
+      message: past
+        ? `more than ${MAX_MALFORMED_REPORTED} malformed @lab lines: later ones are not recorded one by one (the output log holds them all)`
+        : message,
+      sample: body.slice(0, 200),
+    });
+  }
+
   private onProtocolLine(body: string): void {
     if (body.startsWith('ping ')) return; // our own ping, echoed by a terminal that kept echo on
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      this.problemEmitter.fire({
-        code: 'AGENT_OUTPUT_MALFORMED',
-        message: 'not JSON after "@lab "',
-        sample: body.slice(0, 200),
-      });
-      return;
+      return this.malformed('not JSON after "@lab "', body);
     }
     const problem = protocolProblem(parsed);
-    if (problem !== null) {
-      this.problemEmitter.fire({
-        code: 'AGENT_OUTPUT_MALFORMED',
-        message: problem,
-        sample: body.slice(0, 200),
-      });
-      return;
-    }
+    if (problem !== null) return this.malformed(problem, body);
     const { type, ...data } = parsed as { type: string } & Record<string, unknown>;
     if (type === 'pong' && typeof data.nonce === 'string') {
       this.pongWaiters.get(data.nonce)?.(performance.now());

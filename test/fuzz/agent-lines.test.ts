@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AgentTarget } from '../../main/lab/agent-target';
+import { AgentTarget, MAX_MALFORMED_REPORTED } from '../../main/lab/agent-target';
 import { corpusLines, runs } from './fuzz-config';
 
 interface Seen {
@@ -89,6 +89,18 @@ const token = fc.oneof(
   ),
   fc.string({ maxLength: 12 }),
 );
+
+describe('agent output lines: a flood of malformed lines', () => {
+  it('records the first ones one by one, then one notice, not an anomaly per line', () => {
+    const { feed, seen } = scanner();
+    feed('@lab {not json}\n'.repeat(5000));
+    expect(seen.problems).toHaveLength(MAX_MALFORMED_REPORTED + 1);
+    expect(seen.problems.every((p) => p.code === 'AGENT_OUTPUT_MALFORMED')).toBe(true);
+    // Good lines after the flood are still signals.
+    feed('@lab {"type":"hb"}\n');
+    expect(seen.signals).toEqual([{ type: 'hb' }]);
+  });
+});
 
 describe('agent output lines: fast-check', () => {
   it('arbitrary output never throws, and each complete line gets exactly what the protocol says', () => {
