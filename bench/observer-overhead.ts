@@ -12,8 +12,8 @@
  * at most 0.5x the ps loop. BENCH_QUICK measures 10 s.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { checkWorkerPid } from '../main/evidence/fs-worker';
+import { readStat } from '../main/lab/process-tree';
 import { agent, makePlan, newRun } from '../test/integration/helpers';
 import { QUICK, fmt, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 
@@ -26,16 +26,10 @@ const AGENTS = 20;
 const WINDOW_SEC = QUICK ? 10 : 60;
 const SETTLE_MS = 3000;
 
-/** CPU seconds a process has used so far (utime + stime from /proc), 0 when it is gone. */
+/** CPU seconds a process has used so far (utime + stime, USER_HZ 100), 0 when it is gone. */
 function procCpuSec(pid: number | null): number {
-  if (pid === null) return 0;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
+  const st = pid === null ? null : readStat(pid);
+  return st ? (st.utimeTicks + st.stimeTicks) / 100 : 0;
 }
 
 /** CPU seconds of a bash loop running ps once a second for `sec` seconds (shell + children). */
