@@ -7,6 +7,7 @@
  * 1 / sqrt(2 pi v). Chances multiply over runs and over the metrics that stayed constant.
  */
 import type { AuditRun } from './audit-types';
+import type { Relation } from './relations';
 
 /**
  * Constant metrics are flagged when coincidence explains them with less than this chance. At
@@ -74,16 +75,49 @@ export function constantMetrics(runs: readonly AuditRun[]): ConstantMetric[] {
 /** Summary fields of one distribution (`latency.p50`, `latency.p99`) move together. */
 const FIELD_SUFFIX = /\.(?:count|min|p50|p95|p99|p999|max|mean)$/;
 
+function relationMetrics(r: Relation): string[] {
+  switch (r.kind) {
+    case 'sum':
+      return [r.metric, ...r.parts];
+    case 'ratio':
+      return [r.metric, r.numerator, r.denominator];
+    case 'mean':
+    case 'max':
+      return [r.metric, r.of];
+  }
+}
+
+/**
+ * Metrics that carry no evidence of their own: when every metric of a declared relation stayed
+ * constant, one of them follows from the others (a total and its parts, a rate and its counts), so
+ * its repeat is not a second coincidence. The least likely one is set aside, so the audit errs
+ * towards "honest".
+ */
+function implied(constants: readonly ConstantMetric[], relations: readonly Relation[]): Set<string> {
+  const chance = new Map(constants.map((c) => [c.name, c.chance]));
+  const out = new Set<string>();
+  for (const r of relations) {
+    const names = relationMetrics(r).filter((n) => !out.has(n));
+    if (names.length < 2 || !names.every((n) => chance.has(n))) continue;
+    out.add(names.reduce((a, b) => (chance.get(b)! < chance.get(a)! ? b : a)));
+  }
+  return out;
+}
+
 /**
  * The chance that all of these stayed constant by coincidence. Metrics count as independent,
- * except the summary fields of one distribution, which count once (their least likely field).
+ * except the summary fields of one distribution, which count once (their least likely field), and
+ * a metric that the run's declared relations derive from other constant metrics, which counts not
+ * at all.
  */
-export function jointChance(constants: readonly ConstantMetric[]): number {
+export function jointChance(constants: readonly ConstantMetric[], relations: readonly Relation[] = []): number {
   const families = new Map<string, number>();
+  const derived = implied(constants, relations);
   // Two metrics that hold the same value in every run are most likely one quantity printed twice
   // ("OOM Events: 2", "Compaction Triggers: 2"): they count once too.
   const byValue = new Map<string, string>();
   for (const c of constants) {
+    if (derived.has(c.name)) continue;
     const field = c.name.replace(FIELD_SUFFIX, '');
     const value = JSON.stringify(c.value);
     const family = byValue.get(value) ?? field;

@@ -30,7 +30,7 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const flagged = new Set<string>();
   const constants = constantMetrics(runs);
-  const joint = jointChance(constants);
+  const joint = jointChance(constants, runs[0]?.relations);
   if (constants.length > 0 && joint < ZERO_VARIANCE_ALPHA) {
     for (const c of constants) {
       flagged.add(c.name);
@@ -172,7 +172,7 @@ export function notScaling(runs: readonly AuditRun[]): AuditFinding[] {
         c.value !== 0 &&
         first.units?.[c.name] !== '%',
     );
-    const joint = jointChance(counters);
+    const joint = jointChance(counters, first.relations);
     for (const c of joint < ZERO_VARIANCE_ALPHA ? counters : []) {
       findings.push({
         code: 'NOT_SCALING_WITH_DURATION',

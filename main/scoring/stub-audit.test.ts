@@ -510,3 +510,47 @@ describe('resultsToAuditRun', () => {
     expect(has(flat, 'ZERO_VARIANCE', 'samples.file_io')).toBe(true);
   });
 });
+
+describe('metrics that follow from other metrics', () => {
+  // Seen in CI: two honest 5-second lab-kernel chaos runs both drew 20 events with 3 injected
+  // failures. Total, recovered, failed, rate and breakdown were judged five coincidences; the
+  // output itself declares that four of them follow from the other two.
+  const text = (seed: number, ms: number[]): string =>
+    [
+      '=== Chaos Engineering Stress Test ===',
+      'Duration: 5000 ms',
+      'Failure injection rate: 15%',
+      `Seed: ${seed}`,
+      ...ms.map((t, i) =>
+        t < 0
+          ? `[CHAOS] Event #${i + 1}: Sleep (40 ms) -> FAILED (deadline 1 ms missed after 41 ms)`
+          : `[CHAOS] Event #${i + 1}: CPU burn (3000 iterations) -> Recovered (${t} ms)`,
+      ),
+      '[STRESS TEST] Chaos engineering complete',
+      '  Total events: 20',
+      '  Successful recoveries: 17',
+      '  Failed recoveries: 3',
+      '  Recovery success rate: 85.0%',
+      `  Average recovery time: ${seed % 100} ms`,
+      '  Recovery time percentiles:',
+      `    p50: ${seed % 90} ms`,
+      `    p95: ${seed % 300} ms`,
+      `    p99: ${seed % 301} ms`,
+      '  Failure breakdown:',
+      '    - Injected deadline: 3 occurrences',
+      '  Status: PARTIAL PASS',
+    ].join('\n');
+  const times = (k: number): number[] =>
+    Array.from({ length: 20 }, (_, i) => ([3, 9, 14].includes(i) ? -1 : 30 + ((i * 37 + k * 11) % 170)));
+  it('does not count a total, its parts and their rate as separate coincidences', () => {
+    const runs = [text(1234567, times(1)), text(7654321, times(2))].map((t, i) => {
+      const r = parseStresstestOutput(t);
+      if (!r.ok) throw new Error(r.error.message);
+      return toAuditRun(r.value, `run-${i}`);
+    });
+    expect(auditRuns(runs).filter((f) => f.code === 'ZERO_VARIANCE')).toEqual([]);
+    // Without its relations the same pair is five repeats, and called a stub.
+    const bare = runs.map((r) => ({ ...r, relations: [] }));
+    expect(auditRuns(bare).some((f) => f.code === 'ZERO_VARIANCE' && f.metric === 'total_events')).toBe(true);
+  });
+});
