@@ -29,15 +29,17 @@ export class Bursts {
     const b = this.schedule;
     const snapshotMs = this.plan.snapshots.cadenceSec * 1000;
     return scheduleAt(t0, burstOffsets(b), (f) => {
-      // The pulse first: it is stamped synchronously as it starts, so the burst's snapshot (taken
-      // while the health checks are out) never delays it.
-      const p = hooks.pulse(Math.floor(f.index / b.count) + 1, f.plannedAt);
-      this.inFlight.add(p);
-      void p.finally(() => this.inFlight.delete(p));
+      // The snapshot first: stamping it and handing its record over costs a fraction of a
+      // millisecond, while sending the health checks (a /proc read and a pty write per target)
+      // costs more, and a snapshot taken after them read as late by that much. The pulse's own
+      // latency runs from its planned time, so it counts that fraction honestly.
       if (f.index % b.count === 0) {
         this.windows.push({ from: f.plannedAt, to: f.plannedAt + b.count * b.spacingMs });
         hooks.snapshot(Math.round((f.plannedAt - t0) / snapshotMs), f.plannedAt);
       }
+      const p = hooks.pulse(Math.floor(f.index / b.count) + 1, f.plannedAt);
+      this.inFlight.add(p);
+      void p.finally(() => this.inFlight.delete(p));
     });
   }
 

@@ -19,6 +19,8 @@ export class SampleTaker {
   trip: GuardTrip | null = null;
   /** Live snapshot coverage, kept up as snapshots come (not recomputed over all of them). */
   private coverage: CoverageTracker | null = null;
+  /** The planned instant of the last snapshot: the grid and a burst planned for it share one. */
+  private lastPlannedAt = -1;
 
   constructor(
     private readonly plan: Plan,
@@ -97,7 +99,15 @@ export class SampleTaker {
     }
   }
 
+  /**
+   * Takes the snapshot planned for `plannedAt`, once: the snapshot grid and a burst that starts on
+   * it fire at the same instant, and whichever timer runs first takes it for both (a second record
+   * of the same slot and instant added nothing to coverage, and it was stamped after the other's
+   * work, so it read as lateness).
+   */
   snapshot(slot: number, plannedAt: number, probeStartAt: number): void {
+    if (plannedAt === this.lastPlannedAt) return;
+    this.lastPlannedAt = plannedAt;
     // Stamped first: handing the next footprint scan to the worker is the lab's work, not lateness.
     const at = Date.now();
     const last = this.recorder.samples.at(-1);

@@ -257,6 +257,17 @@ describe('evidence', () => {
     expect(doc.snapshots.coverage.pct).toBe(100);
     expect(doc.snapshots.coverage.missing).toEqual([]);
     expect(doc.pulses.rttMs.count).toBeGreaterThan(0);
+    // Bursts start on the snapshot grid (every 2 s, snapshots every 1 s): the burst and the grid
+    // share one snapshot per instant, taken before the pulse's checks go out.
+    const planned = run.snapshots.map((s) => s.plannedAt);
+    expect(new Set(planned).size).toBe(planned.length);
+    const during = run.pulses.filter((p) => p.phase === 'during');
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    for (const p of during) {
+      const snap = run.snapshots.find((s) => s.plannedAt === p.plannedAt);
+      expect(snap, `a snapshot for the burst planned at ${p.plannedAt}`).toBeDefined();
+      expect(snap!.at).toBeLessThanOrEqual(p.startedAt);
+    }
     // Stock OpenSSH accepts both signatures.
     for (const f of [result.report.markdown, result.report.json]) {
       const r = spawnSync(
