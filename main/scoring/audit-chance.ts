@@ -110,7 +110,14 @@ function implied(constants: readonly ConstantMetric[], relations: readonly Relat
  * a metric that the run's declared relations derive from other constant metrics, which counts not
  * at all.
  */
-export function jointChance(constants: readonly ConstantMetric[], relations: readonly Relation[] = []): number {
+export function jointChance(
+  constants: readonly ConstantMetric[],
+  relations: readonly Relation[] = [],
+): number {
+  return familyChances(constants, relations).reduce((p, c) => p * c, 1);
+}
+
+function familyChances(constants: readonly ConstantMetric[], relations: readonly Relation[]): number[] {
   const families = new Map<string, number>();
   const derived = implied(constants, relations);
   // Two metrics that hold the same value in every run are most likely one quantity printed twice
@@ -124,5 +131,43 @@ export function jointChance(constants: readonly ConstantMetric[], relations: rea
     byValue.set(value, family);
     families.set(family, Math.min(families.get(family) ?? 1, c.chance));
   }
-  return [...families.values()].reduce((p, c) => p * c, 1);
+  return [...families.values()];
+}
+
+/** The number of metric families (a distribution's summary fields count once) every run has, zeros aside. */
+export function sharedFamilies(runs: readonly AuditRun[]): number {
+  const first = runs[0];
+  if (!first) return 0;
+  const fields = new Set<string>();
+  for (const name of Object.keys(first.metrics)) {
+    if (!runs.every((r) => r.metrics[name] !== undefined)) continue;
+    if (runs.every((r) => r.metrics[name] === 0)) continue;
+    fields.add(name.replace(FIELD_SUFFIX, ''));
+  }
+  return fields.size;
+}
+
+function choose(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
+/**
+ * The chance that honest runs show this much agreement anywhere: k of m metric families repeating
+ * together is judged against all the ways k of m could have repeated (a union bound, C(m, k) times
+ * the joint chance), not only the k that did. Without it, a suite printing a dozen honest counts
+ * draws some three-way coincidence far more often than the joint chance of those three says (seen
+ * in CI: three attack counts of a lab-kernel red-team run repeated in the next run). A stub repeats
+ * nearly every metric, where k is close to m and the factor close to 1.
+ */
+export function coincidenceChance(
+  constants: readonly ConstantMetric[],
+  relations: readonly Relation[],
+  families: number,
+): number {
+  const chances = familyChances(constants, relations).filter((c) => c < 1);
+  const joint = chances.reduce((p, c) => p * c, 1);
+  const m = Math.max(families, chances.length);
+  return Math.min(1, joint * choose(m, chances.length));
 }

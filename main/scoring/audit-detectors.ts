@@ -5,7 +5,14 @@
  */
 import { checkRelation, describeRelation } from './relations';
 import type { AuditFinding, AuditRun } from './audit-types';
-import { ZERO_VARIANCE_ALPHA, constantMetrics, jointChance, repeatChance } from './audit-chance';
+import {
+  ZERO_VARIANCE_ALPHA,
+  coincidenceChance,
+  constantMetrics,
+  jointChance,
+  repeatChance,
+  sharedFamilies,
+} from './audit-chance';
 
 /**
  * Integer type maxima a counter clamps at. i8/u8 (127, 255) are left out on purpose: a real count
@@ -30,7 +37,7 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const flagged = new Set<string>();
   const constants = constantMetrics(runs);
-  const joint = jointChance(constants, runs[0]?.relations);
+  const joint = coincidenceChance(constants, runs[0]?.relations ?? [], sharedFamilies(runs));
   if (constants.length > 0 && joint < ZERO_VARIANCE_ALPHA) {
     for (const c of constants) {
       flagged.add(c.name);
@@ -44,6 +51,7 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
           value: c.value,
           chanceIfHonest: c.chance,
           constantMetrics: constants.length,
+          metricFamiliesCompared: sharedFamilies(runs),
           jointChanceIfHonest: joint,
         },
       });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ZERO_VARIANCE_ALPHA, constantMetrics, jointChance } from './audit-chance';
 import type { ResultsDoc } from './results';
 import {
   auditRuns,
@@ -490,7 +491,9 @@ describe('resultsToAuditRun', () => {
     const b = resultsToAuditRun(run('b', [3000, 1000, 5000, 3000, 4000, 3000]));
     expect(a.resolutions!['file_io.p50']).toBe(1000);
     expect(auditRuns([a, b])).toEqual([]);
-    // The same values from a microsecond clock are a coincidence nobody believes.
+    // The same values from a microsecond clock in three runs are a coincidence nobody believes
+    // (in two, one repeating distribution among four metrics is judged against the four ways it
+    // could have happened, and stays just above the line).
     const fine = (id: string, io: number[]) => {
       const d = run(id, io);
       d.metrics.file_io = {
@@ -504,7 +507,11 @@ describe('resultsToAuditRun', () => {
       };
       return resultsToAuditRun(d);
     };
-    const stubbed = auditRuns([fine('a', [1013, 3017, 2871, 4987]), fine('b', [2204, 3017, 1013, 4987])]);
+    const stubbed = auditRuns([
+      fine('a', [1013, 3017, 2871, 4987]),
+      fine('b', [2204, 3017, 1013, 4987]),
+      fine('e', [3017, 1013, 4987, 1544]),
+    ]);
     expect(has(stubbed, 'ZERO_VARIANCE', 'file_io.p50')).toBe(true);
     const flat = auditRuns([fine('d', [4987, 4987, 4987, 4987])]);
     expect(has(flat, 'ZERO_VARIANCE', 'samples.file_io')).toBe(true);
@@ -549,8 +556,40 @@ describe('metrics that follow from other metrics', () => {
       return toAuditRun(r.value, `run-${i}`);
     });
     expect(auditRuns(runs).filter((f) => f.code === 'ZERO_VARIANCE')).toEqual([]);
-    // Without its relations the same pair is five repeats, and called a stub.
-    const bare = runs.map((r) => ({ ...r, relations: [] }));
-    expect(auditRuns(bare).some((f) => f.code === 'ZERO_VARIANCE' && f.metric === 'total_events')).toBe(true);
+    // Judged without its relations, the same pair is five coincidences (chance about 3e-4); with
+    // them, two (about 0.06).
+    const constants = constantMetrics(runs);
+    expect(jointChance(constants)).toBeLessThan(ZERO_VARIANCE_ALPHA);
+    expect(jointChance(constants, runs[0]!.relations)).toBeGreaterThan(0.01);
+  });
+});
+
+describe('agreement anywhere among many metrics', () => {
+  // Seen under load: two honest lab-kernel red-team runs of ~100 attacks each where three of the
+  // per-type counts came out the same (joint chance about 5e-4). Some three of a dozen counts
+  // agreeing is far likelier than that: the audit judges k repeats against the C(m, k) ways k of
+  // m metrics could have repeated.
+  const run = (label: string, vary: number): AuditRun => ({
+    label,
+    metrics: {
+      attacks_run: 103 + vary,
+      attacks_survived: 101 + vary,
+      'attacks_survived.arith': 25,
+      'attacks_survived.printf': 31,
+      'attacks_survived.proc': 17,
+      'attacks_survived.numeric': 20 + vary,
+      'attacks_survived.options': 8 + vary,
+      attacks_failed: 2,
+      mean_ms: 28.4 + vary / 10,
+      max_ms: 190 + vary * 7,
+    },
+  });
+  it('does not call three repeating counts among ten a stub, but does when nearly all repeat', () => {
+    const honest = [run('a', 0), run('b', 3)];
+    const constants = constantMetrics(honest);
+    expect(jointChance(constants)).toBeLessThan(ZERO_VARIANCE_ALPHA);
+    expect(auditRuns(honest).filter((f) => f.code === 'ZERO_VARIANCE')).toEqual([]);
+    const stub = [run('a', 0), run('b', 0), run('c', 0)];
+    expect(auditRuns(stub).some((f) => f.code === 'ZERO_VARIANCE' && f.metric === 'attacks_run')).toBe(true);
   });
 });

@@ -60,10 +60,12 @@ it('quick-stresstest: seven suites measured twice in the guest, audited, in a ve
   // The learner's rewards are measured throughputs: they vary between episodes.
   const rewards = runs.find((r) => r.label === 'learning')!.output!.metrics.episode_rewards as number[];
   expect(new Set(rewards).size).toBeGreaterThan(1);
-  // The compare is a real A/B: 4 MB in 1 KB writes takes longer than in 1 MB writes.
+  // The compare is a real A/B: 4 MB in 1 KB writes takes longer than in 1 MB writes. Judged on
+  // the median of the samples: under load one sample can be stretched several times over (a mean
+  // of 60 ms against 45 ms was seen the wrong way round on a busy host).
   for (const r of runs.filter((x) => x.label === 'compare memory')) {
     const cmp = r.output!.comparison as { off: Record<string, number>; on: Record<string, number> };
-    expect(cmp.off.mean_write_time_us).toBeGreaterThan(cmp.on.mean_write_time_us!);
+    expect(cmp.off.p50_write_time_us).toBeGreaterThan(cmp.on.p50_write_time_us!);
   }
   // The stub audit ran over the repetitions of every suite and its findings are in the report.
   expect(st.audit.groups.map((g: { suite: string }) => g.suite).sort()).toEqual([...SUITES].sort());
