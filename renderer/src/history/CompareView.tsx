@@ -17,7 +17,9 @@ function num(n: number | null): string {
 }
 
 function pct(n: number | null): string {
-  return n === null ? '—' : `${n > 0 ? '+' : ''}${n.toFixed(1)}%`;
+  if (n === null) return '—';
+  const text = n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${n > 0 ? '+' : ''}${text}%`;
 }
 
 function pValue(p: number): string {
