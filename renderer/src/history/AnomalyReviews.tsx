@@ -10,6 +10,7 @@ import type { ReviewEntry, ReviewVerdict, VerifyResult } from '../../../preload/
 import { labKey, useLabMutation } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { Working } from '../ui/Working';
+import './review-form.css';
 
 interface Context {
   id: string;
@@ -19,6 +20,11 @@ interface Context {
   governance: { ok: boolean; hash: string | null; pulseSeq: number | null } | null;
   changes: { field: string; before: unknown; after: unknown }[];
 }
+
+/** The server's limit (NOTE_MAX_CHARS in main/reports/review-addendum.ts), enforced here as you type. */
+const NOTE_MAX = 2000;
+/** Room for a paragraph: the note is the reviewer's reasoning, which a one-line input clipped. */
+const NOTE_ROWS = 4;
 
 const VERDICTS: { value: ReviewVerdict; label: string }[] = [
   { value: 'expected', label: 'expected' },
@@ -91,7 +97,7 @@ function ReviewList({ reviews }: { reviews: ReviewEntry[] }) {
       {reviews.map((r) => (
         <li key={r.seq} data-testid="review-entry">
           <span className="badge">{r.verdict}</span> by {r.by}, {new Date(r.at).toLocaleString()} (ledger
-          record {r.seq}): {r.note}
+          record {r.seq}): <span className="review-note-text">{r.note}</span>
         </li>
       ))}
     </ul>
@@ -120,30 +126,48 @@ function ReviewForm({ reportPath, anomaly }: { reportPath: string; anomaly: stri
         review.mutate({ reportPath, anomaly, verdict, note });
       }}
     >
-      <select
-        aria-label="verdict"
-        data-testid="review-verdict"
-        value={verdict}
-        onChange={(e) => setVerdict(e.target.value as ReviewVerdict)}
-      >
-        {VERDICTS.map((v) => (
-          <option key={v.value} value={v.value}>
-            {v.label}
-          </option>
-        ))}
-      </select>
-      <input
-        type="text"
-        aria-label="note"
-        data-testid="review-note"
-        placeholder="what you checked and concluded"
-        maxLength={2000}
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-      />
-      <button type="submit" data-testid="review-record" disabled={review.isPending || note.trim() === ''}>
-        Record review
-      </button>
+      <label className="review-note-label">
+        <span>
+          Note{' '}
+          <span className="muted small">what you checked and concluded, up to {NOTE_MAX} characters</span>
+        </span>
+        <textarea
+          aria-label="note"
+          data-testid="review-note"
+          rows={NOTE_ROWS}
+          placeholder="e.g. pulse 3 was slow while worker-2 restarted; the restart was planned"
+          maxLength={NOTE_MAX}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter makes a new line in a note; Ctrl/Cmd+Enter records it, as in most review tools.
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
+          }}
+        />
+      </label>
+      <div className="button-row">
+        <label className="review-verdict-label">
+          Verdict{' '}
+          <select
+            aria-label="verdict"
+            data-testid="review-verdict"
+            value={verdict}
+            onChange={(e) => setVerdict(e.target.value as ReviewVerdict)}
+          >
+            {VERDICTS.map((v) => (
+              <option key={v.value} value={v.value}>
+                {v.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" data-testid="review-record" disabled={review.isPending || note.trim() === ''}>
+          Record review
+        </button>
+        <span className="muted small">
+          {note.length} / {NOTE_MAX}
+        </span>
+      </div>
       <Working active={review.isPending} label="recording…" />
       <ErrorBanner error={review.error} title="reports.review" />
     </form>

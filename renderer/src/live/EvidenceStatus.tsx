@@ -1,8 +1,9 @@
 import type { LiveRun } from '../run/live-run';
 import { useNow } from '../ui/useNow';
-import { lastFileIo, probeClock, railViews } from './evidence-status';
+import { lastFileIo, probeClock, railViews, type RailView } from './evidence-status';
+import './guard-rails.css';
 
-/** The probe clock, the guard rails' progress toward tripping, and the last file-I/O figure. */
+/** The probe clock, each guard rail's reading against its limit, and the last file-I/O figure. */
 export function EvidenceStatus({ live }: { live: LiveRun }) {
   const now = useNow(live.run.status !== 'ended');
   const clock = probeClock(live, now);
@@ -11,15 +12,56 @@ export function EvidenceStatus({ live }: { live: LiveRun }) {
   return (
     <section className="panel evidence-status" data-testid="evidence-status">
       <div data-testid="probe-clock" data-started-at={clock.startedAt ?? ''}>
-        [{clock.text}]
+        <span className="muted">Probe clock</span> {clock.text}
       </div>
-      {rails.map((r) => (
-        <div key={r.metric} className="progress-row" data-testid="guard-rail" data-metric={r.metric}>
-          <span>{r.text}</span>
-          <progress max={100} value={r.pct} aria-label={`guard rail ${r.metric} toward tripping`} />
+      {rails.length > 0 ? (
+        <div className="rails" data-testid="guard-rails">
+          <div className="rails-head muted small">
+            Guard rails: host use at the last sample, 0–100 %, limit marked; the probe halts if one stays over
+          </div>
+          {rails.map((r) => (
+            <Rail key={r.metric} r={r} />
+          ))}
         </div>
-      ))}
-      <div data-testid="file-io">File I/O: {io ?? 'not measured yet'}</div>
+      ) : null}
+      <div data-testid="file-io">
+        <span className="muted">File I/O</span> {io ?? 'not measured yet'}
+      </div>
     </section>
+  );
+}
+
+function Rail({ r }: { r: RailView }) {
+  const label = `${r.name}, % used, limit ${r.limitPct} %`;
+  return (
+    <div
+      className={`rail-row${r.over ? ' rail-over' : ''}`}
+      data-testid="guard-rail"
+      data-metric={r.metric}
+      data-value-pct={r.valuePct ?? ''}
+    >
+      <span className="rail-name">{r.name}</span>
+      <span className="rail-value" data-testid="guard-rail-value">
+        {r.valueText}
+      </span>
+      <div
+        className="rail-bar"
+        role="meter"
+        aria-label={label}
+        title={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={r.valuePct ?? undefined}
+        aria-valuetext={r.valueText}
+        data-testid="guard-rail-bar"
+      >
+        {r.valuePct !== null ? <div className="rail-fill" style={{ width: `${r.valuePct}%` }} /> : null}
+        <div className="rail-limit" style={{ left: `${r.limitPct}%` }} />
+      </div>
+      <span className="rail-limit-text small">limit {r.limitPct} %</span>
+      <span className={`rail-breach small ${r.over ? 'bad' : 'muted'}`} data-testid="guard-rail-breach">
+        {r.breachText}
+      </span>
+    </div>
   );
 }

@@ -25,15 +25,30 @@ describe('live evidence status', () => {
     );
   });
 
-  it('shows how long each rail has been over its line against its window', () => {
+  it('draws each rail as the reading against its limit, and the breach as seconds of the window', () => {
     const v = railViews({
       guard: [
         { metric: 'cpu', limitPct: 85, lastPct: 97, overMs: 12_000, windowMs: 30_000 },
         { metric: 'ram', limitPct: 80, lastPct: 20, overMs: 0, windowMs: 30_000 },
+        { metric: 'gpu', limitPct: 70, lastPct: null, overMs: 0, windowMs: 30_000 },
       ],
     });
-    expect(v[0]).toEqual({ metric: 'cpu', pct: 40, text: 'CPU 97% over 85% for 12 of 30 s' });
-    expect(v[1]?.pct).toBe(0);
+    expect(v[0]).toEqual({
+      metric: 'cpu',
+      name: 'Host CPU (all cores)',
+      valuePct: 97,
+      limitPct: 85,
+      valueText: '97 %',
+      over: true,
+      breachText: 'over 85 % for 12 of 30 s, then halts',
+    });
+    // A host at 82 % with no breach draws an 82 % bar, not the (empty or nearly full) breach share.
+    expect(v[1]).toMatchObject({
+      valuePct: 20,
+      over: false,
+      breachText: 'under 80 % · halts after 30 s over it',
+    });
+    expect(v[2]).toMatchObject({ valuePct: null, valueText: 'not measured' });
   });
 
   it('gives the last pulse file-I/O figure', () => {

@@ -1,8 +1,10 @@
 /**
  * Browser mode's confirmation: the person types the plan id, and the server checks it. An in-page
- * modal, because the page cannot show a native dialog the host would trust.
+ * modal, because the page cannot show a native dialog the host would trust. What will run comes
+ * first and fills the dialog; when it is taller than the screen, Start stays disabled until its
+ * end has been scrolled into view, so nobody confirms a run whose targets they never saw.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { StartAnswer } from '../../../preload/contract';
 import { useLabMutation } from '../api/queries';
 import { ErrorBanner } from '../ui/ErrorBanner';
@@ -11,6 +13,9 @@ import { useNow } from '../ui/useNow';
 import { PreviewView } from './PreviewView';
 
 type Challenge = Extract<StartAnswer, { kind: 'challenge' }>;
+
+/** Sub-pixel rounding leaves scrollTop a pixel or two short of the end on some zoom levels. */
+const SEEN_SLACK_PX = 4;
 
 export function ConfirmDialog({
   challenge,
@@ -24,6 +29,18 @@ export function ConfirmDialog({
   const [typed, setTyped] = useState('');
   const answer = useLabMutation('runs.answerChallenge', { onSuccess: (r) => onStarted(r.runId) });
   const input = useRef<HTMLInputElement | null>(null);
+  const body = useRef<HTMLDivElement | null>(null);
+  const [seenAll, setSeenAll] = useState(false);
+  const checkSeen = useCallback(() => {
+    const b = body.current;
+    if (b && b.scrollTop + b.clientHeight >= b.scrollHeight - SEEN_SLACK_PX) setSeenAll(true);
+  }, []);
+  // Content that fits counts as seen at once; a resize (a larger window) can also bring the end in.
+  useLayoutEffect(checkSeen, [checkSeen]);
+  useEffect(() => {
+    window.addEventListener('resize', checkSeen);
+    return () => window.removeEventListener('resize', checkSeen);
+  }, [checkSeen]);
   const now = useNow(true);
   const secondsLeft = Math.max(0, Math.round((challenge.expiresAt - now) / 1000));
 
@@ -46,13 +63,22 @@ export function ConfirmDialog({
         data-testid="confirm-dialog"
       >
         <h2 id="confirm-title">Confirm the start</h2>
-        <div className="modal-body">
-          <PreviewView preview={challenge.preview} />
+        <div
+          className="modal-body"
+          ref={body}
+          onScroll={checkSeen}
+          tabIndex={0}
+          aria-label="what will run"
+          data-testid="confirm-body"
+          data-seen-all={String(seenAll)}
+        >
+          <PreviewView preview={challenge.preview} inDialog />
         </div>
         <form
           className="confirm-form"
           onSubmit={(e) => {
             e.preventDefault();
+            if (!seenAll) return;
             answer.mutate({ challengeId: challenge.challengeId, typedPlanId: typed });
           }}
         >
@@ -73,13 +99,18 @@ export function ConfirmDialog({
           <span className={secondsLeft > 0 ? 'muted small' : 'bad small'} data-testid="confirm-expiry">
             {secondsLeft > 0 ? `expires in ${secondsLeft} s` : 'expired: cancel and start again'}
           </span>
+          {seenAll ? null : (
+            <span className="confirm-gate small" data-testid="confirm-gate">
+              Scroll what will run (above) to its end to enable Start.
+            </span>
+          )}
           <ErrorBanner error={answer.error} title="runs.answerChallenge" />
           <div className="button-row">
             <button
               type="submit"
               className="danger"
               data-testid="confirm-submit"
-              disabled={typed.length === 0 || answer.isPending}
+              disabled={!seenAll || typed.length === 0 || answer.isPending}
             >
               Start the run
             </button>

@@ -51,7 +51,14 @@ export function PlanEditor({
   const check = useLabQuery(
     'plans.check',
     { text: debounced },
-    { enabled: text !== null, placeholderData: keepPreviousData, staleTime: Infinity, gcTime: 30_000 },
+    // Not the empty string the debounce still holds for a moment after a plan loads: checking it
+    // flashed "expected object, received null" under a valid plan.
+    {
+      enabled: text !== null && !(debounced === '' && current !== ''),
+      placeholderData: keepPreviousData,
+      staleTime: Infinity,
+      gcTime: 30_000,
+    },
   );
 
   const save = useLabMutation('plans.save', {

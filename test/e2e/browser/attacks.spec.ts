@@ -135,6 +135,8 @@ test('links and markup in agent output are shown as text: nothing to click, no n
   await page.getByTestId('review-start').click();
   await page.getByTestId('start-button').click();
   await page.getByTestId('confirm-input').fill(HOSTILE_PLAN.id);
+  // Start is enabled once what will run was scrolled through (taller than this screen).
+  await page.getByTestId('confirm-body').evaluate((b) => b.scrollTo(0, b.scrollHeight));
   await page.getByTestId('confirm-submit').click();
 
   const pane = page.locator('[data-testid^="output-pane-"]').first();

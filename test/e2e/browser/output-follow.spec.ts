@@ -48,6 +48,8 @@ test('the output pane draws a bounded tail while following, and everything when 
   await page.getByTestId('review-start').click();
   await page.getByTestId('start-button').click();
   await page.getByTestId('confirm-input').fill(FOLLOW_PLAN.id);
+  // Start is enabled once what will run was scrolled through (taller than this screen).
+  await page.getByTestId('confirm-body').evaluate((b) => b.scrollTo(0, b.scrollHeight));
   await page.getByTestId('confirm-submit').click();
 
   const pane = page.getByTestId('output-pane-printer');

@@ -40,11 +40,25 @@ test('record a review of a run from History and see it verified', async ({ page,
   await row.click();
   const whole = page.locator('[data-testid="anomaly-review"][data-anomaly="run"]');
   await expect(whole).toContainText('not reviewed yet');
+  // The note box has room for a paragraph (a one-line input clipped its own placeholder).
+  const note = whole.getByTestId('review-note');
+  expect(await note.evaluate((n) => n.tagName)).toBe('TEXTAREA');
+  const box = await note.boundingBox();
+  expect(box?.width ?? 0).toBeGreaterThanOrEqual(480);
+  expect(box?.height ?? 0).toBeGreaterThanOrEqual(60);
   await whole.getByTestId('review-verdict').selectOption('needs-work');
-  await whole.getByTestId('review-note').fill('pulse 3 was slow <b>check</b>');
+  // Enter starts a new line; the note keeps it.
+  await note.fill('pulse 3 was slow <b>check</b>');
+  await note.press('End');
+  await note.press('Enter');
+  await note.pressSequentially('second line');
+  await expect(whole.getByTestId('review-entry')).toHaveCount(0);
   await whole.getByTestId('review-record').click();
   await expect(whole.getByTestId('review-entry')).toContainText('needs-work');
   await expect(whole.getByTestId('review-entry')).toContainText('pulse 3 was slow <b>check</b>');
+  expect(await whole.locator('.review-note-text').textContent()).toBe(
+    'pulse 3 was slow <b>check</b>\nsecond line',
+  );
   await expect(page.getByTestId('verification-reviews')).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('report-verification')).toHaveAttribute('data-trust', 'trusted');
 

@@ -5,8 +5,9 @@
  * has two runs to compare. The screenshots are attached to the test for a person to look at.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import { REPO_ROOT } from '../paths';
 
@@ -30,6 +31,49 @@ async function expectFullHeightNav(page: Page): Promise<void> {
   })`)) as { nav: number; page: number; viewport: number };
   expect(m.page).toBeGreaterThan(m.viewport); // a long page, or the check proves nothing
   expect(m.nav).toBeGreaterThanOrEqual(m.page - 1);
+}
+
+/** Each element lies wholly inside the viewport and inside the visible part of the confirm body. */
+async function expectOnScreen(page: Page, items: Locator[]): Promise<void> {
+  const view = page.viewportSize() ?? { width: 0, height: 0 };
+  const body = await page.locator('[data-testid="confirm-dialog"] .modal-body').boundingBox();
+  expect(body).not.toBeNull();
+  for (const item of items) {
+    const b = await item.boundingBox();
+    expect(b, String(item)).not.toBeNull();
+    if (!b || !body) continue;
+    expect(b.x, String(item)).toBeGreaterThanOrEqual(0);
+    expect(b.y, String(item)).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, String(item)).toBeLessThanOrEqual(view.width);
+    expect(b.y + b.height, String(item)).toBeLessThanOrEqual(view.height);
+    if ((await item.getAttribute('data-testid')) === 'confirm-submit') continue;
+    expect(b.x + b.width, String(item)).toBeLessThanOrEqual(body.x + body.width);
+    expect(b.y + b.height, String(item)).toBeLessThanOrEqual(body.y + body.height);
+  }
+}
+
+/**
+ * Each guard-rail bar draws the host reading it names (0-100 %, the limit marked), not the breach's
+ * share of the window, which once drew a nearly full bar beside "CPU 82 %".
+ */
+async function expectHonestRails(page: Page): Promise<void> {
+  const cpu = page.locator('[data-testid="guard-rail"][data-metric="cpu"]');
+  await expect(cpu).toContainText('Host CPU (all cores)');
+  await expect(cpu).toContainText('limit 85 %');
+  for (const rail of await page.getByTestId('guard-rail').all()) {
+    const pct = await rail.getAttribute('data-value-pct');
+    const bar = rail.getByTestId('guard-rail-bar');
+    await expect(bar).toHaveAttribute('aria-label', /% used, limit \d+ %/);
+    if (pct === '' || pct === null) {
+      await expect(rail.getByTestId('guard-rail-value')).toHaveText('not measured');
+      continue;
+    }
+    await expect(rail.getByTestId('guard-rail-value')).toHaveText(`${pct} %`);
+    const outer = await bar.boundingBox();
+    const fill = await bar.locator('.rail-fill').boundingBox();
+    if (!outer || !fill) throw new Error('a guard-rail bar has no box');
+    expect(Math.abs(fill.width / (outer.width - 2) - Number(pct) / 100)).toBeLessThan(0.03);
+  }
 }
 
 /** As chart-scale.ts rounds: 1, 2 or 5 times a power of ten above the top point with head room. */
@@ -56,11 +100,20 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   await shoot(page, testInfo, '1-settings');
 
   await page.getByTestId('nav-probes').click();
+  // Every plan-issue list shown while the plan loads, so a brief false one is caught too.
+  await page.evaluate(`(() => {
+    window.__issuesSeen = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid="plan-issue"]')) window.__issuesSeen.push(el.textContent);
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  })()`);
   await page.getByTestId(`plan-item-${PLAN}`).click();
+  await expect(page.getByTestId('plan-issues')).toHaveAttribute('data-valid', 'true');
+  expect(await page.evaluate('window.__issuesSeen')).toEqual([]);
   await shoot(page, testInfo, '2-probes');
   await page.getByTestId('review-start').click();
   await expect(page.getByTestId('preview')).toBeVisible();
-  // The targets table scrolls inside its panel; the page itself never scrolls sideways.
+  // The targets table wraps inside its panel; the page itself never scrolls sideways.
   expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(
     0,
   );
@@ -69,6 +122,16 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('confirm-dialog')).toBeVisible();
   await page.getByTestId('confirm-input').fill(PLAN);
+  // What will run, env included, is on screen without scrolling, and Start is enabled only so.
+  const dialog = page.getByTestId('confirm-dialog');
+  await expectOnScreen(page, [
+    dialog.getByTestId('preview-targets'),
+    ...(await dialog.getByTestId('preview-target-env').all()),
+    dialog.getByTestId('preview-lines'),
+    dialog.getByTestId('confirm-submit'),
+  ]);
+  await expect(page.getByTestId('confirm-body')).toHaveAttribute('data-seen-all', 'true');
+  await expect(dialog.getByTestId('preview-target-env').first()).toContainText(/\S/);
   await shoot(page, testInfo, '4-confirm');
   await page.getByTestId('confirm-submit').click();
 
@@ -78,6 +141,7 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
     .poll(() => page.getByTestId('pulse-cell').count(), { timeout: 30_000 })
     .toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('pulse-health-note')).toContainText('not the verdict');
+  await expectHonestRails(page);
   await shoot(page, testInfo, '5-live-running');
 
   // The run ends by itself: the bar is complete and says "ended", not a frozen partial.
@@ -121,6 +185,7 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
     timeout: 20_000,
   });
   await expectFullHeightNav(page);
+  await expect(page.frameLocator('[data-testid="report-html"]').locator('h1')).toBeVisible();
   await shoot(page, testInfo, '7-history-report');
 
   await page.getByTestId('history-filter-text').fill('no such run');
@@ -134,8 +199,49 @@ test('every screen, photographed, without the defects of issue 15', async ({ pag
   const table = page.getByTestId('compare-table');
   await expect(table).toBeVisible({ timeout: 20_000 });
   expect(await table.getByTestId('compare-metric').count()).toBeGreaterThan(0);
+  // Thousands are grouped in every column alike: no bare five-digit figure beside "29,260".
+  for (const cell of await table.getByTestId('compare-metric').locator('td').allInnerTexts())
+    expect(cell).not.toMatch(/(?<![\d,.])\d{4,}(?![\d,])/);
   await shoot(page, testInfo, '8-history-compare');
   const detail = testInfo.outputPath('9-compare-table.png');
   await page.getByTestId('compare-view').screenshot({ path: detail });
   await testInfo.attach('9-compare-table', { path: detail, contentType: 'image/png' });
+});
+
+test('the confirm dialog on a short screen: Start stays disabled until what will run was scrolled through', async ({
+  page,
+  lab,
+}) => {
+  // The quick plan with an env of its own, so the env column has something to show.
+  const plan = JSON.parse(readFileSync(join(REPO_ROOT, 'resources', 'plans', `${PLAN}.json`), 'utf8')) as {
+    id: string;
+    targets: { env?: Record<string, string> }[];
+  };
+  plan.id = 'env-shown';
+  for (const t of plan.targets) t.env = { WORKLOAD_MODE: 'steady state' };
+  const saved = await lab.invoke('plans.save', { text: JSON.stringify(plan, null, 2) });
+  expect(saved.reply.ok, JSON.stringify(saved.reply.error)).toBe(true);
+
+  await page.setViewportSize({ width: 1280, height: 480 });
+  await page.goto(lab.url);
+  await page.getByTestId('nav-probes').click();
+  await page.getByTestId(`plan-item-${plan.id}`).click();
+  await page.getByTestId('review-start').click();
+  await page.getByTestId('start-button').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  const body = page.getByTestId('confirm-body');
+  // What will run comes first: the targets and their env are in view before any scrolling.
+  await expect(dialog.getByTestId('preview-target-env')).toContainText("WORKLOAD_MODE='steady state'");
+  await expectOnScreen(page, [dialog.getByTestId('preview-target-env')]);
+  await expect(body).toHaveAttribute('data-seen-all', 'false');
+  await page.getByTestId('confirm-input').fill(plan.id);
+  await expect(page.getByTestId('confirm-submit')).toBeDisabled();
+  await expect(page.getByTestId('confirm-gate')).toBeVisible();
+  // The dialog itself stays on screen: only its body scrolls.
+  const box = await dialog.boundingBox();
+  expect((box?.y ?? 0) + (box?.height ?? 1e9)).toBeLessThanOrEqual(480);
+  await body.evaluate((b) => b.scrollTo(0, b.scrollHeight));
+  await expect(body).toHaveAttribute('data-seen-all', 'true');
+  await expect(page.getByTestId('confirm-submit')).toBeEnabled();
+  await page.getByTestId('confirm-cancel').click();
 });
