@@ -59,7 +59,7 @@ export function burstSchedule(plan: Plan): BurstSchedule {
     return {
       ...base,
       firstBurstMs: cadenceMs,
-      reason: `no task targets: bursts every ${p.cadenceSec} s from the probe start, the first one cadence in`,
+      reason: `no task targets: bursts every ${p.cadenceSec} s from the probe start, the first ${p.cadenceSec} s in`,
     };
   }
   if (shortest === 'unknown') {
@@ -73,7 +73,7 @@ export function burstSchedule(plan: Plan): BurstSchedule {
     return {
       ...base,
       firstBurstMs: cadenceMs,
-      reason: `every task runs longer than a cadence plus a burst (shortest: ${shortest.id}, ${shortest.sec} s by its --run-sec): bursts every ${p.cadenceSec} s, the first one cadence in`,
+      reason: `every task runs longer than a cadence plus a burst (shortest: ${shortest.id}, ${shortest.sec} s by its --run-sec): bursts every ${p.cadenceSec} s, the first ${p.cadenceSec} s after the probe start`,
     };
   }
   const first = Math.min(cadenceMs, EARLY_FIRST_BURST_MS);
