@@ -76,19 +76,23 @@ export class NetNamespace {
     const why = netnsUnavailable();
     if (why) throw new Error(why);
     const used = usedAddresses();
-    // The guard route is the claim on a /30: adding it fails where another run already holds it.
+    // The namespace comes first, its name carrying the owner and the /30; then the guard route,
+    // which is the claim on the /30 (adding it fails where another run already holds it). In that
+    // order a guard route never exists without its namespace, so an engine killed between the two
+    // steps leaves a namespace the orphan sweep removes, never a route nobody owns.
     let idx = -1;
     for (let k = 0; k < ADDRESS_TRIES && idx < 0; k++) {
       const i = Math.floor(Math.random() * POOL_SIZE);
       if (used.includes(` ${quad(i, 1)}/`) || used.includes(` ${quad(i, 2)}/`)) continue;
+      if (!ip(['netns', 'add', `${base}-${i}`]).ok) continue;
       if (ip(['route', 'add', ...guardRoute(i)]).ok) idx = i;
+      else ip(['netns', 'del', `${base}-${i}`]);
     }
     if (idx < 0) throw new Error(`no free /30 in ${NETNS_POOL} after ${ADDRESS_TRIES} tries`);
     const tag = Math.random().toString(16).slice(2, 10).padEnd(8, '0');
     const name = `${base}-${idx}`;
     const ns = new NetNamespace(name, `pl${tag}h`, `pl${tag}n`, quad(idx, 1), quad(idx, 2));
     const steps: string[][] = [
-      ['netns', 'add', name],
       ['link', 'add', ns.hostIf, 'type', 'veth', 'peer', 'name', ns.nsIf, 'netns', name],
       ['addr', 'add', `${ns.hostAddr}/30`, 'dev', ns.hostIf],
       ['link', 'set', ns.hostIf, 'up'],
@@ -186,6 +190,37 @@ export function sweepOrphanNamespaces(): { name: string; killedPids: number[]; s
     out.push({ name, killedPids, survivors: removeNamespace(name) });
   }
   return out;
+}
+
+/**
+ * Guard routes in the pool whose /30 no Probe Lab namespace holds: left by an engine killed
+ * between claiming a /30 and making its namespace (before claims were made namespace first), or by
+ * a removal cut short. Deleted; a live run's route always has its namespace, so it is never touched.
+ */
+export function sweepOrphanGuardRoutes(): string[] {
+  if (netnsUnavailable()) return [];
+  const held = new Set(
+    probeLabNamespaces()
+      .map((n) => /-(\d+)$/.exec(n)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number),
+  );
+  const removed: string[] = [];
+  for (const line of ip(['route', 'show', 'type', 'unreachable']).out.split('\n')) {
+    const m = /^(?:unreachable )?(\d+\.\d+\.\d+\.\d+)\/30 .*metric (\d+)/.exec(line.trim());
+    if (m?.[2] !== GUARD_METRIC) continue;
+    const idx = slotOf(m[1]!);
+    if (idx === null || held.has(idx)) continue;
+    if (ip(['route', 'del', ...guardRoute(idx)]).ok) removed.push(`${m[1]}/30`);
+  }
+  return removed;
+}
+
+/** The pool slot of a /30's network address, or null when it is not one of ours. */
+function slotOf(net: string): number | null {
+  const q = net.split('.').map(Number);
+  if (q[0] !== POOL_BASE[0] || q[1] !== POOL_BASE[1] || q[3]! % 4 !== 0) return null;
+  return q[2]! * 64 + q[3]! / 4;
 }
 
 /** Process-wide, so two runs of one engine never pick the same name. */

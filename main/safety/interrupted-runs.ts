@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findInterruptedLedgers } from '../evidence/ledger-interrupted';
-import { sweepOrphanNamespaces } from '../lab/netns';
+import { sweepOrphanGuardRoutes, sweepOrphanNamespaces } from '../lab/netns';
 import { killTree, processesOfRun } from '../lab/process-tree';
 import { writeFileAtomic } from '../util/atomic-file';
 import { sweepOrphanRunCgroups, type OrphanRunCgroup } from './containment';
@@ -51,6 +51,7 @@ export async function sweepOrphans(): Promise<OrphanRunCgroup[]> {
   const found = await sweepOrphanRunCgroups();
   // After the cgroups (their processes are gone by now): a crashed run's namespaces and veth pairs.
   sweepOrphanNamespaces();
+  sweepOrphanGuardRoutes();
   for (const o of found) {
     const had = swept.get(o.runId);
     swept.set(

@@ -51,6 +51,8 @@ const vethsNow = () => fs.readdirSync('/sys/class/net').filter((n) => /^pl[0-9a-
 const guardRoutes = () =>
   spawnSync('ip', ['route', 'show', 'type', 'unreachable'], { encoding: 'utf8' })
     .stdout.split('\n')
+    // `ip route show type unreachable` prints the type first: "unreachable 10.231.x.y/30 metric 65535".
+    .map((l) => l.replace(/^unreachable /, ''))
     .filter((l) => l.startsWith('10.231.'));
 
 /** Run cgroup folders of this run left in any hierarchy. */
@@ -202,6 +204,28 @@ describe.skipIf(SKIP !== null)('agent disk stall and network partition (root, cg
       'the sleeper killed',
     );
   }, 20_000);
+});
+
+describe.skipIf(SKIP !== null)('a /30 claimed by an engine that died before its namespace', () => {
+  it('recovery at start deletes a guard route no namespace holds, and keeps a live one', async () => {
+    // A live run's namespace and route, owned by this process.
+    const live = NetNamespace.create(`probelab-${process.pid}.${readStat(process.pid)?.starttimeTicks}-9`);
+    // What an engine killed between claiming a /30 and making its namespace left behind (claims
+    // are now namespace first, so this state is made by hand: the only fake in this file).
+    const leaked = '10.231.255.252/30'; // the pool's last /30
+    spawnSync('ip', ['route', 'del', 'unreachable', leaked, 'metric', '65535']);
+    expect(spawnSync('ip', ['route', 'add', 'unreachable', leaked, 'metric', '65535']).status).toBe(0);
+    try {
+      await recoverInterruptedRuns(tempDir('agent-faults-routes-'));
+      expect(guardRoutes().filter((r) => r.startsWith(`${leaked} `))).toEqual([]);
+      const liveNet = `${live.hostAddr.replace(/\d+$/, (d) => String(Number(d) - 1))}/30`;
+      expect(guardRoutes().filter((r) => r.startsWith(`${liveNet} `))).toHaveLength(1);
+      expect(probeLabNamespaces()).toContain(live.name);
+    } finally {
+      live.remove();
+      spawnSync('ip', ['route', 'del', 'unreachable', leaked, 'metric', '65535']);
+    }
+  });
 });
 
 describe('plan', () => {
