@@ -71,6 +71,8 @@ export interface AgentTargetOptions {
   cell?: CgroupCell | null;
   /** The plan asked for a network namespace: the one made for it, or why the host gave none. */
   net?: NetNamespace | { reason: string } | null;
+  /** Where no cell can be made: the PID namespace wrapper (see main/lab/pid-namespace.ts). */
+  isolate?: ((file: string, args: string[]) => { file: string; args: string[] }) | null;
 }
 
 export class AgentTarget implements Target {
@@ -125,7 +127,8 @@ export class AgentTarget implements Target {
     // Contained targets enter their cell before the command runs (see ENTER_CELL_SCRIPT), then
     // their namespace: `ip netns exec` execs the confirmed command itself, inside both.
     const inner = this.netns ? this.netns.wrap(d.command, d.args) : { file: d.command, args: d.args };
-    const spawn = this.cell ? wrapInCell(this.cell, inner.file, inner.args) : inner;
+    const isolated = this.opts.isolate ? this.opts.isolate(inner.file, inner.args) : inner;
+    const spawn = this.cell ? wrapInCell(this.cell, isolated.file, isolated.args) : isolated;
     const netEnv: Record<string, string> = this.netns ? { PROBE_LAB_NET_ADDR: this.netns.nsAddr } : {};
     const session = PtySession.spawn({
       file: spawn.file,

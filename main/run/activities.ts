@@ -166,6 +166,7 @@ export class RunActivities {
         () => this.sampling.sampler.seenFor(p.instanceId),
         this.containment?.cellFor(p.instanceId),
         this.containment?.networks,
+        this.containment?.isolate,
       );
     await this.targets.scanBeforeStart();
     this.recorder.targets(this.targets.states());

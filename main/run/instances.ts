@@ -66,6 +66,7 @@ export class TargetSet {
     seen: () => ProcIdentity[],
     cell: CgroupCell | null = null,
     nets?: RunNetworks,
+    isolate: ((file: string, args: string[]) => { file: string; args: string[] }) | null = null,
   ): void {
     fs.mkdirSync(p.workdir, { recursive: true });
     // Asked for by the plan only; where the host cannot, the reason travels with the target.
@@ -74,7 +75,7 @@ export class TargetSet {
     const logFd = fs.openSync(path.join(this.runDir, 'output', `${p.instanceId}.log`), 'a');
     const inst: Instance = {
       prepared: p,
-      target: p.create({ seen, cell, net }),
+      target: p.create({ seen, cell, net, isolate }),
       exit: null,
       pulseClasses: [],
       tail: new OutputTail(OUTPUT_TAIL_CHARS),

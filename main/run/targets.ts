@@ -28,6 +28,7 @@ export interface PreparedTarget {
     seen: () => ProcIdentity[];
     cell?: CgroupCell | null;
     net?: NetNamespace | { reason: string } | null;
+    isolate?: ((file: string, args: string[]) => { file: string; args: string[] }) | null;
   }): Target;
 }
 
@@ -140,6 +141,7 @@ export function createTargets(
               seen: hooks.seen,
               cell: hooks.cell ?? null,
               net: hooks.net ?? null,
+              isolate: hooks.isolate ?? null,
             }),
         });
       }

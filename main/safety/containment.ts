@@ -7,6 +7,9 @@
  *   v2 tree has no memory controller, memory comes from a v1 memory hierarchy beside it.
  * - `cgroup v1`: the freezer hierarchy holds the processes (Halt = freeze, SIGKILL all, thaw),
  *   memory and cpuacct give the figures.
+ * - `pid namespace (no cgroup)`: where no cgroup can be made but `unshare` can, each agent runs as
+ *   the init of a PID namespace of its own (main/lab/pid-namespace.ts): nothing it starts can leave
+ *   it, and when it dies the kernel kills everything inside. Figures come from the tree walk.
  * - `process tree (weaker)`: today's /proc tree walk plus a search by run id in the environment;
  *   a daemon that left the tree and cleared its environment (`env -i setsid ...`) escapes it.
  *
@@ -14,22 +17,23 @@
  * inside it. The owner in the name lets any later start tell an orphaned run (owner gone) from a
  * live one without any other state, whatever report folder the run wrote to.
  *
- * PROBE_LAB_CONTAINMENT=auto|cgroup-v2|cgroup-v1|process-tree forces a mode (tests, and a user who
+ * PROBE_LAB_CONTAINMENT=auto|cgroup-v2|cgroup-v1|pid-namespace|process-tree forces a mode (tests, and a user who
  * wants the weaker one); a forced mode the host cannot give falls back and says so.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CgroupCell, cgroupsOf, childCgroups, rmdirQuiet, type CellDirs } from '../lab/cgroup';
+import { CgroupCell, cgroupsOf, rmdirQuiet, type CellDirs } from '../lab/cgroup';
 import { ownerTag, RunNetworks } from '../lab/netns';
-import { readStat } from '../lab/process-tree';
+import { pidNamespaceSupport, wrapInPidNamespace, type PidNamespaceSupport } from '../lab/pid-namespace';
 import { LabError } from '../util/errors';
 
-export type ContainmentMode = 'cgroup-v2' | 'cgroup-v1' | 'process-tree';
+export type ContainmentMode = 'cgroup-v2' | 'cgroup-v1' | 'pid-namespace' | 'process-tree';
 
 export const CONTAINMENT_LABELS: Record<ContainmentMode, string> = {
   'cgroup-v2': 'cgroup v2',
   'cgroup-v1': 'cgroup v1',
+  'pid-namespace': 'pid namespace (no cgroup)',
   'process-tree': 'process tree (weaker)',
 };
 
@@ -50,7 +54,7 @@ interface Parents {
 }
 
 /** v1 hierarchies a cell may also sit in, beside its main one (figures and I/O limits). */
-const SIDES = ['memory', 'cpuacct', 'blkio'] as const;
+export const SIDES = ['memory', 'cpuacct', 'blkio'] as const;
 
 function sideDirs(p: Parents, name: string): Partial<Parents> {
   const out: Partial<Parents> = {};
@@ -61,14 +65,16 @@ function sideDirs(p: Parents, name: string): Partial<Parents> {
 interface Layout {
   info: ContainmentInfo;
   parents: Parents | null;
+  /** Set in the pid-namespace mode: how each agent is wrapped. */
+  pidns?: PidNamespaceSupport;
 }
 
-const GROUP = 'probe-lab';
+export const GROUP = 'probe-lab';
 /** How long a killed cell may take to empty before its processes are called survivors. */
 export const CELL_SETTLE_MS = 1500;
 const SYSTEMD_RUN_PROBE_MS = 3000;
 
-function cgroupMounts(): { v2: string | null; v1: Map<string, string> } {
+export function cgroupMounts(): { v2: string | null; v1: Map<string, string> } {
   let text = '';
   try {
     text = fs.readFileSync('/proc/self/mounts', 'utf8');
@@ -212,10 +218,10 @@ function enableControllers(dir: string, names: string[]): void {
 
 export function requestedMode(env: NodeJS.ProcessEnv = process.env): ContainmentMode | 'auto' {
   const v = env.PROBE_LAB_CONTAINMENT ?? 'auto';
-  if (v === 'auto' || v === 'cgroup-v2' || v === 'cgroup-v1' || v === 'process-tree') return v;
+  if (v === 'auto' || v in CONTAINMENT_LABELS) return v as ContainmentMode | 'auto';
   throw new LabError(
     'CONTAINMENT_INVALID',
-    `PROBE_LAB_CONTAINMENT="${v}": expected auto, cgroup-v2, cgroup-v1 or process-tree`,
+    `PROBE_LAB_CONTAINMENT="${v}": expected auto, cgroup-v2, cgroup-v1, pid-namespace or process-tree`,
   );
 }
 
@@ -223,9 +229,10 @@ function layout(env: NodeJS.ProcessEnv = process.env): Layout {
   const want = requestedMode(env);
   const notes: string[] = [];
   const order: ContainmentMode[] =
-    want === 'auto' ? ['cgroup-v2', 'cgroup-v1'] : want === 'process-tree' ? [] : [want];
+    want === 'auto' ? ['cgroup-v2', 'cgroup-v1', 'pid-namespace'] : want === 'process-tree' ? [] : [want];
   for (const mode of order) {
-    const l = mode === 'cgroup-v2' ? tryV2(notes) : tryV1(notes);
+    const l =
+      mode === 'cgroup-v2' ? tryV2(notes) : mode === 'cgroup-v1' ? tryV1(notes) : tryPidns(notes, want);
     if (l) return l;
   }
   if (want === 'process-tree') notes.push('forced by PROBE_LAB_CONTAINMENT=process-tree');
@@ -238,6 +245,21 @@ function layout(env: NodeJS.ProcessEnv = process.env): Layout {
   return {
     info: { mode: 'process-tree', label: CONTAINMENT_LABELS['process-tree'], detail, parent: null },
     parents: null,
+  };
+}
+
+function tryPidns(notes: string[], want: ContainmentMode | 'auto'): Layout | null {
+  const s = pidNamespaceSupport();
+  if ('reason' in s) {
+    notes.push(s.reason);
+    return null;
+  }
+  const why = want === 'pid-namespace' ? 'forced by PROBE_LAB_CONTAINMENT=pid-namespace' : notes.join('; ');
+  const detail = `${why}; each agent runs as the init of a PID namespace of its own (${s.how}): nothing it starts can leave it, and when it dies (Halt kills it after the grace period) the kernel kills every process inside; CPU and memory from the process tree; lab-kernel targets and validators run without it`;
+  return {
+    info: { mode: 'pid-namespace', label: CONTAINMENT_LABELS['pid-namespace'], detail, parent: null },
+    parents: null,
+    pidns: s,
   };
 }
 
@@ -259,6 +281,7 @@ export class RunContainment {
     readonly info: ContainmentInfo,
     parents: Parents | null,
     readonly runId: string,
+    private readonly pidns: PidNamespaceSupport | null = null,
   ) {
     const name = `${runId.replace(SAFE_NAME, '_')}@${ownerTag()}`;
     this.runDirs = parents ? { main: path.join(parents.main, name), ...sideDirs(parents, name) } : null;
@@ -266,7 +289,7 @@ export class RunContainment {
 
   static open(runId: string, env: NodeJS.ProcessEnv = process.env): RunContainment {
     const l = layout(env);
-    const c = new RunContainment(l.info, l.parents, runId);
+    const c = new RunContainment(l.info, l.parents, runId, l.pidns ?? null);
     if (c.runDirs && !usableDir(c.runDirs.main)) return RunContainment.weaker(runId, l.info, 'run cgroup');
     for (const k of SIDES) if (c.runDirs?.[k]) fs.mkdirSync(c.runDirs[k], { recursive: true });
     return c;
@@ -284,6 +307,15 @@ export class RunContainment {
 
   get contained(): boolean {
     return this.runDirs !== null;
+  }
+
+  /**
+   * The wrapper an agent's command gets in the pid-namespace mode, null otherwise (a cell is
+   * entered by the agent itself, see wrapInCell).
+   */
+  get isolate(): ((file: string, args: string[]) => { file: string; args: string[] }) | null {
+    const s = this.pidns;
+    return s ? (file, args) => wrapInPidNamespace(s, file, args) : null;
   }
 
   /** The target's cell, made on first use; null under the process tree. */
@@ -327,61 +359,9 @@ export class RunContainment {
   }
 }
 
-async function killCells(cells: CgroupCell[]): Promise<number[]> {
+export async function killCells(cells: CgroupCell[]): Promise<number[]> {
   const busy = cells.filter((c) => c.populated());
   await Promise.all(busy.map((c) => c.killAll()));
   await Promise.all(busy.map((c) => c.waitEmpty(CELL_SETTLE_MS)));
   return busy.flatMap((c) => c.pids());
-}
-
-export interface OrphanRunCgroup {
-  runId: string;
-  ownerPid: number;
-  dir: string;
-  killedPids: number[];
-  survivors: number[];
-}
-
-/**
- * Every Probe Lab run cgroup whose owner process is gone (crash, kill -9): every process in it is
- * killed and the cgroups removed. Live runs (owner alive, same start time) are never touched.
- * Looks in both the v2 and the v1 freezer parents whatever mode is forced now.
- */
-export async function sweepOrphanRunCgroups(): Promise<OrphanRunCgroup[]> {
-  const { v2, v1 } = cgroupMounts();
-  const parents: { main: string; flavor: 'v2' | 'v1' }[] = [];
-  if (v2) {
-    const own = cgroupsOf('self').get('') ?? '';
-    const m = /^(.*\/user@\d+\.service)(\/|$)/.exec(own);
-    parents.push({
-      main: path.join(v2, process.getuid?.() === 0 ? '' : (m?.[1] ?? own), GROUP),
-      flavor: 'v2',
-    });
-  }
-  const fz = v1.get('freezer');
-  if (fz) parents.push({ main: path.join(fz, cgroupsOf('self').get('freezer') ?? '/', GROUP), flavor: 'v1' });
-  const side = [...SIDES]
-    .map((c) => (v1.has(c) ? path.join(v1.get(c) as string, cgroupsOf('self').get(c) ?? '/', GROUP) : null))
-    .filter((d): d is string => d !== null);
-  const out: OrphanRunCgroup[] = [];
-  for (const p of parents) {
-    for (const dir of childCgroups(p.main)) {
-      const m = /^(.+)@(\d+)\.(\d+)$/.exec(path.basename(dir));
-      if (!m) continue;
-      const ownerPid = Number(m[2]);
-      const owner = readStat(ownerPid);
-      if (owner && owner.state !== 'Z' && String(owner.starttimeTicks) === m[3]) continue;
-      const cells = [dir, ...childCgroups(dir)].map((d) => new CgroupCell({ flavor: p.flavor, main: d }));
-      const killedPids = cells.flatMap((c) => c.pids());
-      const survivors = await killCells(cells);
-      if (!survivors.length) {
-        for (const s of side) for (const d of childCgroups(path.join(s, path.basename(dir)))) rmdirQuiet(d);
-        for (const s of side) rmdirQuiet(path.join(s, path.basename(dir)));
-        for (const c of cells.slice(1)) c.remove();
-        rmdirQuiet(dir);
-      }
-      out.push({ runId: m[1] as string, ownerPid, dir, killedPids, survivors });
-    }
-  }
-  return out;
 }

@@ -19,7 +19,7 @@ import { findInterruptedLedgers } from '../evidence/ledger-interrupted';
 import { sweepOrphanGuardRoutes, sweepOrphanNamespaces } from '../lab/netns';
 import { killTree, processesOfRun } from '../lab/process-tree';
 import { writeFileAtomic } from '../util/atomic-file';
-import { sweepOrphanRunCgroups, type OrphanRunCgroup } from './containment';
+import { sweepOrphanRunCgroups, type OrphanRunCgroup } from './orphan-cgroups';
 import { pidAlive, readLock } from './run-lock';
 
 export { processesOfRun } from '../lab/process-tree';

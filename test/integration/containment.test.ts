@@ -6,13 +6,15 @@
  * the code under test.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { agentEnv } from '../../main/run/targets';
 import { parsePlanObject } from '../../main/model/plan';
 import { LabError } from '../../main/util/errors';
-import { detectContainment, RunContainment, sweepOrphanRunCgroups } from '../../main/safety/containment';
+import { detectContainment, RunContainment } from '../../main/safety/containment';
+import { sweepOrphanRunCgroups } from '../../main/safety/orphan-cgroups';
 import { buildPreview } from '../../main/run/preview';
 import { resourcesDir } from '../../main/util/paths';
 import { makePlan, newRun, sleep, tempDir, useTempHome, waitFor } from './helpers';
@@ -93,6 +95,64 @@ describe('cgroup containment: Halt reaches every daemon', () => {
       }
     }, 60_000);
   }
+});
+
+describe('pid namespace, where no cgroup can be made (forced with PROBE_LAB_CONTAINMENT=pid-namespace)', () => {
+  const avail = () => detectContainment({ PROBE_LAB_CONTAINMENT: 'pid-namespace' });
+  it('a target that daemonizes three ways leaves 0 processes after Halt, and the report names the containment', async () => {
+    if (avail().mode !== 'pid-namespace') return void console.log(`skipped: ${avail().detail}`);
+    const { run, halted, result, all } = await haltDaemonizer('pid-namespace');
+    try {
+      expect(run.containment?.info.mode).toBe('pid-namespace');
+      expect(withMarker(all)).toEqual([]);
+      expect(halted.survivors).toEqual([]);
+      expect(halted.stoppedWithinMs).toBeLessThan(2000);
+      const doc = JSON.parse(fs.readFileSync(result.report.json, 'utf8')) as {
+        containment: { label: string; detail: string };
+      };
+      expect(doc.containment.label).toBe('pid namespace (no cgroup)');
+      expect(doc.containment.detail).toContain('unshare');
+      // Orphans are reparented to the target (the namespace's init): the tree walk counted them.
+      const ledger = fs.readFileSync(path.join(run.runDir, 'ledger.jsonl'), 'utf8');
+      expect(ledger).toMatch(/"processes":[4-9]/);
+    } finally {
+      kill9(withMarker(all));
+    }
+  }, 60_000);
+
+  it('kill -9 of the engine mid-probe leaves 0 processes, before any recovery runs', async () => {
+    if (avail().mode !== 'pid-namespace') return void console.log(`skipped: ${avail().detail}`);
+    const nonce = crypto.randomBytes(4).readUInt32BE().toString();
+    const { script, m, all } = daemonizingScript(nonce);
+    const planFile = path.join(work, 'pidns-kill9.json');
+    fs.writeFileSync(planFile, JSON.stringify(shPlan(script, 'pidns-kill9')));
+    const engine = spawn(
+      process.execPath,
+      [
+        path.resolve('bin/probe-lab.mjs'),
+        'run',
+        planFile,
+        '--confirm',
+        'pidns-kill9',
+        '--out',
+        path.join(work, 'out-pidns-kill9'),
+      ],
+      { env: { ...process.env, PROBE_LAB_CONTAINMENT: 'pid-namespace' }, stdio: 'ignore' },
+    );
+    try {
+      await waitFor(
+        () => withMarker(m.envClear).length === 1 && withMarker(m.main).length === 1,
+        20_000,
+        'daemons',
+      );
+      engine.kill('SIGKILL');
+      // The engine's end closes the pty; the hangup ends unshare, which takes the namespace down.
+      await waitFor(() => withMarker(all).length === 0, 3000, 'every process of the namespace gone');
+    } finally {
+      engine.kill('SIGKILL');
+      kill9(withMarker(all));
+    }
+  }, 60_000);
 });
 
 describe('process tree (weaker) fallback, forced with PROBE_LAB_CONTAINMENT=process-tree', () => {
