@@ -43,7 +43,7 @@ const FIGURE = 'Console frame times';
 const TARGET = 'p95 frame <= 17 ms (no dropped frame at 60 Hz)';
 /** Issue 16: the console's JS heap over a long run. */
 const HEAP_TARGET_MB = 500;
-/** A 24 h run's pulses at the bundled plans' rate (a burst of 3 every minute). */
+/** A 24 h run's pulses at bench/soak.ts's rate (a burst of 3 every simulated minute). */
 const DAY_OF_PULSES = 24 * 60 * 3;
 /** Issue 16: one 60 Hz frame (16.7 ms) plus rAF jitter. */
 const TARGET_P95_MS = 17;
