@@ -26,17 +26,17 @@ import { PulseStore } from './pulse-store';
 /** Samples kept in memory for the live view; every sample still goes to the ledger. */
 const SAMPLES_IN_MEMORY = 3600;
 /**
- * Snapshots kept whole (host, every target's row and state) for the live view; older ones keep
- * their slot, times and host figures only (coverage, counts and the report's times stay exact)
- * unless an anomaly's review needs them. With 20 targets a whole snapshot is ~10 KB: 86,400 of
- * them (24 h at 1 s) would be most of a gigabyte. 600 = the last 10 minutes at 1 s.
+ * Snapshots kept whole (host, every target's row and state) for the live view; older held ones
+ * keep their slot, times and host figures only unless an anomaly's review needs them (see
+ * SNAPSHOTS_HELD). With 20 targets a whole snapshot is ~10 KB: 86,400 of them (24 h at 1 s) would
+ * be most of a gigabyte. 600 = the last 10 minutes at 1 s.
  */
 export const SNAPSHOTS_WHOLE = 600;
 /**
  * Snapshots held at all: the live view's window (runs.state sends the latest RUN_STATE_WINDOW).
  * Older ones are dropped unless an anomaly review needs them: their count and times (8 bytes
  * each) are all coverage and the report use. Keeping 86,400 thin ones (~330 B each) grew the heap
- * 1.2 MB per hour and, scattered among dead whole ones, fragmented it to twice that in RSS.
+ * 1.2 MB per simulated hour of the soak (bench/soak.ts), and V8's committed old space twice that.
  */
 export const SNAPSHOTS_HELD = RUN_STATE_WINDOW;
 /** Dropped in blocks, so a long run costs one pass over the window per this many snapshots. */
