@@ -73,14 +73,18 @@ describe('PulseStore', () => {
     expect(JSON.stringify(store.all(), null, 2)).toBe(JSON.stringify(all, null, 2));
   });
 
-  it('keeps a pulse JSON cannot carry as the object itself', () => {
+  it('keeps a pulse JSON cannot carry (NaN, a cycle) as the object itself', () => {
     const store = new PulseStore();
     const odd = { ...pulse(2), latencyMs: Number.NaN, startLagMs: Infinity };
+    const cyclic = { ...pulse(4), reasons: [] as unknown[] } as unknown as Pulse;
+    (cyclic.reasons as unknown[]).push(cyclic);
     store.push(pulse(1));
     store.push(odd);
     store.push(pulse(3));
+    store.push(cyclic);
     const back = store.all();
     expect(back[1]).toBe(odd);
+    expect(back[3]).toBe(cyclic);
     expect(back[0]).toEqual(pulse(1));
     expect(back[2]).toEqual(pulse(3));
   });

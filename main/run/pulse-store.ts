@@ -9,7 +9,7 @@
  *
  * A pulse reads back as JSON.parse of its own JSON.stringify, which JSON.stringify writes byte for
  * byte as before (only properties set to undefined are absent, as they are from the JSON). A pulse
- * holding a number JSON cannot carry (NaN, Infinity) is kept as the object instead, unchanged.
+ * holding what JSON cannot carry (NaN, Infinity, a cycle) is kept as the object instead, unchanged.
  */
 import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Pulse } from '../model/evidence';
@@ -41,10 +41,16 @@ export class PulseStore {
 
   push(pulse: Pulse): void {
     let faithful = true;
-    const text = JSON.stringify(pulse, (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) faithful = false;
-      return v;
-    });
+    let text = '';
+    try {
+      text = JSON.stringify(pulse, (_k, v: unknown) => {
+        if (typeof v === 'number' && !Number.isFinite(v)) faithful = false;
+        return v;
+      });
+    } catch {
+      // Not JSON at all (a cycle, a bigint): kept as it is; the ledger records why it cannot write it.
+      faithful = false;
+    }
     if (3 * (this.count + 1) > this.where.length) {
       const grown = new Uint32Array(this.where.length * 2);
       grown.set(this.where);
