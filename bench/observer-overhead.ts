@@ -98,8 +98,8 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     .targetStates()
     .map((t) => t.pid)
     .filter((p): p is number => p !== null);
-  const pulsesBefore = run.pulses.length;
-  const snapsBefore = run.snapshots.length;
+  const pulsesBefore = run.pulseCount;
+  const snapsBefore = run.snapshotCount;
   const samplesBefore = run.samples.length;
   const baseline = psLoop(pids, WINDOW_SEC);
   // The file checks run in a child process of the engine: its CPU is the engine's too.
@@ -113,8 +113,8 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const cpu = process.cpuUsage(c0);
   const checkerSec = procCpuSec(checker) - w0;
   const wallSec = (performance.now() - t0) / 1000;
-  const pulses = run.pulses.length - pulsesBefore;
-  const snaps = run.snapshots.length - snapsBefore;
+  const pulses = run.pulseCount - pulsesBefore;
+  const snaps = run.snapshotCount - snapsBefore;
   const samples = run.samples.length - samplesBefore;
   const ps = await baseline;
   await run.halt('benchmark window over');

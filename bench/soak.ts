@@ -21,9 +21,14 @@
  * Baseline in the same run: the same process's memory just before the run started (Node, the
  * engine's modules, nothing recorded). BENCH_QUICK simulates 2 h.
  * The console's JS heap during the soak is not measured here.
- * Measured 2026-12-01 (8 agents, loaded 2-core host): 24 h in 244 s wall; heap +2.0 MB per
- * simulated hour = the thin snapshots the recorder still keeps for sampling.ts's seq (~330 B each,
- * 1.2 MB/h) and every pulse, whole, for the report and thresholds (~4.3 KB each, 0.8 MB/h).
+ * Measured 2026-12-01 (8 agents, loaded 2-core host), two runs: 24 h in 243 s wall; RSS max 199
+ * and 222 MB (at the report), second-half slopes RSS 0.45 and 0.22, heap 0.10 and 0.05 MB per
+ * simulated hour; baseline RSS 120 and 114 MB, heap 21 and 20 MB. Before the same day's change: RSS max 335 MB, slopes RSS 4.12 and heap
+ * 2.01 MB/h. RSS had grown with V8's old space (committed +3.9 MB/h for +2.0 MB/h live; external
+ * memory, array buffers and file-backed RSS flat): long-lived small objects, 86,400 thin snapshots
+ * (~330 B each) and every pulse whole (~4.3 KB each), scattered among the run's garbage. The
+ * recorder now holds the live window of snapshots plus the reviewed ones, and the pulses as
+ * deflated JSON outside the heap (main/run/pulse-store.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -42,6 +42,8 @@ function conclusion(extra: Record<string, unknown> = {}): RunConclusion {
       pulses: [1, 2, 3, 4].map((i) => pulse(i, i * 10, i)),
       samples: [sample(10), sample(20), sample(30)],
       snapshots: [],
+      snapshotCount: 0,
+      snapshotTimes: () => [],
       events: [],
       anomalies: [],
       tes: [],

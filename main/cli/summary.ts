@@ -61,7 +61,8 @@ interface ChaosExtra {
 
 export function summarize(end: RunConclusion): RunSummaryData {
   const r = end.recorded;
-  const pulses = r.pulses.filter((p) => p.latencyClass !== 'skipped');
+  const all = r.pulses;
+  const pulses = all.filter((p) => p.latencyClass !== 'skipped');
   const metrics = [
     metric(
       'pulse_latency',
@@ -73,7 +74,7 @@ export function summarize(end: RunConclusion): RunSummaryData {
       'target_rtt',
       'target round trip',
       'ms',
-      r.pulses.flatMap((p) => p.targets.map((t) => t.rttMs).filter((x): x is number => x !== null)),
+      all.flatMap((p) => p.targets.map((t) => t.rttMs).filter((x): x is number => x !== null)),
     ),
     metric(
       'tes',

@@ -71,7 +71,15 @@ export interface ReportInput {
   haltReason: string | null;
   thresholds: ThresholdResult[];
   pulses: Pulse[];
+  /**
+   * The snapshots an anomaly review may compare: every one, or (a long run) the latest and those
+   * around each anomaly, with the count and times of all of them below.
+   */
   snapshots: Snapshot[];
+  /** Snapshots taken; `snapshots.length` when absent. */
+  snapshotCount?: number;
+  /** Every snapshot's time in order (the coverage chart); taken from `snapshots` when absent. */
+  snapshotTimes?: number[];
   coverage: Coverage | null;
   /** Snapshot coverage over the burst windows (seed 000's rule); the whole-run one is `coverage`. */
   burstCoverage?: Coverage | null;
@@ -186,7 +194,7 @@ export function buildReportDocument(input: ReportInput, signerOpenssh: string): 
       list: input.pulses,
     },
     snapshots: {
-      count: input.snapshots.length,
+      count: input.snapshotCount ?? input.snapshots.length,
       cadenceSec: input.plan.snapshots.cadenceSec,
       coverage: input.coverage,
       burstCoverage: input.burstCoverage ?? null,

@@ -22,10 +22,12 @@ export interface ReportSeries {
   snapshotTimes: number[];
 }
 
-export function reportSeries(input: Pick<ReportInput, 'samples' | 'snapshots'>): ReportSeries {
+export function reportSeries(
+  input: Pick<ReportInput, 'samples' | 'snapshots' | 'snapshotTimes'>,
+): ReportSeries {
   return {
     samples: input.samples.map((s) => ({ at: s.at, cpuPct: s.host.cpuPct, ramPct: s.host.ramPct })),
-    snapshotTimes: input.snapshots.map((s) => s.at),
+    snapshotTimes: input.snapshotTimes ?? input.snapshots.map((s) => s.at),
   };
 }
 

@@ -38,30 +38,32 @@ export function writeSignedReport(input: ReportInput): ReportFiles {
   if (fs.existsSync(path.join(input.outDir, `${base}.md`))) base = `${base}_${input.runId}`;
   const mdPath = path.join(input.outDir, `${base}.md`);
   const jsonPath = path.join(input.outDir, `${base}.json`);
-  const jsonText = `${JSON.stringify(doc, null, 2)}\n`;
-  const mdText = renderMarkdown(doc, path.basename(jsonPath));
+  // Each document is encoded once, and those bytes are signed and written: a 24 h run's JSON is
+  // ~25 MB, and its text, a copy to sign and a copy to write used to be alive at once.
+  const jsonBytes = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
+  const mdBytes = Buffer.from(renderMarkdown(doc, path.basename(jsonPath)));
   // Signatures first, then the documents: a reader who sees a report always finds its signature.
   // No allowed_signers beside the report: a copy there would be trusted by whoever reads it, and
   // whoever can replace the report can replace it. `probe-lab export-key` hands the key out explicitly.
-  writeFileAtomic(`${jsonPath}.sig`, signSshsig(Buffer.from(jsonText), key.privateKey, REPORT_NAMESPACE));
-  writeFileAtomic(`${mdPath}.sig`, signSshsig(Buffer.from(mdText), key.privateKey, REPORT_NAMESPACE));
+  writeFileAtomic(`${jsonPath}.sig`, signSshsig(jsonBytes, key.privateKey, REPORT_NAMESPACE));
+  writeFileAtomic(`${mdPath}.sig`, signSshsig(mdBytes, key.privateKey, REPORT_NAMESPACE));
   let resultsPath: string | undefined;
   // A kind's own results (chaos) win; every other run gets the probe's pulses, TES, coverage, resources.
   const results = findResultsDocument(input.extra) ?? probeResultsDocument(doc, input.samples);
   if (results) {
     resultsPath = path.join(input.outDir, `${base}.results.json`);
-    const text = `${JSON.stringify(results, null, 2)}\n`;
-    writeFileAtomic(`${resultsPath}.sig`, signSshsig(Buffer.from(text), key.privateKey, REPORT_NAMESPACE));
-    writeFileAtomic(resultsPath, text);
+    const bytes = Buffer.from(`${JSON.stringify(results, null, 2)}\n`);
+    writeFileAtomic(`${resultsPath}.sig`, signSshsig(bytes, key.privateKey, REPORT_NAMESPACE));
+    writeFileAtomic(resultsPath, bytes);
   }
   // --- HTML report (issue 15): signed before it is written, like the others.
   const htmlPath = path.join(input.outDir, `${base}.html`);
-  const htmlText = renderHtml(doc, reportSeries(input), path.basename(jsonPath));
-  writeFileAtomic(`${htmlPath}.sig`, signSshsig(Buffer.from(htmlText), key.privateKey, REPORT_NAMESPACE));
-  writeFileAtomic(htmlPath, htmlText);
+  const htmlBytes = Buffer.from(renderHtml(doc, reportSeries(input), path.basename(jsonPath)));
+  writeFileAtomic(`${htmlPath}.sig`, signSshsig(htmlBytes, key.privateKey, REPORT_NAMESPACE));
+  writeFileAtomic(htmlPath, htmlBytes);
   // --- end HTML report
-  writeFileAtomic(jsonPath, jsonText);
-  writeFileAtomic(mdPath, mdText);
+  writeFileAtomic(jsonPath, jsonBytes);
+  writeFileAtomic(mdPath, mdBytes);
   return {
     markdown: mdPath,
     json: jsonPath,

@@ -382,9 +382,9 @@ export class RunActivities {
         this.event(kind, message, { ...(data ? { data } : {}), ...(targetId ? { targetId } : {}) }),
       anomaly: (code, severity, message, data) => this.anomaly(code, severity, message, data),
       pulseNow: async () => {
-        const before = this.recorder.pulses.length;
+        const before = this.recorder.pulseCount;
         await this.pulse('during', 0, Date.now());
-        return this.recorder.pulses.length > before ? (this.recorder.pulses.at(-1) ?? null) : null;
+        return this.recorder.pulseCount > before ? this.recorder.lastPulse : null;
       },
       latestSample: () => this.recorder.samples.at(-1) ?? null,
       anomalies: this.recorder.anomalies,

@@ -5,7 +5,7 @@
  */
 import type { IntegrityBaseline } from '../evidence/integrity';
 import { computeBurstCoverage, computeCoverage, type BurstWindow } from '../evidence/coverage';
-import type { Anomaly, IntegrityCheck, TesScore, ThresholdResult } from '../model/evidence';
+import type { Anomaly, IntegrityCheck, Pulse, TesScore, ThresholdResult } from '../model/evidence';
 import type { Plan } from '../model/plan';
 import type { ExtensionApi, ProbeExtension } from '../kinds/kind';
 import { assessDrift } from '../scoring/tes';
@@ -90,15 +90,18 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
       c.anomaly('EXTENSION_FAILED', 'critical', `${e.name} finish: ${toCodedError(err).message}`);
     }
   }
+  // Read back from the recorder's store once (each read decodes every pulse).
+  const pulses = recorder.pulses;
   const thresholds = [
     ...evaluateThresholds({
       plan,
-      pulses: recorder.pulses,
+      pulses,
       coverage: recorder.coverage,
       burstCoverage: recorder.burstCoverage,
       burstEvidence: burstEvidence(
         c,
         tasks.map((t) => t.i),
+        pulses,
       ),
       probeTes: tes.probe,
       integrity: recorder.integrity,
@@ -128,11 +131,12 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
 function burstEvidence(
   c: ConcludeInput,
   tasks: (typeof c.targets.list)[number][],
+  pulses: readonly Pulse[],
 ): { ok: boolean; actual: string } {
   const t0 = c.probeStartAt || c.startedAt;
   const rel = (at: number) => `+${((at - t0) / 1000).toFixed(1)} s`;
   const found = burstDuringTasks(
-    c.recorder.pulses,
+    pulses,
     tasks.map((i) => i.state.targetId),
   );
   const first = found[0];

@@ -41,7 +41,11 @@ export interface RunMeta {
 export interface RecordedRun {
   readonly pulses: readonly Pulse[];
   readonly samples: readonly ResourceSample[];
+  /** The snapshots held: the latest and those an anomaly review needs (a long run drops the rest). */
   readonly snapshots: readonly Snapshot[];
+  /** Every snapshot taken, counted, and their times in order: coverage's and the report's. */
+  readonly snapshotCount: number;
+  snapshotTimes(): number[];
   readonly events: readonly RunEventRecord[];
   readonly anomalies: readonly Anomaly[];
   readonly tes: readonly TesScore[];

@@ -4,7 +4,9 @@ import type { RunConclusion, RunMeta, RunOutput } from './output';
 import type { ResourceSample, Snapshot } from '../model/evidence';
 import { anomalyContexts } from '../reports/anomaly-context';
 import { ResourceTally } from '../reports/resource-stats';
-import { Recorder, SNAPSHOTS_WHOLE } from './recorder';
+import { buildReportDocument } from '../reports/document';
+import { reportSeries } from '../reports/html';
+import { Recorder, SNAPSHOTS_HELD, SNAPSHOTS_WHOLE } from './recorder';
 
 const meta = {} as RunMeta;
 
@@ -111,6 +113,87 @@ describe('Recorder memory over a long run', () => {
     expect(anomalyContexts({ ...input, snapshots: [...r.snapshots] })).toEqual(
       anomalyContexts({ ...input, snapshots: all }),
     );
+  });
+
+  it('holds only the live window and the reviewed snapshots of a long run, with the same report', () => {
+    const r = new Recorder('r1');
+    const all: Snapshot[] = [];
+    // Two early anomalies, one stamped after its recording's time (the first after it is held
+    // already), and one in the window.
+    const anomalies = [
+      { recordAfter: 50, at: 50_500 },
+      { recordAfter: 900, at: 700_200 },
+      { recordAfter: 9_990, at: 9_980_400 },
+    ];
+    const n = SNAPSHOTS_HELD * 5;
+    for (let k = 0; k < n; k++) {
+      const s = snap(k);
+      all.push(s);
+      r.snapshot(s, cov);
+      for (const a of anomalies)
+        if (a.recordAfter === k)
+          r.anomaly({ at: a.at, code: 'PULSE_SKIPPED', severity: 'warning', message: `at ${a.at}` });
+    }
+    expect(r.snapshotCount).toBe(n);
+    expect(r.snapshotTimes()).toEqual(all.map((s) => s.at));
+    expect(r.snapshots.length).toBeLessThan(SNAPSHOTS_HELD + 1000 + 10);
+    // The live view's window is what it was with every snapshot held.
+    expect(r.snapshots.slice(-SNAPSHOTS_HELD).map((s) => s.seq)).toEqual(
+      all.slice(-SNAPSHOTS_HELD).map((s) => s.seq),
+    );
+    expect(r.snapshots.slice(-SNAPSHOTS_WHOLE)).toEqual(all.slice(-SNAPSHOTS_WHOLE));
+    expect(r.snapshots.slice(0, 4).map((s) => s.slot)).toEqual([50, 51, 700, 701]);
+    // The report reads the same from what is held as from every snapshot.
+    const input = {
+      outDir: '/x',
+      runId: 'r1',
+      runDir: '/x/r1',
+      plan: {
+        id: 'p',
+        title: 't',
+        kind: 'probe',
+        snapshots: { cadenceSec: 1 },
+        thresholds: { fileIo: {} },
+        tes: {},
+      },
+      confirmation: { by: 'me', issuedAt: 0, planHash: 'h' },
+      startedAt: 0,
+      probeStartedAt: 0,
+      endedAt: n * 1000,
+      verdict: 'PASS',
+      haltReason: null,
+      thresholds: [],
+      pulses: [],
+      coverage: null,
+      tes: [],
+      drift: null,
+      integrity: null,
+      baseline: null,
+      anomalies: r.anomalies,
+      events: [],
+      samples: [],
+      targets: [],
+      ledger: { file: 'l', records: 1, head: 'h' },
+      ledgerFailure: null,
+    } as unknown as Parameters<typeof buildReportDocument>[0];
+    const held = {
+      ...input,
+      snapshots: [...r.snapshots],
+      snapshotCount: r.snapshotCount,
+      snapshotTimes: r.snapshotTimes(),
+    };
+    const whole = { ...input, snapshots: all };
+    const doc = (i: typeof input) => {
+      const d = buildReportDocument(i, 'key');
+      return { ...d, plan: { ...d.plan, hash: '' } };
+    };
+    expect((doc(held).anomalyReview ?? []).map((c) => [c.before?.seq, c.after?.seq])).toEqual([
+      [51, 52],
+      [701, 702],
+      [9981, 9982],
+    ]);
+    expect(doc(held)).toEqual(doc(whole));
+    expect(reportSeries(held)).toEqual(reportSeries(whole));
   });
 
   it('tallies resource figures over every sample while holding the last hour', () => {

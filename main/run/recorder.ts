@@ -4,7 +4,7 @@
  * for late joiners. An output or listener that throws is caught and recorded (one OBSERVER_FAILED
  * anomaly per observer, every error in run.end's observerErrors): observers never break a run.
  */
-import type { RunStreamEvent, RunSummary } from '../model/api';
+import { RUN_STATE_WINDOW, type RunStreamEvent, type RunSummary } from '../model/api';
 import type {
   Anomaly,
   Coverage,
@@ -21,28 +21,42 @@ import type {
 import { ResourceTally } from '../reports/resource-stats';
 import { Emitter, type Disposable } from '../util/event';
 import type { RecordedRun, RunConclusion, RunMeta, RunOutput } from './output';
+import { PulseStore } from './pulse-store';
 
 /** Samples kept in memory for the live view; every sample still goes to the ledger. */
 const SAMPLES_IN_MEMORY = 3600;
 /**
- * Snapshots kept whole (host, every target's row and state) for the live view; older ones keep
- * their slot, times and host figures only (coverage, counts and the report's times stay exact)
- * unless an anomaly's review needs them. With 20 targets a whole snapshot is ~10 KB: 86,400 of
- * them (24 h at 1 s) would be most of a gigabyte. 600 = the last 10 minutes at 1 s.
+ * Snapshots kept whole (host, every target's row and state) for the live view; older held ones
+ * keep their slot, times and host figures only unless an anomaly's review needs them (see
+ * SNAPSHOTS_HELD). With 20 targets a whole snapshot is ~10 KB: 86,400 of them (24 h at 1 s) would
+ * be most of a gigabyte. 600 = the last 10 minutes at 1 s.
  */
 export const SNAPSHOTS_WHOLE = 600;
+/**
+ * Snapshots held at all: the live view's window (runs.state sends the latest RUN_STATE_WINDOW).
+ * Older ones are dropped unless an anomaly review needs them: their count and times (8 bytes
+ * each) are all coverage and the report use. Keeping 86,400 thin ones (~330 B each) grew the heap
+ * 1.2 MB per simulated hour of the soak (bench/soak.ts), and V8's committed old space twice that.
+ */
+export const SNAPSHOTS_HELD = RUN_STATE_WINDOW;
+/** Dropped in blocks, so a long run costs one pass over the window per this many snapshots. */
+const SNAPSHOT_TRIM_BLOCK = 1000;
 /** Events kept in memory (the report lists the last 1,000; the ledger keeps every one). */
 const EVENTS_IN_MEMORY = 10_000;
 const NO_ROWS: never[] = [];
 
 export class Recorder implements RecordedRun, Disposable {
-  readonly pulses: Pulse[] = [];
+  /** Every pulse, compact (see PulseStore): read through `pulses`, `pulseCount`, `lastPulse`. */
+  private readonly pulseStore = new PulseStore();
   readonly samples: ResourceSample[] = [];
   /**
-   * Every snapshot in order (its count and times are the coverage's), the last SNAPSHOTS_WHOLE
-   * and those an anomaly review needs whole, the older ones thin (see SNAPSHOTS_WHOLE).
+   * Snapshots in order: those an anomaly review needs, then the last SNAPSHOTS_HELD (at least;
+   * trimmed in blocks), the last SNAPSHOTS_WHOLE of them whole, the older thin (see SNAPSHOTS_WHOLE).
+   * Every snapshot's count and time are kept apart: snapshotCount, snapshotTimes().
    */
-  readonly snapshots: Snapshot[] = [];
+  private held: Snapshot[] = [];
+  /** How many of `held` are pinned ones that left the window (they come first). */
+  private heldOld = 0;
   readonly events: RunEventRecord[] = [];
   readonly anomalies: Anomaly[] = [];
   tes: TesScore[] = [];
@@ -74,8 +88,21 @@ export class Recorder implements RecordedRun, Disposable {
     this.guard(o.name, () => o.start(meta));
   }
 
+  /** Every pulse in order, read back from the store on each read (new objects): read once. */
+  get pulses(): Pulse[] {
+    return this.pulseStore.all();
+  }
+
+  get pulseCount(): number {
+    return this.pulseStore.length;
+  }
+
+  get lastPulse(): Pulse | null {
+    return this.pulseStore.latest();
+  }
+
   pulse(pulse: Pulse): void {
-    this.pulses.push(pulse);
+    this.pulseStore.push(pulse);
     this.emit({ type: 'pulse', runId: this.runId, pulse });
   }
 
@@ -87,8 +114,13 @@ export class Recorder implements RecordedRun, Disposable {
     this.emit({ type: 'sample', runId: this.runId, sample, ...(guard ? { guard } : {}) });
   }
 
+  /** The snapshots held (see `held`): the live view's window and every one an anomaly review needs. */
+  get snapshots(): readonly Snapshot[] {
+    return this.held;
+  }
+
   snapshot(snapshot: Snapshot, coverage: Coverage): void {
-    this.snapshots.push(snapshot);
+    this.held.push(snapshot);
     if (this.timesLength === this.times.length) {
       const grown = new Float64Array(this.times.length * 2);
       grown.set(this.times);
@@ -96,7 +128,8 @@ export class Recorder implements RecordedRun, Disposable {
     }
     this.times[this.timesLength++] = snapshot.at;
     this.pinForAnomalies(snapshot);
-    this.thin(this.snapshots.length - 1 - SNAPSHOTS_WHOLE);
+    this.thin(this.held.length - 1 - SNAPSHOTS_WHOLE);
+    if (this.held.length - this.heldOld > SNAPSHOTS_HELD + SNAPSHOT_TRIM_BLOCK) this.trimSnapshots();
     this.coverage = coverage;
     this.emit({ type: 'snapshot', runId: this.runId, snapshot, coverage });
   }
@@ -156,16 +189,31 @@ export class Recorder implements RecordedRun, Disposable {
     this.emitter.dispose();
   }
 
-  /** The snapshot at or before `at` (the newest such) is pinned now, the first after it on arrival. */
+  /**
+   * The snapshot at or before `at` (the newest such) and the first after it are pinned: now if held,
+   * the first after on arrival otherwise (an anomaly stamped before its recording may already have
+   * one after it).
+   */
   private pinAround(at: number): void {
-    for (let i = this.snapshots.length - 1; i >= 0; i--) {
-      const s = this.snapshots[i] as Snapshot;
+    let after: Snapshot | null = null;
+    for (let i = this.held.length - 1; i >= 0; i--) {
+      const s = this.held[i] as Snapshot;
       if (s.at <= at) {
         this.pinned.add(s);
         break;
       }
+      after = s;
     }
-    this.awaitingAfter.push(at);
+    if (after) this.pinned.add(after);
+    else this.awaitingAfter.push(at);
+  }
+
+  /** Drops the snapshots that left the window, keeping the pinned ones (in order, before it). */
+  private trimSnapshots(): void {
+    const cut = this.held.length - SNAPSHOTS_HELD;
+    const leaving = this.held.slice(this.heldOld, cut).filter((s) => this.pinned.has(s));
+    this.held = [...this.held.slice(0, this.heldOld), ...leaving, ...this.held.slice(cut)];
+    this.heldOld += leaving.length;
   }
 
   private pinForAnomalies(s: Snapshot): void {
@@ -176,9 +224,9 @@ export class Recorder implements RecordedRun, Disposable {
 
   /** Replaces snapshot `i` by its thin form (its rows and states dropped), unless it is pinned. */
   private thin(i: number): void {
-    const s = this.snapshots[i];
+    const s = this.held[i];
     if (!s || this.pinned.has(s) || s.targets === NO_ROWS) return;
-    this.snapshots[i] = { ...s, targets: NO_ROWS, states: NO_ROWS };
+    this.held[i] = { ...s, targets: NO_ROWS, states: NO_ROWS };
   }
 
   private emit(e: RunStreamEvent): void {

@@ -42,6 +42,8 @@ export class ReportOutput implements RunOutput {
       thresholds: end.thresholds,
       pulses: [...r.pulses],
       snapshots: [...r.snapshots],
+      snapshotCount: r.snapshotCount,
+      snapshotTimes: r.snapshotTimes(),
       coverage: r.coverage,
       burstCoverage: r.burstCoverage ?? null,
       burstSchedule: end.burstSchedule ?? null,

@@ -121,14 +121,22 @@ export class ProbeRun {
   get elapsedMs(): number {
     return Date.now() - this.startedAt;
   }
+  /** Every pulse, read back from the recorder's store on each read: read once. */
   get pulses() {
     return this.act.recorder.pulses;
+  }
+  get pulseCount(): number {
+    return this.act.recorder.pulseCount;
   }
   get samples() {
     return this.act.recorder.samples;
   }
+  /** The latest snapshots and those an anomaly review needs; snapshotCount counts them all. */
   get snapshots() {
     return this.act.recorder.snapshots;
+  }
+  get snapshotCount(): number {
+    return this.act.recorder.snapshotCount;
   }
   get events() {
     return this.act.recorder.events;
