@@ -20,7 +20,7 @@
  * the peak. The chart is written to bench/results/soak-memory.svg and drawn as a sparkline below.
  * Baseline in the same run: the same process's memory just before the run started (Node, the
  * engine's modules, nothing recorded). BENCH_QUICK simulates 2 h.
- * The console's JS heap during the soak is not measured here.
+ * The console is not attached here; its JS heap is measured by bench/console.ts over its stream.
  * Measured 2026-12-01 (8 agents, loaded 2-core host), two runs: 24 h in 243 s wall; RSS max 199
  * and 222 MB (at the report), second-half slopes RSS 0.45 and 0.22, heap 0.10 and 0.05 MB per
  * simulated hour; baseline RSS 120 and 114 MB, heap 21 and 20 MB. Before the same day's change: RSS max 335 MB, slopes RSS 4.12 and heap
@@ -170,7 +170,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     ratio: `RSS ${ratio(rssMax, base.rss / MB)} of the idle engine`,
     target: TARGET,
     met,
-    method: `Real ProbeRun, ${AGENTS} workload agents, plan cadences divided by ${COMPRESSION} (written into the validated plan by the bench only; schema unchanged): 1 s snapshots, 1 s samples, bursts of 3 pulses (40 ms apart, real) every 60 s, simulated time = samples recorded / 3600 (and snapshot slots); halted at ${SIM_HOURS} h of records; process.memoryUsage after a forced full GC every ${SAMPLE_EVERY_MS / 1000} s wall; slope = least squares over the second half. Console heap not measured.`,
+    method: `Real ProbeRun, ${AGENTS} workload agents, plan cadences divided by ${COMPRESSION} (written into the validated plan by the bench only; schema unchanged): 1 s snapshots, 1 s samples, bursts of 3 pulses (40 ms apart, real) every 60 s, simulated time = samples recorded / 3600 (and snapshot slots); halted at ${SIM_HOURS} h of records; process.memoryUsage after a forced full GC every ${SAMPLE_EVERY_MS / 1000} s wall; slope = least squares over the second half. The console is not attached (its JS heap is measured by the console bench).`,
     notes: [
       `ledger: ${fmt(counts.snapshot, 0)} snapshots, ${fmt(counts.sample, 0)} samples, ${fmt(counts.pulse, 0)} pulses, ${fmt(counts.total, 0)} records (${fmt(simReached, 2)} simulated h in ${fmt(wallSec, 0)} s wall, ${fmt((simReached * 3600) / wallSec, 0)}x); report JSON ${fmt(reportBytes / 1e6, 1)} MB; verdict ${result.verdict}${reached ? '' : ' (24 h NOT reached within the wall budget)'}`,
       `RSS (MB) by simulated hour: ${sparkline(points, 'rssMB')}`,
