@@ -16,6 +16,7 @@ const sample = (cpuPct: number): ResourceSample =>
   ({ at: 0, host: { cpuPct, ramPct: 10 }, targets: [], engineCpuPct: 0 }) as unknown as ResourceSample;
 
 function conclusion(extra: Record<string, unknown> = {}): RunConclusion {
+  const pulses = [1, 2, 3, 4].map((i) => pulse(i, i * 10, i));
   return {
     verdict: 'FAIL',
     haltReason: null,
@@ -38,8 +39,9 @@ function conclusion(extra: Record<string, unknown> = {}): RunConclusion {
     targets: [],
     extra,
     skippedPulses: 0,
+    pulses,
     recorded: {
-      pulses: [1, 2, 3, 4].map((i) => pulse(i, i * 10, i)),
+      pulses,
       samples: [sample(10), sample(20), sample(30)],
       snapshots: [],
       snapshotCount: 0,

@@ -61,7 +61,7 @@ interface ChaosExtra {
 
 export function summarize(end: RunConclusion): RunSummaryData {
   const r = end.recorded;
-  const all = r.pulses;
+  const all = end.pulses;
   const pulses = all.filter((p) => p.latencyClass !== 'skipped');
   const metrics = [
     metric(

@@ -26,7 +26,7 @@ import type { DriftFinding } from '../scoring/tes';
 import { REPORT_NAMESPACE } from './keys';
 import { REPORT_SCHEMA, type ReportDocument } from '../model/report';
 import { anomalyContexts } from './anomaly-context';
-import { ResourceTally, type ResourcesSummary } from './resource-stats';
+import { ResourceTally, ValueTally, type ResourcesSummary } from './resource-stats';
 
 export { REPORT_SCHEMA };
 export type { ReportDocument };
@@ -104,19 +104,11 @@ export interface ReportInput {
   extra?: Record<string, unknown>;
 }
 
+/** The report's count/min/p50/p95/max/mean of a list: the same figures the resource tally gives. */
 function stats(xs: number[]) {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return {
-    count: s.length,
-    min: s[0] as number,
-    p50: q(0.5),
-    p95: q(0.95),
-    max: s[s.length - 1] as number,
-    mean: Math.round(mean * 10) / 10,
-  };
+  const t = new ValueTally();
+  for (const x of xs) t.add(x);
+  return t.stats();
 }
 
 /** The evidence check's row (scoring/verdict.ts BURST_EVIDENCE): present, and why not when not. */

@@ -123,6 +123,7 @@ export async function conclude(c: ConcludeInput): Promise<RunConclusion> {
     extra,
     skippedPulses: c.skippedPulses,
     burstSchedule: c.schedule,
+    pulses,
     recorded: recorder,
   };
 }

@@ -72,6 +72,11 @@ export interface RunConclusion {
   skippedPulses: number;
   /** How the bursts were scheduled (the report's `reason`). */
   burstSchedule?: BurstSchedule;
+  /**
+   * Every pulse, read back once here from the recorder's compact store (each read of
+   * `recorded.pulses` decodes them all): the outputs' `stop` reads these.
+   */
+  pulses: Pulse[];
   recorded: RecordedRun;
 }
 

@@ -40,7 +40,7 @@ export class ReportOutput implements RunOutput {
       verdict: end.verdict,
       haltReason: end.haltReason,
       thresholds: end.thresholds,
-      pulses: [...r.pulses],
+      pulses: [...end.pulses],
       snapshots: [...r.snapshots],
       snapshotCount: r.snapshotCount,
       snapshotTimes: r.snapshotTimes(),

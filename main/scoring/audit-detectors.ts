@@ -37,7 +37,8 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const flagged = new Set<string>();
   const constants = constantMetrics(runs);
-  const joint = coincidenceChance(constants, runs[0]?.relations ?? [], sharedFamilies(runs));
+  const families = sharedFamilies(runs);
+  const joint = coincidenceChance(constants, runs[0]?.relations ?? [], families);
   if (constants.length > 0 && joint < ZERO_VARIANCE_ALPHA) {
     for (const c of constants) {
       flagged.add(c.name);
@@ -51,7 +52,7 @@ export function zeroVariance(runs: readonly AuditRun[]): AuditFinding[] {
           value: c.value,
           chanceIfHonest: c.chance,
           constantMetrics: constants.length,
-          metricFamiliesCompared: sharedFamilies(runs),
+          metricFamiliesCompared: families,
           jointChanceIfHonest: joint,
         },
       });
