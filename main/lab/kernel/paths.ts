@@ -3,8 +3,8 @@
  * decides it so setup, the target and the CLI agree.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { configDir } from '../../util/config-dir';
+import { resourcesDir } from '../../util/paths';
 
 export interface LabKernelPaths {
   /** The cache folder itself. */
@@ -27,6 +27,6 @@ export function labKernelPaths(env: NodeJS.ProcessEnv = process.env): LabKernelP
     initramfs: join(dir, 'initramfs.cpio.gz'),
     manifest: join(dir, 'setup.json'),
     work: join(dir, 'work'),
-    recipe: fileURLToPath(new URL('../../../resources/lab-kernel/', import.meta.url)),
+    recipe: join(resourcesDir(), 'lab-kernel') + '/',
   };
 }
