@@ -32,6 +32,34 @@ describe('PtySession', () => {
     s.dispose();
   });
 
+  it('passes a line from a quiet stream on in the same turn of the event loop, without a timer', async () => {
+    // One heartbeat-like line every 300 ms. A timer-based flush would wake the engine a second time
+    // for each line (20 idle agents: 26 wake-ups a second, measured); the quiet-stream path flushes
+    // in the check phase of the turn that read it, so it runs before any timer set while reading.
+    const s = PtySession.spawn({
+      file: '/bin/sh',
+      args: ['-c', 'for i in 1 2 3; do echo beat-$i; sleep 0.3; done'],
+      cwd: '/tmp',
+      env,
+    });
+    const order: string[] = [];
+    s.onDidRawData((d) => {
+      if (!d.includes('beat-')) return;
+      order.push('raw');
+      setTimeout(() => order.push('timer'), 0);
+    });
+    s.onDidData((d) => {
+      if (d.includes('beat-')) order.push('data');
+    });
+    await s.exited;
+    await new Promise((r) => setTimeout(r, 20));
+    s.dispose();
+    const beats = order.filter((o) => o === 'raw').length;
+    expect(beats).toBeGreaterThanOrEqual(3);
+    // Each delivery came right after its read, before the timer set in the same turn.
+    for (let i = 0; i < order.length; i += 3) expect(order.slice(i, i + 3)).toEqual(['raw', 'data', 'timer']);
+  });
+
   it('pauses a flooding target while a consumer lags, and resumes when it acks', async () => {
     const s = PtySession.spawn({ file: '/usr/bin/yes', args: ['0123456789abcdef'], cwd: '/tmp', env });
     const ch = s.openAckChannel();
