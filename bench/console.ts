@@ -33,10 +33,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumCpu, pageHeapMb } from './chromium-metrics';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/chromium';
+import { projectRoot } from '../main/util/paths';
 import { QUICK, fmt, percentile, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 
 const ID = 'console';
@@ -48,7 +48,7 @@ const HEAP_TARGET_MB = 500;
 const DAY_OF_PULSES = 24 * 60 * 3;
 /** Issue 16: one 60 Hz frame (16.7 ms) plus rAF jitter. */
 const TARGET_P95_MS = 17;
-const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const ROOT = projectRoot();
 const PULSES = QUICK ? 2_000 : 10_000;
 const BURST = 20;
 /** 133 pulses a second: about what the engine sustains beside a storm on 2 cores (measured 143/s

@@ -34,8 +34,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { fileURLToPath } from 'node:url';
 import { agent, makePlan, newRun } from '../test/integration/helpers';
+import { projectRoot } from '../main/util/paths';
 import { MB, QUICK, fmt, ratio, runBench, sleep, tempDir, type BenchResult } from './lib';
 import { slope, sparkline, svgChart, type MemPoint } from './soak-chart';
 
@@ -58,7 +58,7 @@ const AGENTS = QUICK ? 4 : 8;
 const SAMPLE_EVERY_MS = QUICK ? 500 : 2000;
 /** The run is stopped (and the bench fails) if 24 h of records take longer than this. */
 const WALL_BUDGET_SEC = QUICK ? 120 : 600;
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.join(projectRoot(), 'bench');
 
 runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const out = tempDir('soak');

@@ -48,6 +48,32 @@ export function engineBuildReason(root) {
   return newest > oldest ? 'sources changed since the last build' : null;
 }
 
+const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'inline',
+  legalComments: 'none',
+  logLevel: 'silent',
+};
+
+/**
+ * Bundles one TypeScript file (a benchmark, say) to `outfile` the way the engine is bundled, so
+ * that what it measures is the code users run, without a loader in the process. `outfile` must
+ * sit two folders below the project root (out/<x>/), where the engine finds resources/.
+ */
+export function bundleFile(entry, outfile) {
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  try {
+    buildSync({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile: tmp });
+    renameSync(tmp, outfile);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 /**
  * Bundles both entries into `dir` (out/engine); throws esbuild's error (with file and line) when
  * a source does not build.
@@ -58,15 +84,8 @@ export function buildEngine(root, dir = path.join(root, 'out', 'engine')) {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     try {
       buildSync({
+        ...BUNDLE_OPTIONS,
         stdin: { contents, resolveDir: root, sourcefile: `engine-entry-${name}`, loader: 'ts' },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        sourcemap: 'inline',
-        legalComments: 'none',
-        logLevel: 'silent',
         outfile: tmp,
       });
       renameSync(tmp, path.join(dir, name));
