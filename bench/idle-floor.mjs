@@ -4,6 +4,8 @@
 //       agents heartbeating every 1 s, and nothing else: what any engine that reads its targets'
 //       output as it arrives pays before it records anything
 //   node bench/idle-floor.mjs idle <sec>           a Node process that only waits (the runtime)
+//   node bench/idle-floor.mjs tick <hz> <sec>      the same, woken <hz> times a second by a timer
+//       that does nothing: the price of one wake-up on this machine
 // Prints one JSON line: { pct, userMs, sysMs, wallSec, bytes }.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +30,12 @@ if (mode === 'pty') {
   await sleep(4000); // every agent up and heartbeating
 } else if (mode === 'idle') {
   sec = Number(rest[0]);
+} else if (mode === 'tick') {
+  sec = Number(rest[1]);
+  const t = setInterval(() => {}, 1000 / Number(rest[0]));
+  setTimeout(() => clearInterval(t), sec * 1000 + 500);
 } else {
-  process.stderr.write('usage: idle-floor.mjs pty <agents> <sec> | idle <sec>\n');
+  process.stderr.write('usage: idle-floor.mjs pty <agents> <sec> | idle <sec> | tick <hz> <sec>\n');
   process.exit(2);
 }
 const c0 = process.cpuUsage();
