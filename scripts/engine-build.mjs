@@ -3,9 +3,10 @@
 // file bundled by esbuild from main/ with every package left in node_modules (node-pty is native).
 //
 // Why not run the TypeScript through tsx as before: a module loader's hooks thread keeps waking
-// the process. Measured on the 2-core CI machine (bench/x-idle, 30 s of an idle Node): plain
-// 0.01% of a core, under tsx's register() 0.41%, more than half of what a `ps` loop over 20
-// agents costs. The engine watches targets for hours, so it runs without a loader.
+// the process. Measured on the 2-core machines here, 30 s of an idle Node (`node
+// bench/idle-floor.mjs idle 30`, with and without `--import tsx`; the observer bench prints both):
+// plain 0.01% of a core, under tsx 0.26-0.86%, up to all of half a `ps` loop over 20 agents. The
+// engine watches targets for hours, so it runs without a loader.
 //
 // bin/probe-lab.mjs and bin/engine-host.mjs build on first use and whenever a source under main/
 // is newer than the bundle (about 0.3 s), so `npx probe-lab` still works right after
