@@ -176,12 +176,11 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const ps = await baseline;
   engine.kill('SIGINT'); // Ctrl-C: the probe halts and the report is still signed
   const code = await exited;
-  let counts = '';
+  let verdict: string;
   try {
-    const result = JSON.parse(stdout) as Record<string, unknown>;
-    counts = `, verdict ${String(result.verdict ?? '?')}`;
+    verdict = `verdict ${String((JSON.parse(stdout) as Record<string, unknown>).verdict ?? '?')}`;
   } catch {
-    counts = `, no JSON result (exit ${code})`;
+    verdict = 'no JSON result';
   }
   const labPct = (100 * (engineSec + checkerSec)) / wallSec;
   const psPct = (100 * ps.cpuSec) / ps.wallSec;
@@ -201,7 +200,7 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     notes: [
       `the floor, node-pty alone reading the same ${AGENTS} heartbeating agents in a plain Node process (bench/idle-floor.mjs, ${FLOOR_SEC} s, after the window): ${fmt(ptyFloor.pct, 2)}% of one core (${ratio(ptyFloor.pct, psPct)} of the ps loop; ${fmt(ptyFloor.bytes / FLOOR_SEC, 0)} B/s of heartbeats); the engine's own work on top of it: ${fmt(labPct - ptyFloor.pct, 2)}%`,
       `an idle Node process: ${fmt(idlePlain.pct, 3)}% plain, ${fmt(idleTsx.pct, 3)}% under tsx's loader (what running the TypeScript through tsx would add; the engine runs bundled: scripts/engine-build.mjs)`,
-      `in the window: engine ${fmt(engineSec, 2)} s CPU, file-check process ${fmt(checkerSec, 2)} s; the run ended on Ctrl-C (exit ${code}${counts})`,
+      `in the window: engine ${fmt(engineSec, 2)} s CPU, file-check process ${fmt(checkerSec, 2)} s; the run ended on Ctrl-C (exit ${code}, ${verdict})`,
     ],
     quick: QUICK,
   };

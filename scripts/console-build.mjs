@@ -9,7 +9,8 @@ const OUTPUTS = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/ind
 const SOURCES = ['main', 'preload', 'renderer', 'electron.vite.config.ts', 'package.json'];
 const SKIP_DIRS = new Set(['node_modules', 'out', '.git']);
 
-function newestMtime(p) {
+/** The newest modification time under `p` (a file or a folder walked whole, minus SKIP_DIRS). */
+export function newestMtime(p) {
   const st = statSync(p, { throwIfNoEntry: false });
   if (!st) return 0;
   if (!st.isDirectory()) return st.mtimeMs;
