@@ -5,6 +5,7 @@
  * while any consumer is more than a high watermark of characters behind, resumed below a low one
  * (VS Code's terminal flow control).
  */
+import fs from 'node:fs';
 import * as pty from 'node-pty';
 import { Emitter, type Disposable, type Event } from '../util/event';
 import { LabError } from '../util/errors';
@@ -25,6 +26,20 @@ export const LOW_WATERMARK_CHARS = 5_000;
  * closed window or a dropped socket must not freeze a probe forever.
  */
 export const STALE_CONSUMER_MS = 5_000;
+/**
+ * Once the process has exited, the engine's own descriptor on the terminal's slave side is closed
+ * this long after node-pty learns of the exit (see PtySession.holdSlave): time for the last output
+ * to be read, well inside the 200 ms node-pty waits before it drops the terminal.
+ */
+export const SLAVE_RELEASE_MS = 20;
+
+/** node-pty 1.1's read stream over the pty master, and the slave's path (`/dev/pts/N`). */
+function internalsOf(proc: pty.IPty): { socket: NodeJS.EventEmitter | null; slavePath: string | null } {
+  const p = proc as unknown as { _socket?: { on?: unknown }; _pty?: unknown };
+  const socket = typeof p._socket?.on === 'function' ? (p._socket as NodeJS.EventEmitter) : null;
+  const slavePath = typeof p._pty === 'string' && /^\/dev\/pts\/\d+$/.test(p._pty) ? p._pty : null;
+  return { socket, slavePath };
+}
 
 export interface PtySpawnOptions {
   file: string;
@@ -65,6 +80,7 @@ export class PtySession implements Disposable {
   private staleTimer: NodeJS.Timeout | null = null;
   private exitInfo: PtyExit | null = null;
   private disposed = false;
+  private slaveFd: number | null = null;
   readonly exited: Promise<PtyExit>;
   /** Batched output (one joined string per flush): for forwarding, logging and display. */
   readonly onDidData: Event<string> = this.dataEmitter.event;
@@ -98,7 +114,9 @@ export class PtySession implements Disposable {
         else this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS - since);
       }
     });
+    this.holdSlave();
     proc.onExit(({ exitCode, signal }) => {
+      this.releaseSlave();
       this.flush();
       this.exitInfo = { exitCode, signal: signal ? signal : null };
       if (this.staleTimer) clearInterval(this.staleTimer);
@@ -141,6 +159,39 @@ export class PtySession implements Disposable {
     } catch {
       /* already gone */
     }
+  }
+
+  /**
+   * Keeps the terminal's slave side open in the engine (O_NOCTTY: it never becomes the engine's
+   * terminal) until the process has exited and its last output was read. Without it, the target's
+   * exit closes the last slave descriptor, Linux ends the master's reads with EIO, and node-pty
+   * stops reading with output still in the terminal: raw node-pty running `seq 1 30000`, which
+   * exits the moment it has written, lost lines in 5 of 12 runs; with the slave held, in 0 of 12
+   * (and this file's test). node-pty listens for the socket's close once it has seen the process
+   * exit (it then waits up to 200 ms for it): SLAVE_RELEASE_MS later the slave is let go, the
+   * last output has been read, and the close comes.
+   */
+  private holdSlave(): void {
+    const { socket, slavePath } = internalsOf(this.proc);
+    if (!socket || !slavePath) return;
+    try {
+      this.slaveFd = fs.openSync(slavePath, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
+    } catch {
+      return; // already gone: node-pty's own path applies
+    }
+    socket.on('newListener', (event: string) => {
+      if (event === 'close') setTimeout(() => this.releaseSlave(), SLAVE_RELEASE_MS).unref();
+    });
+  }
+
+  private releaseSlave(): void {
+    if (this.slaveFd === null) return;
+    try {
+      fs.closeSync(this.slaveFd);
+    } catch {
+      /* already closed */
+    }
+    this.slaveFd = null;
   }
 
   /**
@@ -212,6 +263,8 @@ export class PtySession implements Disposable {
     this.flush();
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.kill('SIGKILL');
+    // The exit lets the slave go; this covers a session whose exit never comes.
+    setTimeout(() => this.releaseSlave(), 1000).unref();
     this.dataEmitter.dispose();
     this.rawEmitter.dispose();
     this.exitEmitter.dispose();

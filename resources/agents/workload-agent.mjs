@@ -315,8 +315,8 @@ async function main() {
     filesWritten: written.length,
     exitCode: opts.exitCode,
   });
-  // Let the terminal drain before exiting: on Linux a pty's hangup at the session leader's exit can
-  // discard output the reader has not taken yet, so linger a moment after the last write.
+  // Linger a moment after the last write: Probe Lab holds the terminal's slave side until it has
+  // read everything, but a terminal paused by flow control, or another reader, may not.
   await new Promise((r) => process.stdout.write('', r));
   await sleep(100);
   process.exit(opts.exitCode);
