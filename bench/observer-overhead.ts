@@ -8,7 +8,8 @@
  * 1 s, ping pulses in bursts of 3 every 10 s, every record in the fsync'd ledger. Once all 20 agents
  * run and 3 s have settled, the engine's CPU (utime + stime of every thread, /proc/<pid>/stat) and
  * that of its file-check child are taken over 60 s of wall time and divided by it: a share of one
- * core. Baseline, in the same window on the same 20 agents: a shell loop running `ps -o
+ * core. The same is measured again with PROBE_LAB_CONTAINMENT=process-tree, the fallback where no
+ * cgroup can be made (a 30 s window, its own ps loop). Baseline, in the same window on the same 20 agents: a shell loop running `ps -o
  * pid,pcpu,rss,nlwp,stat -p <20 pids>` once a second (the classic external sampler; pidstat is
  * not installed here), its CPU from bash's `times` (the shell and all its children). Ratio =
  * engine / ps loop. Target (issue 16): at most 0.5x the ps loop. Then, one after the other (not
@@ -31,6 +32,8 @@ const MAX_RATIO = 0.5;
 const AGENTS = 20;
 const WINDOW_SEC = QUICK ? 10 : 60;
 const FLOOR_SEC = QUICK ? 10 : 30;
+/** The fallback (no cgroup: /proc walks) is measured over this window after the main one. */
+const FALLBACK_SEC = QUICK ? 10 : 30;
 const SETTLE_MS = 3000;
 const ROOT = projectRoot();
 
@@ -111,9 +114,28 @@ function floor(nodeArgs: string[], args: string[]): Promise<Floor> {
   });
 }
 
-runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
-  const work = tempDir('observer');
-  const planFile = path.join(work, 'bench-observer.json');
+interface EngineWindow {
+  labPct: number;
+  psPct: number;
+  engineSec: number;
+  checkerSec: number;
+  windowSec: number;
+  containment: string;
+  exit: string;
+}
+
+/**
+ * One `probe-lab run` of the bench plan in its own process, with `env` added (the containment
+ * asked for): once its agents run and have settled, its CPU and its file-check child's over
+ * `windowSec`, and a ps loop over the same agents in the same window.
+ */
+async function engineWindow(
+  work: string,
+  tag: string,
+  env: Record<string, string>,
+  windowSec: number,
+): Promise<EngineWindow> {
+  const planFile = path.join(work, `bench-observer-${tag}.json`);
   const plan = {
     id: 'bench-observer',
     title: 'Observer overhead bench',
@@ -124,12 +146,12 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
         id: 'idle',
         kind: 'agent',
         command: 'workload-agent',
-        args: ['--run-sec', String(WINDOW_SEC + 60), '--heartbeat-ms', '1000'],
+        args: ['--run-sec', String(windowSec + 60), '--heartbeat-ms', '1000'],
         count: AGENTS,
         health: { type: 'ping' },
       },
     ],
-    run: { maxDurationSec: WINDOW_SEC + 60 },
+    run: { maxDurationSec: windowSec + 60 },
     pulses: { cadenceSec: 10, burst: { count: 3, spacingSec: 1 }, after: 1, timeoutSec: 5 },
     snapshots: { cadenceSec: 1 },
     sampling: { intervalMs: 1000 },
@@ -137,9 +159,11 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     thresholds: { guard: { cpuPct: 100, ramPct: 100, gpuPct: 100, windowSec: 3600 } },
   };
   fs.writeFileSync(planFile, JSON.stringify(plan, null, 2));
-  const args = ['run', planFile, '--confirm', plan.id, '--out', path.join(work, 'out'), '--json'];
+  const outDir = path.join(work, `out-${tag}`);
+  const args = ['run', planFile, '--confirm', plan.id, '--out', outDir, '--json'];
   const engine = spawn(process.execPath, [path.join(ROOT, 'bin', 'probe-lab.mjs'), ...args], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -165,11 +189,11 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   }
   await sleep(SETTLE_MS);
   const checker = descendants(enginePid).find((d) => d.cmd.includes('fs-check-worker'))?.pid ?? null;
-  const baseline = psLoop(agents, WINDOW_SEC);
+  const baseline = psLoop(agents, windowSec);
   const e0 = procCpuSec(enginePid);
   const w0 = procCpuSec(checker);
   const t0 = performance.now();
-  await sleep(WINDOW_SEC * 1000);
+  await sleep(windowSec * 1000);
   const engineSec = procCpuSec(enginePid) - e0;
   const checkerSec = procCpuSec(checker) - w0;
   const wallSec = (performance.now() - t0) / 1000;
@@ -184,6 +208,37 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   }
   const labPct = (100 * (engineSec + checkerSec)) / wallSec;
   const psPct = (100 * ps.cpuSec) / ps.wallSec;
+  return {
+    labPct,
+    psPct,
+    engineSec,
+    checkerSec,
+    windowSec: wallSec,
+    containment: containmentOf(outDir),
+    exit: `exit ${code}, ${verdict}`,
+  };
+}
+
+/** The containment the signed report says was in force. */
+function containmentOf(outDir: string): string {
+  try {
+    const report = fs.readdirSync(outDir).find((f) => f.endsWith('.json') && !f.endsWith('.results.json'));
+    if (!report) return 'no report';
+    const doc = JSON.parse(fs.readFileSync(path.join(outDir, report), 'utf8')) as {
+      containment?: { label?: string };
+    };
+    return doc.containment?.label ?? 'not stated';
+  } catch (err) {
+    return `report unreadable (${(err as Error).message})`;
+  }
+}
+
+runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
+  const work = tempDir('observer');
+  const main = await engineWindow(work, 'auto', {}, WINDOW_SEC);
+  // Issue 16: the fallback is measured too: the same run with no cgroup, sampled by /proc walks.
+  const tree = await engineWindow(work, 'tree', { PROBE_LAB_CONTAINMENT: 'process-tree' }, FALLBACK_SEC);
+  const { labPct, psPct, engineSec, checkerSec } = main;
   // One after the other, so that neither disturbs the window above.
   const ptyFloor = await floor([], ['pty', String(AGENTS), String(FLOOR_SEC)]);
   const idlePlain = await floor([], ['idle', String(FLOOR_SEC)]);
@@ -196,11 +251,12 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
     ratio: ratio(labPct, psPct),
     target: TARGET,
     met: labPct <= MAX_RATIO * psPct,
-    method: `probe-lab run (the bundled engine, its own process) watching ${AGENTS} idle workload-agents (1 s sampling, 1 s snapshots, ping pulses 3 per 10 s, ledger); the engine's and its file-check child's CPU from /proc over ${WINDOW_SEC} s wall / wall; vs a bash loop of ps -p <pids> each second in the same window, CPU from bash times.`,
+    method: `probe-lab run (the bundled engine, its own process; ${main.containment}) watching ${AGENTS} idle workload-agents (1 s sampling, 1 s snapshots, ping pulses 3 per 10 s, ledger); the engine's and its file-check child's CPU from /proc over ${WINDOW_SEC} s wall / wall; vs a bash loop of ps -p <pids> each second in the same window, CPU from bash times.`,
     notes: [
       `the floor, node-pty alone reading the same ${AGENTS} heartbeating agents in a plain Node process (bench/idle-floor.mjs, ${FLOOR_SEC} s, after the window): ${fmt(ptyFloor.pct, 2)}% of one core (${ratio(ptyFloor.pct, psPct)} of the ps loop; ${fmt(ptyFloor.bytes / FLOOR_SEC, 0)} B/s of heartbeats); the engine's own work on top of it: ${fmt(labPct - ptyFloor.pct, 2)}%`,
       `an idle Node process: ${fmt(idlePlain.pct, 3)}% plain, ${fmt(idleTsx.pct, 3)}% under tsx's loader (what running the TypeScript through tsx would add; the engine runs bundled: scripts/engine-build.mjs)`,
-      `in the window: engine ${fmt(engineSec, 2)} s CPU, file-check process ${fmt(checkerSec, 2)} s; the run ended on Ctrl-C (exit ${code}, ${verdict})`,
+      `in the window: engine ${fmt(engineSec, 2)} s CPU, file-check process ${fmt(checkerSec, 2)} s; containment in force (the report's): ${main.containment}; the run ended on Ctrl-C (${main.exit})`,
+      `the fallback, the same run with PROBE_LAB_CONTAINMENT=process-tree (no cgroup: each target's CPU, memory and processes from /proc walks; ${fmt(tree.windowSec, 0)} s window after the first, its own ps loop beside it): ${fmt(tree.labPct, 2)}% of one core vs the ps loop's ${fmt(tree.psPct, 2)}% = ${ratio(tree.labPct, tree.psPct)}; containment in force: ${tree.containment}; ${tree.exit}`,
     ],
     quick: QUICK,
   };
