@@ -27,7 +27,7 @@ const END = '<!-- bench:latest:end -->';
 
 /** In run order; each with the longest it may take on a 2-core host (full run). */
 const BENCHES: { file: string; figure: string; timeoutSec: number }[] = [
-  { file: 'observer-overhead.ts', figure: 'Observer overhead (20 idle agents)', timeoutSec: 180 },
+  { file: 'observer-overhead.ts', figure: 'Observer overhead (20 idle agents)', timeoutSec: 300 },
   { file: 'pty-ingest.ts', figure: 'pty ingest (telemetry storm)', timeoutSec: 240 },
   { file: 'pulse-timing.ts', figure: 'Pulse timing under full CPU load', timeoutSec: 120 },
   { file: 'histogram.ts', figure: 'Histogram recording', timeoutSec: 60 },
