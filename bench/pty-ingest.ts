@@ -166,8 +166,15 @@ async function engineFlood(dir: string, n: number, bytes: number): Promise<Engin
     startMb: start / MB,
     peakMb: peak / MB,
     cpuSec: (cpu.user + cpu.system) / 1e6,
-    verdict: result.verdict ?? 'none',
+    // A verdict other than PASS names the thresholds it failed, so a busy machine's reading is
+    // told apart from a lost byte.
+    verdict: `${result.verdict ?? 'none'}${failedChecks(result)}`,
   };
+}
+
+function failedChecks(result: { thresholds?: { name: string; ok: boolean; actual?: string }[] }): string {
+  const failed = (result.thresholds ?? []).filter((t) => !t.ok);
+  return failed.length ? ` (${failed.map((t) => `${t.name}: ${t.actual ?? 'failed'}`).join('; ')})` : '';
 }
 
 runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
