@@ -8,11 +8,11 @@
  * 1 s, ping pulses in bursts of 3 every 10 s, every record in the fsync'd ledger. Once all 20 agents
  * run and 3 s have settled, the engine's CPU (utime + stime of every thread, /proc/<pid>/stat) and
  * that of its file-check child are taken over 60 s of wall time and divided by it: a share of one
- * core. The same is measured again with PROBE_LAB_CONTAINMENT=process-tree, the fallback where no
- * cgroup can be made (a 30 s window, its own ps loop). Baseline, in the same window on the same 20 agents: a shell loop running `ps -o
+ * core. Baseline, in the same window on the same 20 agents: a shell loop running `ps -o
  * pid,pcpu,rss,nlwp,stat -p <20 pids>` once a second (the classic external sampler; pidstat is
  * not installed here), its CPU from bash's `times` (the shell and all its children). Ratio =
- * engine / ps loop. Target (issue 16): at most 0.5x the ps loop. Then, one after the other (not
+ * engine / ps loop. The same is then measured with PROBE_LAB_CONTAINMENT=process-tree, the
+ * fallback where no cgroup can be made (a 30 s window, its own ps loop). Target (issue 16): at most 0.5x the ps loop. Then, one after the other (not
  * in the window): the floor, node-pty alone reading 20 such agents in a plain Node process
  * (bench/idle-floor.mjs), and an idle Node process plain and under a module loader (tsx), the
  * cost the bundle removes. BENCH_QUICK measures 10 s.

@@ -167,7 +167,7 @@ export class PtySession implements Disposable {
    * exit closes the last slave descriptor, Linux ends the master's reads with EIO, and node-pty
    * stops reading with output still in the terminal: raw node-pty running `seq 1 30000`, which
    * exits the moment it has written, lost lines in 5 of 12 runs; with the slave held, in 0 of 12
-   * (and this file's test). node-pty listens for the socket's close once it has seen the process
+   * (a throwaway harness; pty-session.test.ts runs it 8 times). node-pty listens for the socket's close once it has seen the process
    * exit (it then waits up to 200 ms for it): SLAVE_RELEASE_MS later the slave is let go, the
    * last output has been read, and the close comes.
    */
