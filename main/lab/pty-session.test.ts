@@ -43,6 +43,36 @@ describe('PtySession', () => {
     }
   });
 
+  it('reads what a paused terminal still holds when its process exits', async () => {
+    // A consumer that never acknowledges pauses the pty past the high watermark. The target then
+    // writes its last 8,000 bytes into the paused terminal and exits at once: they must still
+    // reach the output (node-pty drops the terminal 200 ms after the exit).
+    const s = PtySession.spawn({
+      file: '/bin/sh',
+      args: [
+        '-c',
+        `head -c ${HIGH_WATERMARK_CHARS + 500} /dev/zero | tr '\\0' a; sleep 0.5; head -c 8000 /dev/zero | tr '\\0' z`,
+      ],
+      cwd: '/tmp',
+      env,
+    });
+    const ch = s.openAckChannel();
+    let a = 0;
+    let z = 0;
+    let pausedBeforeExit = false;
+    s.onDidData((d) => {
+      for (const c of d)
+        if (c === 'a') a++;
+        else if (c === 'z') z++;
+    });
+    setTimeout(() => (pausedBeforeExit = s.isPaused), 400);
+    await s.exited;
+    ch.dispose();
+    s.dispose();
+    expect(pausedBeforeExit).toBe(true);
+    expect({ a, z }).toEqual({ a: HIGH_WATERMARK_CHARS + 500, z: 8000 });
+  });
+
   it('passes a line from a quiet stream on in the same turn of the event loop, without a timer', async () => {
     // One heartbeat-like line every 300 ms. A timer-based flush would wake the engine a second time
     // for each line (20 idle agents: 26 wake-ups a second, measured); the quiet-stream path flushes

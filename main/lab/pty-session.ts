@@ -81,6 +81,8 @@ export class PtySession implements Disposable {
   private exitInfo: PtyExit | null = null;
   private disposed = false;
   private slaveFd: number | null = null;
+  /** node-pty has seen the process exit: the terminal is read to its end, never paused again. */
+  private ending = false;
   readonly exited: Promise<PtyExit>;
   /** Batched output (one joined string per flush): for forwarding, logging and display. */
   readonly onDidData: Event<string> = this.dataEmitter.event;
@@ -180,7 +182,16 @@ export class PtySession implements Disposable {
       return; // already gone: node-pty's own path applies
     }
     socket.on('newListener', (event: string) => {
-      if (event === 'close') setTimeout(() => this.releaseSlave(), SLAVE_RELEASE_MS).unref();
+      if (event !== 'close') return;
+      // The process has exited: whatever the terminal still holds is read now, even when a
+      // consumer that lags had paused it (the log keeps every byte; the consumer gets the rest
+      // late), and it is never paused again.
+      this.ending = true;
+      if (this.paused) {
+        this.paused = false;
+        this.proc.resume();
+      }
+      setTimeout(() => this.releaseSlave(), SLAVE_RELEASE_MS).unref();
     });
   }
 
@@ -240,7 +251,7 @@ export class PtySession implements Disposable {
   }
 
   private updateFlow(): void {
-    if (this.exitInfo) return;
+    if (this.exitInfo || this.ending) return;
     const now = Date.now();
     let behind = 0;
     for (const c of this.consumers) {

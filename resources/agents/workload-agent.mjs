@@ -315,8 +315,8 @@ async function main() {
     filesWritten: written.length,
     exitCode: opts.exitCode,
   });
-  // Linger a moment after the last write: Probe Lab holds the terminal's slave side until it has
-  // read everything, but a terminal paused by flow control, or another reader, may not.
+  // Linger a moment after the last write: Probe Lab reads a terminal to its end after the exit only
+  // where it could hold the terminal's slave side, and another reader may not at all.
   await new Promise((r) => process.stdout.write('', r));
   await sleep(100);
   process.exit(opts.exitCode);
