@@ -32,6 +32,8 @@ export const STALE_CONSUMER_MS = 5_000;
  * to be read, well inside the 200 ms node-pty waits before it drops the terminal.
  */
 export const SLAVE_RELEASE_MS = 20;
+/** A disposed session lets the slave go after this long even if no exit was ever reported. */
+const DISPOSED_SLAVE_RELEASE_MS = 1000;
 
 /** node-pty 1.1's read stream over the pty master, and the slave's path (`/dev/pts/N`). */
 function internalsOf(proc: pty.IPty): { socket: NodeJS.EventEmitter | null; slavePath: string | null } {
@@ -169,9 +171,10 @@ export class PtySession implements Disposable {
    * exit closes the last slave descriptor, Linux ends the master's reads with EIO, and node-pty
    * stops reading with output still in the terminal: raw node-pty running `seq 1 30000`, which
    * exits the moment it has written, lost lines in 5 of 12 runs; with the slave held, in 0 of 12
-   * (a throwaway harness; pty-session.test.ts runs it 8 times). node-pty listens for the socket's close once it has seen the process
-   * exit (it then waits up to 200 ms for it): SLAVE_RELEASE_MS later the slave is let go, the
-   * last output has been read, and the close comes.
+   * (a throwaway harness; pty-session.test.ts runs it 8 times). node-pty listens for the socket's
+   * close once it has seen the process exit (it then waits up to 200 ms for it): SLAVE_RELEASE_MS
+   * later the slave is let go, the last output has been read, and the close comes. A descendant
+   * that keeps the terminal open (a daemon) is read, unpaused, until node-pty's 200 ms are up.
    */
   private holdSlave(): void {
     const { socket, slavePath } = internalsOf(this.proc);
@@ -275,7 +278,7 @@ export class PtySession implements Disposable {
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.kill('SIGKILL');
     // The exit lets the slave go; this covers a session whose exit never comes.
-    setTimeout(() => this.releaseSlave(), 1000).unref();
+    setTimeout(() => this.releaseSlave(), DISPOSED_SLAVE_RELEASE_MS).unref();
     this.dataEmitter.dispose();
     this.rawEmitter.dispose();
     this.exitEmitter.dispose();
