@@ -35,6 +35,7 @@ import {
   type CommandSpec,
   type Io,
 } from './common';
+import { raiseEnginePriority } from '../lab/priority';
 
 export { EXIT, type Io } from './common';
 
@@ -197,6 +198,8 @@ async function cmdRun(argv: string[], io: Io): Promise<number> {
   const { pos, flags } = args;
   const ref = pos[0]!;
   const json = flags.get('json') === true;
+  // This process is the engine: it outranks the load its targets make (main/lab/priority.ts).
+  raiseEnginePriority();
   // At start, whatever the report folder: every orphaned run cgroup (its owner gone) is killed. The
   // folder's interrupted runs are then marked by the runner once it holds the folder lock, so a live
   // run there is never taken for a dead one and the new run's ledger records what was found.

@@ -20,6 +20,7 @@ import { createLabHost } from './lab-host';
 import { SettingsSchema } from './settings-file';
 import type { FromHostFrame } from './wire';
 import { LineSplitter, ToHostFrame, decodeFrame, encodeFitted, type ReadyFrame } from './wire';
+import { raiseEnginePriority } from '../lab/priority';
 
 /** The parent sends `init` at once; a parent that stays silent this long is not one. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -253,6 +254,8 @@ async function recover(folder: string): Promise<ReadyFrame['recovery']> {
 
 /** The process entry (bin/engine-host.mjs): stdout carries frames only. */
 export async function main(): Promise<number> {
+  // The engine host is the engine: it outranks the load its targets make (main/lab/priority.ts).
+  raiseEnginePriority();
   const stdout = process.stdout;
   const writeFrame = stdout.write.bind(stdout);
   // Anything else that writes to stdout (a stray console.log) would corrupt the frame stream.

@@ -11,6 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { isLoopbackHost, type HealthCheck } from '../model/plan';
 import type { ResolvedCommand, TargetHealth } from './target';
+import { atTargetPriority } from './priority';
 
 type HttpCheck = Extract<HealthCheck, { type: 'http' }>;
 type TcpCheck = Extract<HealthCheck, { type: 'tcp' }>;
@@ -159,7 +160,8 @@ export async function execHealth(
     };
     let child;
     try {
-      child = spawn(resolved.file, argv, {
+      const cmd = atTargetPriority(resolved.file, argv);
+      child = spawn(cmd.file, cmd.args, {
         cwd: where.cwd,
         env: where.env,
         stdio: ['ignore', 'pipe', 'pipe'],

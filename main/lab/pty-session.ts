@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import * as pty from 'node-pty';
 import { Emitter, type Disposable, type Event } from '../util/event';
 import { LabError } from '../util/errors';
+import { atTargetPriority } from './priority';
 
 /** Output is joined and flushed at this period: short enough to feel live, long enough to batch. */
 export const FLUSH_MS = 5;
@@ -131,7 +132,9 @@ export class PtySession implements Disposable {
 
   static spawn(opts: PtySpawnOptions): PtySession {
     try {
-      const proc = pty.spawn(opts.file, opts.args, {
+      // Targets run at the priority the engine was started with (main/lab/priority.ts).
+      const cmd = atTargetPriority(opts.file, opts.args);
+      const proc = pty.spawn(cmd.file, cmd.args, {
         name: 'xterm-256color',
         cols: opts.cols ?? 120,
         rows: opts.rows ?? 40,

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CgroupCell, cgroupsOf, rmdirQuiet, type CellDirs } from '../lab/cgroup';
 import { ownerTag, RunNetworks } from '../lab/netns';
+import { enginePriority } from '../lab/priority';
 import { pidNamespaceSupport, wrapInPidNamespace, type PidNamespaceSupport } from '../lab/pid-namespace';
 import { LabError } from '../util/errors';
 
@@ -225,7 +226,15 @@ export function requestedMode(env: NodeJS.ProcessEnv = process.env): Containment
   );
 }
 
+/** What the host allows, with the engine's priority against its targets said beside it. */
 function layout(env: NodeJS.ProcessEnv = process.env): Layout {
+  const l = hostLayout(env);
+  return { ...l, info: { ...l.info, detail: withPriority(l.info.detail) } };
+}
+
+const withPriority = (detail: string): string => `${detail}; ${enginePriority().note}`;
+
+function hostLayout(env: NodeJS.ProcessEnv): Layout {
   const want = requestedMode(env);
   const notes: string[] = [];
   const order: ContainmentMode[] =
@@ -299,7 +308,9 @@ export class RunContainment {
     const info: ContainmentInfo = {
       mode: 'process-tree',
       label: CONTAINMENT_LABELS['process-tree'],
-      detail: `${was.label} was detected but the ${what} could not be made; Halt walks the process tree and searches by run id`,
+      detail: withPriority(
+        `${was.label} was detected but the ${what} could not be made; Halt walks the process tree and searches by run id`,
+      ),
       parent: null,
     };
     return new RunContainment(info, null, runId);

@@ -12,6 +12,7 @@ import { killTree } from '../../lab/process-tree';
 import { wrapInCell, type CgroupCell } from '../../lab/cgroup';
 import { ARTIFACT_PLACEHOLDER, type BurstConfig } from './schema';
 import type { Invocation, Verdict } from './stats';
+import { atTargetPriority } from '../../lab/priority';
 
 /** Characters of stdout kept as a sample for the report (the hash covers everything). */
 const SAMPLE_CHARS = 200;
@@ -90,7 +91,8 @@ export function launchValidator(o: LaunchOptions): LaunchedInvocation {
   });
   try {
     const args = validatorArgs(o.resolved, o.validator.args, o.artifact);
-    const cmd = o.cell ? wrapInCell(o.cell, o.resolved.file, args) : { file: o.resolved.file, args };
+    const inner = o.cell ? wrapInCell(o.cell, o.resolved.file, args) : { file: o.resolved.file, args };
+    const cmd = atTargetPriority(inner.file, inner.args);
     child = spawn(cmd.file, cmd.args, {
       cwd: o.cwd,
       env: validatorEnv(o.validator.env, o.runId),
