@@ -29,14 +29,16 @@ export class Bursts {
     const b = this.schedule;
     const snapshotMs = this.plan.snapshots.cadenceSec * 1000;
     return scheduleAt(t0, burstOffsets(b), (f) => {
-      // The snapshot first: stamping it and handing its record over costs a fraction of a
-      // millisecond, while sending the health checks (a /proc read and a pty write per target)
-      // costs more, and a snapshot taken after them read as late by that much. The pulse's own
-      // latency runs from its planned time, so it counts that fraction honestly.
-      if (f.index % b.count === 0) {
+      // The snapshot first: taking it is a stamp and a few reads (its record waits for the next
+      // loop phase), while sending the health checks (a /proc read and a pty write per target)
+      // costs milliseconds under load, and a snapshot taken after them read as late by that much.
+      // So every pulse planned on the snapshot grid takes that snapshot first (once: the grid's
+      // own timer then finds it taken), whichever of the two timers Node runs first. The pulse's
+      // latency runs from its planned time, so it counts the stamp honestly.
+      if (f.index % b.count === 0)
         this.windows.push({ from: f.plannedAt, to: f.plannedAt + b.count * b.spacingMs });
+      if (f.index % b.count === 0 || (f.plannedAt - t0) % snapshotMs === 0)
         hooks.snapshot(Math.round((f.plannedAt - t0) / snapshotMs), f.plannedAt);
-      }
       const p = hooks.pulse(Math.floor(f.index / b.count) + 1, f.plannedAt);
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));

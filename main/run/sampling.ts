@@ -21,6 +21,8 @@ export class SampleTaker {
   private coverage: CoverageTracker | null = null;
   /** The planned instant of the last snapshot: the grid and a burst planned for it share one. */
   private lastPlannedAt = -1;
+  /** Snapshots taken and not yet handed to the recorder (see snapshot()). */
+  private unrecorded = 0;
 
   constructor(
     private readonly plan: Plan,
@@ -114,7 +116,7 @@ export class SampleTaker {
     // Files changed as of the last scan; the next one runs in the worker, off this schedule.
     this.targets.refreshFootprints();
     const snap: Snapshot = {
-      seq: this.recorder.snapshotCount + 1,
+      seq: this.recorder.snapshotCount + this.unrecorded + 1,
       slot,
       plannedAt,
       at,
@@ -122,8 +124,15 @@ export class SampleTaker {
       targets: last?.targets ?? [],
       states: this.targets.states(),
     };
-    this.coverage ??= new CoverageTracker(probeStartAt, this.plan.snapshots.cadenceSec * 1000);
-    this.coverage.add(snap.at);
-    this.recorder.snapshot(snap, this.coverage.at(Math.max(snap.at, Date.now())));
+    const coverage = (this.coverage ??= new CoverageTracker(probeStartAt, this.plan.snapshots.cadenceSec * 1000));
+    coverage.add(snap.at);
+    // Recorded once the timers due now have fired: a pulse planned for this instant starts
+    // without waiting behind the record (the ledger line, the live views), which is bookkeeping
+    // of what was taken above. setImmediate runs before any later timer or I/O of the loop.
+    this.unrecorded++;
+    setImmediate(() => {
+      this.unrecorded--;
+      this.recorder.snapshot(snap, coverage.at(Math.max(snap.at, Date.now())));
+    });
   }
 }
