@@ -4,11 +4,12 @@
  * the scheduler's latency: the instrument is disturbed by what it measures. Where the host permits
  * (root, or CAP_SYS_NICE, or an RLIMIT_NICE that allows it), the engine raises its own priority by
  * RAISE_BY nice steps when it starts, and every command it runs for the system under test (agents,
- * the lab kernel's QEMU, health-check commands, validators) is started through `nice -n RAISE_BY`,
- * back at the priority the engine was started with: targets are scheduled exactly as they would be
- * without Probe Lab. The engine uses a few percent of one core, so what it takes from the targets
- * is that, no more; a nice level is not a real-time class, so an engine that misbehaved would
- * still be shared out by the scheduler, never freeze the host.
+ * the lab kernel's QEMU, health-check commands, validators) is started through `nice -n RAISE_BY`
+ * (one more exec), back at the priority the engine was started with: targets are scheduled as they
+ * would be without Probe Lab. It shortens the engine's wake-ups under load; it does not remove them
+ * (the pulse bench measures what is left). The engine uses a few percent of one core, so what it
+ * takes from the targets is that, no more; a nice level is not a real-time class, so an engine that
+ * misbehaved would still be shared out by the scheduler, never freeze the host.
  *
  * Linux keeps a nice value per thread: every thread already running is raised, and threads made
  * later (libuv's pool, workers) inherit the main thread's. Elsewhere, or where raising is refused,
@@ -83,7 +84,7 @@ export function raiseEnginePriority(env: NodeJS.ProcessEnv = process.env): Engin
       raised: true,
       engineNice: want,
       targetNice: before,
-      note: `engine raised to nice ${want}, targets started at nice ${before} (nice -n ${before - want}): a busy target cannot make the engine's timers late`,
+      note: `engine raised to nice ${want}, targets started at nice ${before} (nice -n ${before - want}): the engine's timers win the CPU from a busy target when they wake`,
     };
   }
   return state;
