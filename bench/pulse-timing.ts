@@ -95,13 +95,24 @@ interface LedgerRecord {
 }
 
 /** One `probe-lab run` of `plan` in its own process; its ledger's records once it has ended. */
-async function engineRun(work: string, plan: Record<string, unknown>): Promise<{ records: LedgerRecord[]; priority: string }> {
+async function engineRun(
+  work: string,
+  plan: Record<string, unknown>,
+): Promise<{ records: LedgerRecord[]; priority: string }> {
   const planFile = path.join(work, 'plan.json');
   fs.writeFileSync(planFile, JSON.stringify(plan));
   const out = path.join(work, 'out');
   const engine = spawn(
     process.execPath,
-    [path.join(projectRoot(), 'bin', 'probe-lab.mjs'), 'run', planFile, '--confirm', String(plan.id), '--out', out],
+    [
+      path.join(projectRoot(), 'bin', 'probe-lab.mjs'),
+      'run',
+      planFile,
+      '--confirm',
+      String(plan.id),
+      '--out',
+      out,
+    ],
     { cwd: projectRoot(), stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -116,10 +127,13 @@ async function engineRun(work: string, plan: Record<string, unknown>): Promise<{
     .map((l) => JSON.parse(l) as LedgerRecord);
   const report = fs.readdirSync(out).find((f) => f.endsWith('.json') && !f.endsWith('.results.json'));
   const detail = report
-    ? ((JSON.parse(fs.readFileSync(path.join(out, report), 'utf8')) as { containment?: { detail?: string } }).containment
-        ?.detail ?? '')
+    ? ((JSON.parse(fs.readFileSync(path.join(out, report), 'utf8')) as { containment?: { detail?: string } })
+        .containment?.detail ?? '')
     : '';
-  return { records, priority: /(engine raised[^;]*|engine and targets at nice[^;]*)/.exec(detail)?.[1] ?? 'not stated' };
+  return {
+    records,
+    priority: /(engine raised[^;]*|engine and targets at nice[^;]*)/.exec(detail)?.[1] ?? 'not stated',
+  };
 }
 
 runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
@@ -148,7 +162,11 @@ runBench(ID, FIGURE, TARGET, async (): Promise<BenchResult> => {
   const burners = startBurners((WINDOW_SEC + 40) * 1000);
   try {
     await sleep(500);
-    const [run, bare, bareRaised] = await Promise.all([engineRun(work, plan), bareTimer(), bareTimer(-RAISE_BY)]);
+    const [run, bare, bareRaised] = await Promise.all([
+      engineRun(work, plan),
+      bareTimer(),
+      bareTimer(-RAISE_BY),
+    ]);
     if (!bare) throw new Error('the bare timer printed nothing');
     const pulses = run.records.filter((r) => r.type === 'pulse').map((r) => r.data);
     const pulseErr = pulses

@@ -124,7 +124,10 @@ export class SampleTaker {
       targets: last?.targets ?? [],
       states: this.targets.states(),
     };
-    const coverage = (this.coverage ??= new CoverageTracker(probeStartAt, this.plan.snapshots.cadenceSec * 1000));
+    const coverage = (this.coverage ??= new CoverageTracker(
+      probeStartAt,
+      this.plan.snapshots.cadenceSec * 1000,
+    ));
     coverage.add(snap.at);
     // Recorded once the timers due now have fired: a pulse planned for this instant starts
     // without waiting behind the record (the ledger line, the live views), which is bookkeeping

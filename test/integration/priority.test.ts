@@ -30,7 +30,7 @@ function niceOf(pid: number): number | null {
  */
 const SCRIPT = [
   "awk '{print $19}' /proc/$$/stat > nice-self.txt",
-  "sh -c 'awk \"{print \\$19}\" /proc/$$/stat' > nice-child.txt",
+  'sh -c \'awk "{print \\$19}" /proc/$$/stat\' > nice-child.txt',
   'echo niced-and-busy',
   'while :; do :; done &',
   'while :; do :; done',
@@ -94,7 +94,9 @@ describe('engine priority', () => {
       expect(r.engineNice).toBe(Math.max(-20, started - 10));
       expect(r.self).toBe(started);
       expect(r.child).toBe(started);
-      expect(r.detail).toContain(`engine raised to nice ${Math.max(-20, started - 10)}, targets started at nice ${started}`);
+      expect(r.detail).toContain(
+        `engine raised to nice ${Math.max(-20, started - 10)}, targets started at nice ${started}`,
+      );
     },
     30_000,
   );
