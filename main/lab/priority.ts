@@ -70,7 +70,9 @@ export function raiseEnginePriority(env: NodeJS.ProcessEnv = process.env): Engin
     try {
       os.setPriority(0, want);
     } catch (err) {
-      state = stay(`raising it was refused: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      // Node's SystemError carries the errno name in `info` (EACCES where RLIMIT_NICE says no).
+      const e = err as NodeJS.ErrnoException & { info?: { code?: string } };
+      state = stay(`raising it was refused: ${e.info?.code ?? e.code ?? String(err)}`);
       return state;
     }
     for (const tid of threads()) {

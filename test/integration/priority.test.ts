@@ -5,7 +5,7 @@
  * bench measures punctuality under load); what is checked is what the scheduler was told.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,8 @@ import { tempDir, useTempHome } from './helpers';
 
 const BIN = path.resolve('bin/probe-lab.mjs');
 const isRoot = process.getuid?.() === 0;
+const SETPRIV = '/usr/bin/setpriv';
+const NOBODY = 65534;
 
 /** Field 19 of /proc/<pid>/stat: the nice value (null once the process is gone). */
 function niceOf(pid: number): number | null {
@@ -28,9 +30,11 @@ function niceOf(pid: number): number | null {
  * A target that misbehaves: it writes its own nice and a child's, then keeps both cores busy
  * until the run's max duration stops it.
  */
+// /proc/self, not /proc/$$: in a PID namespace (the containment without root) $$ is the
+// namespace's pid, and /proc is the host's.
 const SCRIPT = [
-  "awk '{print $19}' /proc/$$/stat > nice-self.txt",
-  'sh -c \'awk "{print \\$19}" /proc/$$/stat\' > nice-child.txt',
+  "awk '{print $19}' /proc/self/stat > nice-self.txt",
+  "sh -c 'cat /proc/self/stat' | awk '{print $19}' > nice-child.txt",
   'echo niced-and-busy',
   'while :; do :; done &',
   'while :; do :; done',
@@ -39,6 +43,7 @@ const SCRIPT = [
 async function runBusyTarget(
   work: string,
   env: Record<string, string>,
+  asUser: string[] = [],
 ): Promise<{ code: number | null; engineNice: number | null; self: number; child: number; detail: string }> {
   const planFile = path.join(work, 'plan.json');
   fs.writeFileSync(
@@ -57,7 +62,18 @@ async function runBusyTarget(
     }),
   );
   const out = path.join(work, 'out');
-  const engine = spawn(process.execPath, [BIN, 'run', planFile, '--confirm', 'priority-plan', '--out', out], {
+  const [file, ...args] = [
+    ...asUser,
+    process.execPath,
+    BIN,
+    'run',
+    planFile,
+    '--confirm',
+    'priority-plan',
+    '--out',
+    out,
+  ];
+  const engine = spawn(file as string, args, {
     env: { ...process.env, ...env },
     stdio: 'ignore',
   });
@@ -82,7 +98,12 @@ async function runBusyTarget(
   };
 }
 
-beforeAll(() => useTempHome());
+beforeAll(() => {
+  useTempHome();
+  // The engine bundle is built (or found fresh) here, as root: a user who may not write out/
+  // then runs the same bundle.
+  spawnSync(process.execPath, [BIN, '--help'], { stdio: 'ignore' });
+});
 
 describe('engine priority', () => {
   const started = os.getPriority(0);
@@ -97,6 +118,29 @@ describe('engine priority', () => {
       expect(r.detail).toContain(
         `engine raised to nice ${Math.max(-20, started - 10)}, targets started at nice ${started}`,
       );
+    },
+    30_000,
+  );
+
+  it.skipIf(!isRoot || !fs.existsSync(SETPRIV))(
+    'as a user who may not raise it, runs engine and targets at the default and says why',
+    async () => {
+      // uid 65534 (nobody) has RLIMIT_NICE 0, as a desktop user usually does.
+      const work = tempDir('prio-user');
+      const home = path.join(work, 'home');
+      fs.mkdirSync(home);
+      for (const d of [work, home]) fs.chownSync(d, NOBODY, NOBODY);
+      const r = await runBusyTarget(work, { PROBE_LAB_HOME: home, HOME: home }, [
+        SETPRIV,
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        '--',
+      ]);
+      expect(r.engineNice).toBe(started);
+      expect(r.self).toBe(started);
+      expect(r.child).toBe(started);
+      expect(r.detail).toContain(`engine and targets at nice ${started} (raising it was refused: EACCES)`);
     },
     30_000,
   );
