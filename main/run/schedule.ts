@@ -12,13 +12,13 @@ export interface Firing {
   lagMs: number;
 }
 
+/** A timer that comes due this close before its planned instant waits it out in place. */
+const EARLY_SPIN_MAX_MS = 2;
+
 /**
  * Calls `fn` at `t0 + offsets[k]` for each planned offset, in order, never before it; an offset list
  * may be unbounded (a generator). setTimeout wakes a little late under load; we measure, never hide it.
  */
-/** A timer that comes due this close before its planned instant waits it out in place. */
-const EARLY_SPIN_MAX_MS = 2;
-
 export function scheduleAt(t0: number, offsets: Iterable<number>, fn: (f: Firing) => void): Disposable {
   const it = offsets[Symbol.iterator]();
   let timer: NodeJS.Timeout | null = null;
