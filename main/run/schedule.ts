@@ -43,7 +43,9 @@ export function scheduleAt(t0: number, offsets: Iterable<number>, fn: (f: Firing
           timer = setTimeout(fire, early);
           return;
         }
-        while (Date.now() < plannedAt) {
+        // Bounded by the monotonic clock too: a wall clock stepped back meanwhile never holds the loop.
+        const until = performance.now() + early;
+        while (Date.now() < plannedAt && performance.now() < until) {
           /* at most EARLY_SPIN_MAX_MS */
         }
       }
